@@ -1,0 +1,33 @@
+import type { Emitter } from '../../common/emitter.js';
+import type { Flow, Peer, SipProtocol } from './flow.js';
+
+export interface ConnectionChannelEvents extends Record<string, unknown[]> {
+  message: [bytes: Buffer, flow: Flow];
+  /** A connection closed; `error` is set when it was not closed by us. */
+  closed: [flow: Flow, error: Error | undefined];
+}
+
+/**
+ * A connection-oriented transport (TCP, TLS, WS, WSS) shared by every line that uses
+ * it: one connection per remote, opened on demand and reused.
+ */
+export interface ConnectionChannel {
+  readonly protocol: SipProtocol;
+  readonly events: Emitter<ConnectionChannelEvents>;
+  /** The open connection to `remote`, connecting if there is none. Concurrent callers share one attempt. */
+  connect(remote: Peer): Promise<Flow>;
+  close(): void;
+}
+
+/** Shares one in-flight connect per remote among concurrent callers. */
+export class ConnectAttempts {
+  #pending = new Map<string, Promise<Flow>>();
+
+  run(key: string, attempt: () => Promise<Flow>): Promise<Flow> {
+    const existing = this.#pending.get(key);
+    if (existing) return existing;
+    const p = attempt().finally(() => this.#pending.delete(key));
+    this.#pending.set(key, p);
+    return p;
+  }
+}

@@ -1,0 +1,288 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { Emitter } from '../../common/emitter.js';
+import type { Logger } from '../../common/logger.js';
+import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
+import { cseqOf, header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipMessage, type SipRequest } from '../message/sip-message.js';
+import { statelessResponse } from '../message/stateless-response.js';
+import { topVia } from '../message/via.js';
+import type { ConnectionChannel } from './connection-channel.js';
+import { isReliable, peerKey, type Flow, type Peer, type SipProtocol } from './flow.js';
+import { defaultSipTimers, type SipTimerValues } from './sip-timers.js';
+import type { UdpChannel } from './udp-channel.js';
+import { UdpReliability } from './udp-reliability.js';
+
+/** What the mux needs to know about a line to route its traffic. */
+export interface MuxLine {
+  readonly id: string;
+  readonly protocol: SipProtocol;
+  /** The user part of this line's registered Contact (unique per line). */
+  contactUser(): string;
+  readonly aorUser: string;
+  readonly aorHost: string;
+  /** Where this line's out-of-dialog requests go: its current registrar or outbound proxy. */
+  nextHop(): Peer;
+  /** True when an outbound proxy is configured: then every request goes to nextHop(). */
+  readonly forceNextHop: boolean;
+  /** Hands one complete SIP message to the line's user agent. */
+  deliver(text: string): void;
+  /** The line's connection closed (stream transports). */
+  flowClosed(error: Error | undefined): void;
+}
+
+export interface MuxStats {
+  received: number;
+  malformed: number;
+  answeredBadRequest: number;
+  answeredNoSuchLine: number;
+  droppedResponses: number;
+  absorbedRetransmissions: number;
+  sent: number;
+}
+
+export interface MuxEvents extends Record<string, unknown[]> {
+  /** Every request routed to a line, before the line sees it (observability, latency probes). */
+  request: [req: SipRequest, lineId: string];
+}
+
+export interface SipMuxOptions {
+  udp?: UdpChannel;
+  connections: Partial<Record<SipProtocol, ConnectionChannel>>;
+  clock: Clock;
+  log: Logger;
+  timers?: SipTimerValues;
+  limits?: ParseLimits;
+}
+
+interface Remembered<T> {
+  value: T;
+  at: number;
+}
+
+/**
+ * The one owner of every SIP socket. Each line's user agent talks to the mux through its
+ * own thin transport; the mux routes inbound requests to a line by Request-URI user
+ * (Contact first, then AOR), inbound responses by the top Via branch of the request that
+ * line sent, answers what no line should see (malformed: 400; unknown user: 404), and
+ * adds the UDP retransmission layer sip.js lacks.
+ */
+export class SipMux {
+  readonly events = new Emitter<MuxEvents>();
+  readonly stats: MuxStats = { received: 0, malformed: 0, answeredBadRequest: 0, answeredNoSuchLine: 0, droppedResponses: 0, absorbedRetransmissions: 0, sent: 0 };
+  readonly reliability: UdpReliability;
+  #lines = new Map<string, MuxLine>();
+  #lineFlows = new Map<string, Flow>();
+  /** Branch of a request a line sent → that line and the flow it went out on. */
+  #clientBranches = new Map<string, Remembered<{ lineId: string; flow: Flow }>>();
+  /** Branch+method of a request received → the flow to answer on. */
+  #serverFlows = new Map<string, Remembered<Flow>>();
+  #resolved = new Map<string, Remembered<string>>();
+  #sweep: TimerHandle;
+  #timers: SipTimerValues;
+  #limits: ParseLimits;
+  #oversizeWarned = false;
+
+  constructor(private readonly opts: SipMuxOptions) {
+    this.#timers = opts.timers ?? defaultSipTimers;
+    this.#limits = opts.limits ?? defaultParseLimits;
+    this.reliability = new UdpReliability(opts.clock, this.#timers, opts.log.child('udp'));
+    opts.udp?.events.on('message', (bytes, flow) => this.#receive(bytes, flow));
+    for (const ch of Object.values(opts.connections)) {
+      ch.events.on('message', (bytes, flow) => this.#receive(bytes, flow));
+      ch.events.on('closed', (flow, error) => this.#flowClosed(flow, error));
+    }
+    this.#sweep = opts.clock.setInterval(() => this.#expire(), 5_000);
+  }
+
+  addLine(line: MuxLine): () => void {
+    if (this.#lines.has(line.id)) throw new Error(`line ${line.id} is already attached`);
+    this.#lines.set(line.id, line);
+    return () => {
+      this.#lines.delete(line.id);
+      this.#lineFlows.delete(line.id);
+    };
+  }
+
+  /** Opens (or reuses) the flow a line sends on: the shared UDP socket, or a connection to its next hop. */
+  async flowFor(lineId: string): Promise<Flow> {
+    const line = this.#line(lineId);
+    const hop = line.nextHop();
+    if (line.protocol === 'udp') {
+      const udp = this.#udp();
+      await udp.start();
+      return udp.flowTo(await this.#resolve(hop));
+    }
+    const existing = this.#lineFlows.get(lineId);
+    if (existing?.open && existing.remote.port === hop.port && existing.remote.host === (await this.#resolve(hop)).host) return existing;
+    const channel = this.opts.connections[line.protocol];
+    if (!channel) throw new Error(`no ${line.protocol} transport is configured`);
+    const flow = await channel.connect(await this.#resolve(hop));
+    this.#lineFlows.set(lineId, flow);
+    return flow;
+  }
+
+  /** Sends a message written by a line's user agent. */
+  async send(lineId: string, text: string): Promise<void> {
+    const line = this.#line(lineId);
+    const bytes = Buffer.from(text, 'utf8');
+    const parsed = parseSipMessage(bytes, { ...this.#limits, maxMessageBytes: Math.max(this.#limits.maxMessageBytes, bytes.length) });
+    if (!parsed.ok) throw new Error(`refusing to send a malformed message: ${parsed.reason}`);
+    const msg = parsed.message;
+    const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg) : await this.#responseFlow(msg);
+    if (!flow.reliable && bytes.length > 1300 && !this.#oversizeWarned) {
+      this.#oversizeWarned = true;
+      this.opts.log.warn(`sending a ${bytes.length}-byte message over UDP (RFC 3261 §18.1.1 suggests TCP above 1300 bytes)`);
+    }
+    await flow.send(bytes);
+    this.stats.sent++;
+    if (!flow.reliable) this.reliability.outgoing(msg, bytes, flow);
+  }
+
+  dispose(): void {
+    this.#sweep.cancel();
+    this.reliability.dispose();
+    this.#lines.clear();
+    this.events.removeAllListeners();
+  }
+
+  #line(id: string): MuxLine {
+    const line = this.#lines.get(id);
+    if (!line) throw new Error(`unknown line ${id}`);
+    return line;
+  }
+
+  #udp(): UdpChannel {
+    if (!this.opts.udp) throw new Error('no UDP transport is configured');
+    return this.opts.udp;
+  }
+
+  async #requestFlow(line: MuxLine, msg: SipRequest): Promise<Flow> {
+    const branch = topVia(msg)?.branch;
+    // CANCEL and the ACK for a 3xx-6xx share the INVITE's branch and must follow it.
+    const known = branch ? this.#clientBranches.get(branch) : undefined;
+    let flow: Flow;
+    if (known && known.value.flow.open && (msg.method === 'CANCEL' || msg.method === 'ACK')) flow = known.value.flow;
+    else if (isReliable(line.protocol)) flow = await this.flowFor(line.id);
+    else flow = this.#udp().flowTo(await this.#resolve(this.#udpTarget(line, msg)));
+    if (branch) this.#clientBranches.set(branch, { value: { lineId: line.id, flow }, at: this.opts.clock.now() });
+    return flow;
+  }
+
+  /** RFC 3261 §8.1.2 / §12.2.1.1: the first Route, else the Request-URI; out-of-dialog requests go to the next hop. */
+  #udpTarget(line: MuxLine, msg: SipRequest): Peer {
+    const inDialog = tagOf(header(msg, 'to')) !== undefined;
+    if (line.forceNextHop || !inDialog) return line.nextHop();
+    const route = headerValues(msg, 'route').flatMap(splitHeaderList)[0];
+    const uri = parseSipUri(route ?? msg.uri);
+    if (!uri || !uri.host) return line.nextHop();
+    return { host: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? (uri.scheme === 'sips' ? 5061 : 5060) };
+  }
+
+  async #responseFlow(msg: SipMessage): Promise<Flow> {
+    const via = topVia(msg);
+    const cseq = cseqOf(msg);
+    const known = via?.branch && cseq ? this.#serverFlows.get(`${via.branch}|${cseq.method}`) : undefined;
+    if (known) return known.value;
+    // No record (expired, or a response to a request we never saw): RFC 3581 / §18.2.2.
+    if (!via) throw new Error('response without Via');
+    const host = via.params.get('received') || via.host;
+    const rport = Number(via.params.get('rport'));
+    const port = Number.isInteger(rport) && rport > 0 ? rport : (via.port ?? 5060);
+    if (via.transport !== 'UDP') throw new Error(`no open ${via.transport} flow for this response`);
+    return this.#udp().flowTo(await this.#resolve({ host, port }));
+  }
+
+  #receive(bytes: Buffer, flow: Flow): void {
+    this.stats.received++;
+    const parsed = parseSipMessage(bytes, this.#limits);
+    if (!parsed.ok) {
+      this.stats.malformed++;
+      this.opts.log.warn(`malformed message from ${flow.key}: ${parsed.reason}`);
+      if (parsed.partial && parsed.status && parsed.partial.method !== 'ACK') {
+        this.stats.answeredBadRequest++;
+        this.#answer(parsed.partial, parsed.status, flow, parsed.reason);
+      }
+      return;
+    }
+    const msg = parsed.message;
+    if (!flow.reliable && !this.reliability.incoming(msg, flow)) {
+      this.stats.absorbedRetransmissions++;
+      return;
+    }
+    const text = parsed.wire.toString('utf8');
+    const via = topVia(msg);
+    if (msg.kind === 'response') {
+      const owner = via?.branch ? this.#clientBranches.get(via.branch) : undefined;
+      const line = owner ? this.#lines.get(owner.value.lineId) : undefined;
+      if (!line) {
+        this.stats.droppedResponses++;
+        this.opts.log.debug(`dropping a response for no line (${msg.status}, branch ${via?.branch ?? '-'})`);
+        return;
+      }
+      line.deliver(text);
+      return;
+    }
+    const cseq = cseqOf(msg)!;
+    if (via?.branch) this.#serverFlows.set(`${via.branch}|${cseq.method}`, { value: flow, at: this.opts.clock.now() });
+    const line = this.#route(msg);
+    if (!line) {
+      if (msg.method !== 'ACK') {
+        this.stats.answeredNoSuchLine++;
+        this.#answer(msg, 404, flow, `no line for ${msg.uri}`);
+      }
+      return;
+    }
+    this.events.emit('request', msg, line.id);
+    line.deliver(text);
+  }
+
+  /** Request-URI user equal to a line's Contact user, else to a line's AOR user (and host). */
+  #route(req: SipRequest): MuxLine | undefined {
+    const uri = parseSipUri(req.uri);
+    if (!uri?.user) return undefined;
+    let byAor: MuxLine | undefined;
+    for (const line of this.#lines.values()) {
+      if (line.contactUser() === uri.user) return line;
+      if (!byAor && line.aorUser === uri.user && (line.aorHost === uri.host || isIP(uri.host) !== 0)) byAor = line;
+    }
+    return byAor;
+  }
+
+  #answer(req: SipRequest, status: number, flow: Flow, why: string): void {
+    const res = statelessResponse(req, status, { extraHeaders: [{ name: 'Warning', value: `399 linedesk "${why.replace(/["\\\r\n]/g, "'")}"` }] });
+    const bytes = serializeSipMessage(res);
+    flow.send(bytes).then(
+      () => {
+        if (!flow.reliable) this.reliability.outgoing(res, bytes, flow);
+      },
+      (error: unknown) => this.opts.log.warn(`could not answer ${status}`, { error }),
+    );
+  }
+
+  #flowClosed(flow: Flow, error: Error | undefined): void {
+    for (const [lineId, f] of this.#lineFlows) {
+      if (f !== flow) continue;
+      this.#lineFlows.delete(lineId);
+      this.#lines.get(lineId)?.flowClosed(error);
+    }
+  }
+
+  async #resolve(peer: Peer): Promise<Peer> {
+    if (isIP(peer.host)) return peer;
+    const now = this.opts.clock.now();
+    const cached = this.#resolved.get(peer.host);
+    if (cached && now - cached.at < 60_000) return { host: cached.value, port: peer.port };
+    const { address } = await lookup(peer.host);
+    this.#resolved.set(peer.host, { value: address, at: now });
+    return { host: address, port: peer.port };
+  }
+
+  #expire(): void {
+    const cutoff = this.opts.clock.now() - (64 * this.#timers.t1 + 10_000);
+    for (const [k, v] of this.#clientBranches) if (v.at < cutoff) this.#clientBranches.delete(k);
+    for (const [k, v] of this.#serverFlows) if (v.at < cutoff) this.#serverFlows.delete(k);
+  }
+}
+
+export { peerKey };

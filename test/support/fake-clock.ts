@@ -1,0 +1,86 @@
+import type { Clock, TimerHandle } from '../../src-main/common/clock.js';
+
+interface Pending {
+  id: number;
+  at: number;
+  fn: () => void;
+  every?: number;
+  cancelled: boolean;
+}
+
+/**
+ * A deterministic clock for tests: time moves only when `advance` is called, and timers
+ * fire in due order (ties in creation order), each seeing `now()` equal to its due time.
+ */
+export class FakeClock implements Clock {
+  #now: number;
+  #seq = 0;
+  #pending: Pending[] = [];
+
+  constructor(start = 0, private readonly epoch = 1_700_000_000_000) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  wallNow(): number {
+    return this.epoch + this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.#add(fn, ms);
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    return this.#add(fn, ms, Math.max(1, ms));
+  }
+
+  /** Number of timers still waiting. */
+  get pendingCount(): number {
+    return this.#pending.filter((p) => !p.cancelled).length;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      const next = this.#nextDue(target);
+      if (!next) break;
+      this.#now = next.at;
+      if (next.every !== undefined) {
+        next.at += next.every;
+      } else {
+        next.cancelled = true;
+      }
+      next.fn();
+    }
+    this.#now = target;
+    this.#pending = this.#pending.filter((p) => !p.cancelled);
+  }
+
+  /** Fires every timer due up to the last one pending (useful to drain one-shot timers). */
+  runAll(limitMs = 3_600_000): void {
+    const live = this.#pending.filter((p) => !p.cancelled && p.every === undefined);
+    if (live.length === 0) return;
+    const last = Math.max(...live.map((p) => p.at));
+    this.advance(Math.min(limitMs, Math.max(0, last - this.#now)));
+  }
+
+  #add(fn: () => void, ms: number, every?: number): TimerHandle {
+    const p: Pending = { id: this.#seq++, at: this.#now + Math.max(0, ms), fn, cancelled: false };
+    if (every !== undefined) p.every = every;
+    this.#pending.push(p);
+    return { cancel: () => void (p.cancelled = true) };
+  }
+
+  #nextDue(limit: number): Pending | undefined {
+    let best: Pending | undefined;
+    for (const p of this.#pending) {
+      if (p.cancelled || p.at > limit) continue;
+      if (!best || p.at < best.at || (p.at === best.at && p.id < best.id)) best = p;
+    }
+    return best;
+  }
+}
