@@ -1,5 +1,10 @@
 import type { Clock, TimerHandle } from '../../src-main/common/clock.js';
 
+/** Lets every queued promise callback run. */
+export function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 interface Pending {
   id: number;
   at: number;
@@ -58,6 +63,23 @@ export class FakeClock implements Clock {
     }
     this.#now = target;
     this.#pending = this.#pending.filter((p) => !p.cancelled);
+  }
+
+  /**
+   * Like `advance`, for code that awaits between timers: fires one due instant at a time
+   * and lets pending promise callbacks run (a macrotask turn) before looking again, so a
+   * timer armed in an async continuation is stamped at the right virtual time.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await drain();
+    for (;;) {
+      const next = this.#nextDue(target);
+      if (!next) break;
+      this.advance(next.at - this.#now);
+      await drain();
+    }
+    this.#now = target;
   }
 
   /** Fires every timer due up to the last one pending (useful to drain one-shot timers). */

@@ -14,6 +14,10 @@ export interface ConnectionChannelEvents extends Record<string, unknown[]> {
 export interface ConnectionChannel {
   readonly protocol: SipProtocol;
   readonly events: Emitter<ConnectionChannelEvents>;
+  /** The host to put in Via/Contact, when the channel decides it (WebSocket: a random .invalid name). */
+  readonly advertisedHost?: string;
+  /** The configured local bind address (TCP/TLS), if any. */
+  readonly bindHost?: string;
   /** The open connection to `remote`, connecting if there is none. Concurrent callers share one attempt. */
   connect(remote: Peer): Promise<Flow>;
   close(): void;

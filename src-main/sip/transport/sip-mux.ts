@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Clock, TimerHandle } from '../../common/clock.js';
@@ -120,6 +121,23 @@ export class SipMux {
     const flow = await channel.connect(await this.#resolve(hop));
     this.#lineFlows.set(lineId, flow);
     return flow;
+  }
+
+  /**
+   * The host a line on `protocol` puts in Via and Contact: the channel's own choice
+   * (WebSocket), else the bind address, else the local address that routes to `remote`.
+   */
+  async localHostFor(protocol: SipProtocol, remote: Peer): Promise<string> {
+    let bound: string | undefined;
+    if (protocol === 'udp') bound = (await this.#udp().start()).host;
+    else {
+      const ch = this.opts.connections[protocol];
+      if (!ch) throw new Error(`no ${protocol} transport is configured`);
+      if (ch.advertisedHost) return ch.advertisedHost;
+      bound = ch.bindHost;
+    }
+    if (bound && bound !== '0.0.0.0' && bound !== '::') return bound;
+    return localAddressToward(await this.#resolve(remote));
   }
 
   /** Sends a message written by a line's user agent. */
@@ -283,6 +301,22 @@ export class SipMux {
     for (const [k, v] of this.#clientBranches) if (v.at < cutoff) this.#clientBranches.delete(k);
     for (const [k, v] of this.#serverFlows) if (v.at < cutoff) this.#serverFlows.delete(k);
   }
+}
+
+/** The local address the OS would use to reach `remote` (a connected UDP socket sends nothing). */
+export function localAddressToward(remote: Peer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket(isIP(remote.host) === 6 ? 'udp6' : 'udp4');
+    s.once('error', (e) => {
+      s.close();
+      reject(e);
+    });
+    s.connect(remote.port, remote.host, () => {
+      const { address } = s.address();
+      s.close();
+      resolve(address);
+    });
+  });
 }
 
 export { peerKey };

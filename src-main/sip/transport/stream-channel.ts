@@ -50,6 +50,10 @@ export class StreamChannel implements ConnectionChannel {
     return this.opts.protocol;
   }
 
+  get bindHost(): string {
+    return this.opts.bind.host;
+  }
+
   connect(remote: Peer): Promise<Flow> {
     const key = peerKey(remote);
     const open = this.#conns.get(key);

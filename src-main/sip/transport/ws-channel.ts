@@ -25,7 +25,7 @@ export interface WsChannelOptions {
 export class WsChannel implements ConnectionChannel {
   readonly events = new Emitter<ConnectionChannelEvents>();
   /** The host we put in Via/Contact: unroutable on purpose (RFC 7118 §5.2). */
-  readonly invalidHost = `${randomBytes(6).toString('hex')}.invalid`;
+  readonly advertisedHost = `${randomBytes(6).toString('hex')}.invalid`;
   #conns = new Map<string, WsConnection>();
   #attempts = new ConnectAttempts();
   #seq = 0;
@@ -75,7 +75,7 @@ export class WsChannel implements ConnectionChannel {
           reject(new Error(`${url} did not accept the "sip" subprotocol`));
           return;
         }
-        const conn = new WsConnection(++this.#seq, this.opts, remote, this.invalidHost, ws, this.clock, (c, bytes) => this.events.emit('message', bytes, c), (c, error) => {
+        const conn = new WsConnection(++this.#seq, this.opts, remote, this.advertisedHost, ws, this.clock, (c, bytes) => this.events.emit('message', bytes, c), (c, error) => {
           if (this.#conns.get(key) === c) this.#conns.delete(key);
           this.events.emit('closed', c, error);
         });

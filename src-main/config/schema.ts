@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** "host:port" or "[v6]:port"; port 0 means "any free port". */
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be "host:port", e.g. "127.0.0.1:5060" or "0.0.0.0:0"');
+
+const sipUri = z.string().regex(/^sips?:[^\s]+$/i, 'must be a sip: or sips: URI, e.g. "sip:pbx.example.com:5060"');
+const aorUri = z.string().regex(/^sips?:[^@\s:;]+@[^\s]+$/i, 'must be a SIP address of record with a user, e.g. "sip:200@pbx.example.com"');
+
+export const protocols = ['udp', 'tcp', 'tls', 'ws', 'wss'] as const;
+const protocol = z.enum(protocols, { message: `must be one of ${protocols.join(', ')}` });
+
+const transportSchema = z.strictObject({
+  protocol,
+  /** Local address; for TCP/TLS/WS the source address of outgoing connections. */
+  bind: hostPort.default('0.0.0.0:0'),
+  /** WebSocket path on the server (ws/wss only). */
+  path: z.string().startsWith('/').default('/'),
+});
+
+const lineSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, "_", "." or "-"'),
+  aor: aorUri,
+  username: z.string().min(1, 'must not be empty'),
+  password: z.string(),
+  displayName: z.string().max(64).optional(),
+  /** Which configured transport this line uses; the first one by default. */
+  transport: protocol.optional(),
+  /** Service lines answer by themselves after this many ms (0 = at once). */
+  autoAnswerMs: z.number().int().min(0).max(600_000).optional(),
+  /** Calls the line may hold at once. Service lines may take many. */
+  maxCalls: z.number().int().min(1).max(10_000).optional(),
+  /** Requested registration expiry in seconds. */
+  expiresSec: z.number().int().min(30).max(86_400).optional(),
+});
+
+const timersSchema = z.strictObject({
+  t1: z.number().int().min(50).max(10_000).default(500),
+  t2: z.number().int().min(500).max(60_000).default(4_000),
+  t4: z.number().int().min(500).max(60_000).default(5_000),
+  registerExpiresSec: z.number().int().min(30).max(86_400).default(600),
+  refreshPercent: z.number().int().min(50).max(99).default(85),
+  retryMinMs: z.number().int().min(100).max(600_000).default(1_000),
+  retryMaxMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+  heartbeatMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  heartbeatMisses: z.number().int().min(1).max(20).default(2),
+  unregisterTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
+  /** CRLF (TCP/TLS) or WebSocket ping interval; 0 disables. */
+  keepAliveMs: z.number().int().min(0).max(600_000).default(30_000),
+  connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+});
+
+const tlsSchema = z.strictObject({
+  /** PEM file of the CA that signs the server certificate; system CAs when absent. */
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  servername: z.string().optional(),
+  rejectUnauthorized: z.boolean().default(true),
+});
+
+export const configSchema = z
+  .strictObject({
+    /** One transport object, or a list of them (one per protocol). Always a list after parsing. */
+    transport: z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(transportSchema).min(1, 'needs at least one transport')),
+    registrar: z.strictObject({
+      uri: sipUri,
+      backups: z.array(sipUri).default([]),
+    }),
+    outboundProxy: sipUri.optional(),
+    lines: z.array(lineSchema).min(1, 'needs at least one line').max(64),
+    timers: timersSchema.default(timersSchema.parse({})),
+    tls: tlsSchema.default(tlsSchema.parse({})),
+    limits: z
+      .strictObject({
+        maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),
+        maxHeaderBytes: z.number().int().min(1_024).max(262_144).default(32_768),
+      })
+      .default({ maxMessageBytes: 65_535, maxHeaderBytes: 32_768 }),
+    log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).default({ level: 'info' }),
+    userAgent: z.string().max(128).default('LineDesk/0.1.0'),
+  })
+  .superRefine((cfg, ctx) => {
+    const transports = cfg.transport;
+    const seen = new Set<string>();
+    transports.forEach((t, i) => {
+      if (seen.has(t.protocol)) ctx.addIssue({ code: 'custom', path: ['transport', i, 'protocol'], message: `${t.protocol} is configured twice` });
+      seen.add(t.protocol);
+    });
+    const ids = new Set<string>();
+    cfg.lines.forEach((l, i) => {
+      if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: `duplicate line id "${l.id}"` });
+      ids.add(l.id);
+      if (l.transport && !seen.has(l.transport)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'transport'], message: `no ${l.transport} transport is configured` });
+    });
+    if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });
+    if (cfg.timers.retryMaxMs < cfg.timers.retryMinMs) ctx.addIssue({ code: 'custom', path: ['timers', 'retryMaxMs'], message: 'must not be smaller than retryMinMs' });
+  });
+
+export type LineDeskConfig = z.infer<typeof configSchema>;
+export type TransportConfig = z.infer<typeof transportSchema>;
+export type LineConfig = z.infer<typeof lineSchema>;

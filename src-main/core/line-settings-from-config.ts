@@ -1,0 +1,32 @@
+import type { LineConfig, LineDeskConfig } from '../config/schema.js';
+import type { LineSettings, SipServer } from '../sip/line/line-settings.js';
+import { parseSipUri } from '../sip/message/sip-message.js';
+import type { SipProtocol } from '../sip/transport/flow.js';
+
+const defaultPorts: Record<SipProtocol, number> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 };
+
+/** A server URI from the config, with the address to send to for a given protocol. */
+export function sipServer(uri: string, protocol: SipProtocol): SipServer {
+  const parts = parseSipUri(uri);
+  if (!parts?.host) throw new Error(`cannot use ${uri} as a server address`);
+  return { uri, address: { host: parts.host.replace(/^\[|\]$/g, ''), port: parts.port ?? defaultPorts[protocol] } };
+}
+
+export function lineSettings(config: LineDeskConfig, line: LineConfig): LineSettings {
+  const protocol = line.transport ?? config.transport[0]!.protocol;
+  const settings: LineSettings = {
+    id: line.id,
+    aor: line.aor,
+    username: line.username,
+    password: line.password,
+    protocol,
+    registrars: [config.registrar.uri, ...config.registrar.backups].map((u) => sipServer(u, protocol)),
+    expiresSec: line.expiresSec ?? config.timers.registerExpiresSec,
+    refreshPercent: config.timers.refreshPercent,
+    maxCalls: line.maxCalls ?? (line.autoAnswerMs !== undefined ? 1_000 : 1),
+  };
+  if (line.displayName !== undefined) settings.displayName = line.displayName;
+  if (config.outboundProxy) settings.outboundProxy = sipServer(config.outboundProxy, protocol);
+  if (line.autoAnswerMs !== undefined) settings.autoAnswerMs = line.autoAnswerMs;
+  return settings;
+}

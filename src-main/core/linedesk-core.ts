@@ -1,0 +1,150 @@
+import type { SessionDescriptionHandlerFactory } from 'sip.js';
+import { systemClock, type Clock } from '../common/clock.js';
+import { Emitter } from '../common/emitter.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { CallDesk } from '../calls/call-desk.js';
+import { CallLeg } from '../calls/call-leg.js';
+import type { LineDeskConfig } from '../config/schema.js';
+import type { Command } from '../control/commands.js';
+import type { ControlEvent } from '../control/events.js';
+import { SipLine } from '../sip/line/sip-line.js';
+import { peerKey } from '../sip/transport/flow.js';
+import { SipMux } from '../sip/transport/sip-mux.js';
+import { buildTransports, type Transports } from './build-transports.js';
+import { lineSettings } from './line-settings-from-config.js';
+
+export interface CoreEvents extends Record<string, unknown[]> {
+  event: [e: ControlEvent];
+}
+
+export interface CoreOptions {
+  config: LineDeskConfig;
+  /** Folder relative file names in the config are resolved against. */
+  baseDir: string;
+  sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/**
+ * LineDesk's core, with no window: the shared transports and mux, one SipLine per
+ * configured line, and the call layer. The headless runner and the Electron shell both
+ * drive exactly this object: commands in, control events out.
+ */
+export class LineDeskCore {
+  readonly events = new Emitter<CoreEvents>();
+  readonly mux: SipMux;
+  readonly lines = new Map<string, SipLine>();
+  readonly desk: CallDesk;
+  readonly #transports: Transports;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(private readonly opts: CoreOptions) {
+    this.#clock = opts.clock ?? systemClock;
+    this.#log = opts.log ?? createLogger(opts.config.log.level);
+    const { config } = opts;
+    this.#transports = buildTransports(config, opts.baseDir, this.#clock, this.#log.child('transport'));
+    this.mux = new SipMux({
+      ...(this.#transports.udp ? { udp: this.#transports.udp } : {}),
+      connections: this.#transports.connections,
+      clock: this.#clock,
+      log: this.#log.child('mux'),
+      timers: { t1: config.timers.t1, t2: config.timers.t2, t4: config.timers.t4 },
+      limits: { maxMessageBytes: config.limits.maxMessageBytes, maxHeaderBytes: config.limits.maxHeaderBytes, maxHeaders: 256 },
+    });
+    this.desk = new CallDesk(this.#clock, this.#log.child('calls'), (e) => this.#emit(e));
+  }
+
+  get running(): boolean {
+    return this.#state === 'running';
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error('core already started');
+    this.#state = 'running';
+    const { config } = this.opts;
+    if (this.#transports.udp) await this.#transports.udp.start();
+    for (const lc of config.lines) {
+      const settings = lineSettings(config, lc);
+      const localHost = await this.mux.localHostFor(settings.protocol, (settings.outboundProxy ?? settings.registrars[0]!).address);
+      const line = new SipLine(settings, {
+        mux: this.mux,
+        clock: this.#clock,
+        log: this.#log.child(`line.${settings.id}`),
+        timers: config.timers,
+        localHost,
+        sessionDescriptionHandlerFactory: this.opts.sessionDescriptionHandlerFactory,
+        userAgentString: config.userAgent,
+      });
+      this.lines.set(line.id, line);
+      line.events.on('state', (state, detail) => this.#emit({ event: 'line.state', line: line.id, state, ...detail }));
+      line.events.on('invite', (invitation) => {
+        try {
+          this.desk.offer(new CallLeg(invitation, line.id, this.#clock, this.#log.child('call')));
+        } catch (error) {
+          this.#log.error('could not take an incoming call', { line: line.id, error });
+          invitation.reject({ statusCode: 500 }).catch(() => {});
+        }
+      });
+      this.desk.addLine({
+        id: line.id,
+        aor: settings.aor,
+        maxCalls: settings.maxCalls,
+        autoAnswerMs: settings.autoAnswerMs,
+        get registration() {
+          return line.state;
+        },
+      });
+    }
+    const transports: { protocol: string; local: string }[] = [];
+    if (this.#transports.udp) transports.push({ protocol: 'udp', local: peerKey(this.#transports.udp.local) });
+    for (const p of Object.keys(this.#transports.connections)) transports.push({ protocol: p, local: 'outbound connections' });
+    this.#emit({ event: 'ready', lines: [...this.lines.keys()], transports });
+    for (const line of this.lines.values()) line.start();
+  }
+
+  /** Carries out one validated command. Answers go out as events. */
+  execute(cmd: Command): void {
+    const fail = (message: string | undefined): void => {
+      if (message) this.#emit({ event: 'error', cmd: cmd.cmd, message, ...(cmd.id ? { id: cmd.id } : {}) });
+    };
+    if (this.#state !== 'running') return fail('LineDesk is not running');
+    switch (cmd.cmd) {
+      case 'accept':
+        return fail(this.#knownLine(cmd.line) ?? this.desk.accept(cmd.line));
+      case 'decline':
+        return fail(this.#knownLine(cmd.line) ?? this.desk.decline(cmd.line, cmd.reason));
+      case 'hangup':
+        return fail(this.#knownLine(cmd.line) ?? this.desk.hangup(cmd.line));
+      case 'status':
+        this.#emit({ event: 'status', lines: this.desk.status(), ...(cmd.id ? { id: cmd.id } : {}) });
+        return;
+      case 'quit':
+        void this.stop();
+        return;
+    }
+  }
+
+  /** Hangs up, un-registers every line in parallel (each bounded), closes the sockets. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    this.desk.hangupAll();
+    const timeout = this.opts.config.timers.unregisterTimeoutMs;
+    await Promise.allSettled([...this.lines.values()].map((l) => l.stop(timeout)));
+    this.mux.dispose();
+    this.#transports.close();
+    this.#state = 'stopped';
+    this.#emit({ event: 'stopped' });
+  }
+
+  #knownLine(id: string): string | undefined {
+    return this.lines.has(id) ? undefined : `no line "${id}"`;
+  }
+
+  #emit(e: ControlEvent): void {
+    this.events.emit('event', e);
+  }
+}

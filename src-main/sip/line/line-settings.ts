@@ -1,0 +1,31 @@
+import type { Peer, SipProtocol } from '../transport/flow.js';
+
+/** A registrar (or outbound proxy) as a line uses it. */
+export interface SipServer {
+  /** The URI written in REGISTER's Request-URI, e.g. "sip:pbx.example.com:5060". */
+  uri: string;
+  /** Where to send: host and port taken from the URI. */
+  address: Peer;
+}
+
+/** Everything one line needs, already validated by the config layer. */
+export interface LineSettings {
+  id: string;
+  /** Address of record, e.g. "sip:200@pbx.example.com". */
+  aor: string;
+  username: string;
+  password: string;
+  displayName?: string;
+  protocol: SipProtocol;
+  /** Primary registrar first, then backups in the order to try them. */
+  registrars: SipServer[];
+  /** When set, every request goes here instead of the registrar. */
+  outboundProxy?: SipServer;
+  expiresSec: number;
+  /** Refresh at this percentage of the granted expiry (sip.js accepts 50-99). */
+  refreshPercent: number;
+  /** Service lines answer by themselves after this many ms. */
+  autoAnswerMs?: number;
+  /** Calls this line may hold at once (offered + active). */
+  maxCalls: number;
+}

@@ -1,0 +1,222 @@
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { Emitter } from '../../common/emitter.js';
+
+/**
+ * What a line reports about its registration:
+ *  - unregistered: not registered and not trying (before start, after stop);
+ *  - registered:   the registrar accepted us and the heartbeat answers;
+ *  - failed:       a REGISTER was rejected or not answered; retrying with backoff;
+ *  - down:         we were registered but lost the transport or the heartbeat; recovering.
+ */
+export type RegistrationState = 'unregistered' | 'registered' | 'failed' | 'down';
+
+export type RegisterOutcome =
+  | { ok: true; expiresSec: number }
+  | {
+      ok: false;
+      /** auth: credentials refused; rejected: another final error; unreachable: no answer or transport failure. */
+      kind: 'auth' | 'rejected' | 'unreachable';
+      status?: number;
+      retryAfterSec?: number;
+      reason: string;
+    };
+
+/** The SIP side of a line, as the controller drives it (sip.js in production, a script in tests). */
+export interface RegistrationAgent {
+  /** Opens the transport toward registrar `index` (a no-op when it is already open). */
+  connect(index: number): Promise<void>;
+  /** Sends a REGISTER to registrar `index`; resolves with the final outcome. */
+  register(index: number): Promise<RegisterOutcome>;
+  /** Sends an OPTIONS heartbeat to registrar `index`; resolves true when any response came back in time. */
+  probe(index: number): Promise<boolean>;
+}
+
+export interface RegistrationTimers {
+  /** First retry delay after a failure; doubles per consecutive failure. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** OPTIONS heartbeat period while registered or down; 0 disables it. */
+  heartbeatMs: number;
+  /** Consecutive unanswered heartbeats before the line is declared down. */
+  heartbeatMisses: number;
+}
+
+export const defaultRegistrationTimers: RegistrationTimers = {
+  retryMinMs: 1_000,
+  retryMaxMs: 60_000,
+  heartbeatMs: 30_000,
+  heartbeatMisses: 2,
+};
+
+export interface RegistrationEvents extends Record<string, unknown[]> {
+  state: [state: RegistrationState, detail: { registrar: number; reason?: string; status?: number }];
+}
+
+/**
+ * The registration policy of one line, free of SIP details so it can be tested with a
+ * fake clock: retry with exponential backoff (honouring Retry-After), move to the next
+ * registrar in the list when the current one is unreachable, re-register after a
+ * transport loss, and watch the registrar with an OPTIONS heartbeat.
+ */
+export class RegistrationController {
+  readonly events = new Emitter<RegistrationEvents>();
+  #state: RegistrationState = 'unregistered';
+  #index = 0;
+  #failures = 0;
+  #missed = 0;
+  #retry: TimerHandle | undefined;
+  #heartbeat: TimerHandle | undefined;
+  #attempting = false;
+  #again = false;
+  #running = false;
+
+  constructor(
+    private readonly agent: RegistrationAgent,
+    private readonly registrarCount: number,
+    private readonly clock: Clock,
+    private readonly timers: RegistrationTimers = defaultRegistrationTimers,
+    /** Random source in [0,1) for backoff jitter; fixed in tests. */
+    private readonly random: () => number = Math.random,
+  ) {
+    if (registrarCount < 1) throw new Error('a line needs at least one registrar');
+  }
+
+  get state(): RegistrationState {
+    return this.#state;
+  }
+
+  /** Index of the registrar in use. */
+  get registrar(): number {
+    return this.#index;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#attempt();
+  }
+
+  /** Stops retrying and heartbeating; the caller un-registers. */
+  stop(): void {
+    this.#running = false;
+    this.#retry?.cancel();
+    this.#heartbeat?.cancel();
+    this.#retry = this.#heartbeat = undefined;
+    this.#set('unregistered', 'stopped');
+  }
+
+  /** The transport under this line closed: reconnect and register again. */
+  transportLost(reason: string): void {
+    if (!this.#running) return;
+    if (this.#state === 'registered') this.#set('down', reason);
+    this.#scheduleRetry(this.#state === 'down' ? this.timers.retryMinMs / 2 : this.#backoff());
+  }
+
+  /** The registration vanished without our doing (a refresh failed, the registrar dropped the binding). */
+  registrationLost(reason: string, status?: number): void {
+    if (!this.#running || this.#attempting) return;
+    this.#failures++;
+    this.#set('failed', reason, status);
+    this.#scheduleRetry(this.#backoff());
+  }
+
+  async #attempt(): Promise<void> {
+    if (!this.#running) return;
+    if (this.#attempting) {
+      this.#again = true;
+      return;
+    }
+    this.#attempting = true;
+    this.#retry?.cancel();
+    this.#retry = undefined;
+    let outcome: RegisterOutcome;
+    try {
+      await this.agent.connect(this.#index);
+      outcome = await this.agent.register(this.#index);
+    } catch (error) {
+      outcome = { ok: false, kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) };
+    }
+    this.#attempting = false;
+    if (!this.#running) return;
+    if (this.#again) {
+      this.#again = false;
+      void this.#attempt();
+      return;
+    }
+    if (outcome.ok) {
+      this.#failures = 0;
+      this.#missed = 0;
+      this.#set('registered');
+      this.#armHeartbeat();
+      return;
+    }
+    this.#failures++;
+    // An unreachable registrar hands over to the next one in the list; a refusal does not.
+    if (outcome.kind === 'unreachable' && this.registrarCount > 1) this.#index = (this.#index + 1) % this.registrarCount;
+    this.#set('failed', outcome.reason, outcome.status);
+    const retryAfterMs = outcome.retryAfterSec !== undefined ? outcome.retryAfterSec * 1000 : 0;
+    this.#scheduleRetry(Math.max(this.#backoff(), retryAfterMs));
+  }
+
+  #armHeartbeat(): void {
+    this.#heartbeat?.cancel();
+    this.#heartbeat = undefined;
+    if (this.timers.heartbeatMs <= 0 || !this.#running) return;
+    this.#heartbeat = this.clock.setTimeout(() => void this.#beat(), this.timers.heartbeatMs);
+  }
+
+  async #beat(): Promise<void> {
+    this.#heartbeat = undefined;
+    if (!this.#running || this.#state !== 'registered') return;
+    let answered = false;
+    try {
+      answered = await this.agent.probe(this.#index);
+    } catch {
+      answered = false;
+    }
+    if (!this.#running || this.#state !== 'registered') return;
+    if (answered) {
+      this.#missed = 0;
+      this.#armHeartbeat();
+      return;
+    }
+    this.#missed++;
+    if (this.#missed < this.timers.heartbeatMisses) {
+      this.#armHeartbeat();
+      return;
+    }
+    // The registrar stopped answering: we may be unreachable for calls. Recover by
+    // registering again (which fails over to the next registrar if this one stays silent).
+    this.#set('down', `${this.#missed} heartbeats unanswered`);
+    this.#missed = 0;
+    if (this.registrarCount > 1) this.#index = (this.#index + 1) % this.registrarCount;
+    void this.#attempt();
+  }
+
+  #scheduleRetry(ms: number): void {
+    if (!this.#running) return;
+    this.#heartbeat?.cancel();
+    this.#heartbeat = undefined;
+    this.#retry?.cancel();
+    this.#retry = this.clock.setTimeout(() => {
+      this.#retry = undefined;
+      void this.#attempt();
+    }, ms);
+  }
+
+  /** Exponential backoff with ±20 % jitter, so many desktops do not retry in lockstep. */
+  #backoff(): number {
+    const { retryMinMs, retryMaxMs } = this.timers;
+    const base = Math.min(retryMaxMs, retryMinMs * 2 ** Math.max(0, this.#failures - 1));
+    return Math.round(base * (0.8 + 0.4 * this.random()));
+  }
+
+  #set(state: RegistrationState, reason?: string, status?: number): void {
+    if (state === this.#state && state !== 'failed') return;
+    this.#state = state;
+    const detail: { registrar: number; reason?: string; status?: number } = { registrar: this.#index };
+    if (reason !== undefined) detail.reason = reason;
+    if (status !== undefined) detail.status = status;
+    this.events.emit('state', state, detail);
+  }
+}

@@ -1,0 +1,283 @@
+import { Registerer, RegistererState, UserAgent, URI, type Invitation, type SessionDescriptionHandlerFactory } from 'sip.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { Emitter } from '../../common/emitter.js';
+import type { Logger } from '../../common/logger.js';
+import { preferStrongestChallenge } from '../auth/challenge-order.js';
+import { DigestCredentials } from '../auth/digest-credentials.js';
+import { parseSipUri } from '../message/sip-message.js';
+import type { Peer } from '../transport/flow.js';
+import { LineTransport, type LineTransportOptions } from '../transport/line-transport.js';
+import type { MuxLine, SipMux } from '../transport/sip-mux.js';
+import type { LineSettings } from './line-settings.js';
+import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
+
+export interface SipLineEvents extends Record<string, unknown[]> {
+  state: [state: RegistrationState, detail: { registrar: string; reason?: string; status?: number }];
+  invite: [invitation: Invitation];
+}
+
+export interface SipLineDeps {
+  mux: SipMux;
+  clock: Clock;
+  log: Logger;
+  timers: RegistrationTimers;
+  /** Local host for Via and Contact (the mux knows it per protocol). */
+  localHost: string;
+  sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
+  userAgentString: string;
+}
+
+/**
+ * One line: a sip.js UserAgent registered as one contact of an AOR, speaking through
+ * the shared mux. The RegistrationController decides when to (re-)register, fail over,
+ * or declare the line down; this class does the SIP for it.
+ */
+export class SipLine implements MuxLine {
+  readonly events = new Emitter<SipLineEvents>();
+  readonly id: string;
+  readonly protocol: LineSettings['protocol'];
+  readonly aorUser: string;
+  readonly aorHost: string;
+  readonly forceNextHop: boolean;
+  readonly ua: UserAgent;
+  readonly controller: RegistrationController;
+  #transport: LineTransport | undefined;
+  #registerers = new Map<number, Registerer>();
+  #detachMux: (() => void) | undefined;
+  #started = false;
+  #stopped = false;
+
+  constructor(
+    readonly settings: LineSettings,
+    private readonly deps: SipLineDeps,
+  ) {
+    this.id = settings.id;
+    this.protocol = settings.protocol;
+    const aor = parseSipUri(settings.aor);
+    if (!aor?.user) throw new Error(`line ${settings.id}: AOR ${settings.aor} has no user part`);
+    this.aorUser = aor.user;
+    this.aorHost = aor.host;
+    this.forceNextHop = settings.outboundProxy !== undefined;
+    const uri = UserAgent.makeURI(settings.aor);
+    if (!uri) throw new Error(`line ${settings.id}: AOR ${settings.aor} is not a SIP URI`);
+    const log = deps.log;
+    const transportOptions: LineTransportOptions = {
+      mux: deps.mux,
+      lineId: settings.id,
+      protocol: settings.protocol,
+      attach: (t) => (this.#transport = t),
+    };
+    this.ua = new UserAgent({
+      uri,
+      displayName: settings.displayName ?? '',
+      authorizationUsername: settings.username,
+      authorizationPassword: settings.password,
+      transportConstructor: LineTransport,
+      transportOptions,
+      viaHost: deps.localHost,
+      forceRport: true,
+      contactName: '', // random per line: the mux routes on it, and sip.js then tolerates NAT-rewritten Contacts
+      contactParams: { transport: settings.protocol },
+      // The call layer decides whether a call rings (180) or queues (182), so no automatic 180.
+      sendInitialProvisionalResponse: false,
+      noAnswerTimeout: 3_600,
+      gracefulShutdown: false,
+      logConfiguration: false,
+      logBuiltinEnabled: false,
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error') log.warn(`sip.js ${category}: ${content}`);
+        else if (level === 'warn') log.info(`sip.js ${category}: ${content}`);
+        else if (log.enabled('debug')) log.debug(`sip.js ${category}: ${content}`);
+      },
+      userAgentString: deps.userAgentString,
+      sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
+      delegate: {
+        onInvite: (invitation) => this.events.emit('invite', invitation),
+        onDisconnect: (error) => {
+          if (error && !this.#stopped) this.controller.transportLost(error.message);
+        },
+      },
+    });
+    // sip.js knows only MD5 and reads only the first challenge: bring our own digest.
+    this.ua.userAgentCore.configuration.authenticationFactory = () =>
+      new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
+    const agent: RegistrationAgent = {
+      connect: (i) => this.#connect(i),
+      register: (i) => this.#register(i),
+      probe: (i) => this.#probe(i),
+    };
+    this.controller = new RegistrationController(agent, settings.registrars.length, deps.clock, deps.timers);
+    this.controller.events.on('state', (state, detail) => {
+      const out: { registrar: string; reason?: string; status?: number } = { registrar: this.#registrar(detail.registrar).uri };
+      if (detail.reason !== undefined) out.reason = detail.reason;
+      if (detail.status !== undefined) out.status = detail.status;
+      this.events.emit('state', state, out);
+    });
+  }
+
+  get state(): RegistrationState {
+    return this.controller.state;
+  }
+
+  /** Calls are offered only to a line that is registered. */
+  get reachable(): boolean {
+    return this.controller.state === 'registered';
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#detachMux = this.deps.mux.addLine(this);
+    this.controller.start();
+  }
+
+  /**
+   * Un-registers (bounded by `timeoutMs`, since sip.js alone would wait 32 s for an
+   * unanswered un-REGISTER) and stops the user agent.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const wasRegistered = this.controller.state === 'registered';
+    this.controller.stop();
+    const reg = this.#registerers.get(this.controller.registrar);
+    if (wasRegistered && reg && reg.state === RegistererState.Registered && this.#transport?.isConnected()) {
+      await this.#bounded(
+        new Promise<void>((resolve) => {
+          reg.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
+        }),
+        timeoutMs,
+      );
+    }
+    for (const r of this.#registerers.values()) r.dispose().catch(() => {});
+    await this.ua.stop().catch(() => {});
+    this.#detachMux?.();
+    this.events.removeAllListeners();
+  }
+
+  // --- MuxLine ---
+
+  contactUser(): string {
+    return this.ua.contact.uri.user ?? '';
+  }
+
+  nextHop(): Peer {
+    return (this.settings.outboundProxy ?? this.#registrar(this.controller.registrar)).address;
+  }
+
+  deliver(text: string): void {
+    this.#transport?.deliver(preferStrongestChallenge(text));
+  }
+
+  flowClosed(error: Error | undefined): void {
+    this.#transport?.lost(error ?? new Error('connection closed'));
+  }
+
+  // --- RegistrationAgent ---
+
+  async #connect(_index: number): Promise<void> {
+    const flow = await this.deps.mux.flowFor(this.id);
+    // The Contact must carry the port the registrar can reach us on: the shared UDP
+    // port, or this connection's own local port (the proxy reuses the connection).
+    if (flow.protocol !== 'ws' && flow.protocol !== 'wss') this.ua.contact.uri.port = flow.local.port;
+    if (this.#transport?.isConnected()) return;
+    if (this.ua.isConnected()) return;
+    await (this.ua.state === 'Started' ? this.ua.reconnect() : this.ua.start());
+  }
+
+  #register(index: number): Promise<RegisterOutcome> {
+    for (const [i, r] of this.#registerers) {
+      if (i !== index) {
+        // Leaving a registrar for another: its refresh timer must stop.
+        r.dispose().catch(() => {});
+        this.#registerers.delete(i);
+      }
+    }
+    let registerer = this.#registerers.get(index);
+    if (!registerer) {
+      const target = UserAgent.makeURI(this.#registrar(index).uri);
+      if (!target) return Promise.resolve({ ok: false, kind: 'rejected', reason: `bad registrar URI ${this.#registrar(index).uri}` });
+      registerer = new Registerer(this.ua, {
+        registrar: target,
+        expires: this.settings.expiresSec,
+        refreshFrequency: this.settings.refreshPercent,
+        logConfiguration: false,
+      });
+      const r = registerer;
+      r.stateChange.addListener((s) => {
+        // A refresh that failed, or a binding the registrar no longer lists.
+        if (s === RegistererState.Unregistered && this.controller.state === 'registered' && this.#registerers.get(index) === r) {
+          this.controller.registrationLost('registration refresh failed');
+        }
+      });
+      this.#registerers.set(index, registerer);
+    }
+    const r = registerer;
+    return new Promise<RegisterOutcome>((resolve) => {
+      let settled = false;
+      const done = (o: RegisterOutcome): void => {
+        if (settled) return;
+        settled = true;
+        guard.cancel();
+        resolve(o);
+      };
+      // sip.js's own Timer F fires after 32 s; this only guards against a lost callback.
+      const guard: TimerHandle = this.deps.clock.setTimeout(() => done({ ok: false, kind: 'unreachable', reason: 'REGISTER timed out' }), 40_000);
+      r.register({
+        requestDelegate: {
+          onAccept: () => {
+            if (r.state === RegistererState.Registered) done({ ok: true, expiresSec: this.settings.expiresSec });
+            else done({ ok: false, kind: 'rejected', reason: 'registrar did not list our contact' });
+          },
+          onReject: (response) => {
+            const status = response.message.statusCode ?? 0;
+            const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
+            const o: RegisterOutcome = {
+              ok: false,
+              kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
+              status,
+              reason: `${status} ${response.message.reasonPhrase}`,
+            };
+            if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
+            done(o);
+          },
+          onRedirect: (response) => done({ ok: false, kind: 'rejected', status: response.message.statusCode, reason: 'redirected' }),
+        },
+      }).catch((error: unknown) => done({ ok: false, kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) }));
+    });
+  }
+
+  /** OPTIONS to the registrar (or outbound proxy): any response means it is alive and reachable. */
+  #probe(index: number): Promise<boolean> {
+    const server = this.settings.outboundProxy ?? this.#registrar(index);
+    const target = UserAgent.makeURI(server.uri);
+    if (!target || !this.#transport?.isConnected()) return Promise.resolve(false);
+    const core = this.ua.userAgentCore;
+    const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri as URI, target, {});
+    return new Promise<boolean>((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(1_000, this.deps.timers.heartbeatMs / 2)));
+      const answered = (): void => {
+        timer.cancel();
+        resolve(true);
+      };
+      try {
+        core.request(message, { onAccept: answered, onReject: (r) => ((r.message.statusCode ?? 0) === 408 || r.message.statusCode === 503 ? resolve(false) : answered()) });
+      } catch {
+        timer.cancel();
+        resolve(false);
+      }
+    });
+  }
+
+  #registrar(index: number) {
+    const r = this.settings.registrars[index];
+    if (!r) throw new Error(`line ${this.id}: no registrar #${index}`);
+    return r;
+  }
+
+  async #bounded(p: Promise<void>, ms: number): Promise<void> {
+    let timer: TimerHandle | undefined;
+    await Promise.race([p, new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, ms)))]);
+    timer?.cancel();
+  }
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfigFile, parseConfig } from '../../../src-main/config/load-config.js';
+import { lineSettings } from '../../../src-main/core/line-settings-from-config.js';
+
+const sample = {
+  transport: { protocol: 'udp', bind: '127.0.0.1:0' },
+  registrar: { uri: 'sip:127.0.0.1:5060', backups: [] },
+  lines: [
+    { id: 'l1', aor: 'sip:200@127.0.0.1', username: '200', password: 'secret' },
+    { id: 'l2', aor: 'sip:201@127.0.0.1', username: '201', password: 'secret', autoAnswerMs: 0 },
+  ],
+};
+
+function issues(raw: unknown): string[] {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return e.issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  test('the sample from the issue parses, with defaults filled in', () => {
+    const c = parseConfig(sample);
+    assert.equal(c.transport.length, 1);
+    assert.equal(c.timers.t1, 500);
+    const s = lineSettings(c, c.lines[1]!);
+    assert.equal(s.protocol, 'udp');
+    assert.deepEqual(s.registrars, [{ uri: 'sip:127.0.0.1:5060', address: { host: '127.0.0.1', port: 5060 } }]);
+    assert.equal(s.autoAnswerMs, 0);
+    assert.ok(s.maxCalls > 1, 'service lines may hold many calls');
+    assert.equal(lineSettings(c, c.lines[0]!).maxCalls, 1);
+  });
+
+  test('errors name the offending field', () => {
+    assert.deepEqual(issues({ ...sample, transport: { protocol: 'sctp' } }), ['transport[0].protocol: must be one of udp, tcp, tls, ws, wss']);
+    assert.deepEqual(issues({ ...sample, registrar: { uri: 'http://pbx' } }), ['registrar.uri: must be a sip: or sips: URI, e.g. "sip:pbx.example.com:5060"']);
+    assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], pasword: 'x' }] }), ['lines[0]: unknown field "pasword"']);
+    assert.deepEqual(issues({ ...sample, lines: [sample.lines[0], sample.lines[0]] }), ['lines[1].id: duplicate line id "l1"']);
+    assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], transport: 'tls' }] }), ['lines[0].transport: no tls transport is configured']);
+    assert.deepEqual(issues({ ...sample, timers: { t1: 800, t2: 600 } }), ['timers.t2: must not be smaller than t1']);
+    assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], aor: 'sip:127.0.0.1' }] }), ['lines[0].aor: must be a SIP address of record with a user, e.g. "sip:200@pbx.example.com"']);
+    assert.deepEqual(issues({ registrar: sample.registrar, lines: sample.lines }), ['transport: is required']);
+  });
+
+  test('a file that is not JSON, or missing, gives a clear ConfigError', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linedesk-cfg-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "transport": ');
+    assert.throws(() => loadConfigFile(bad), /not valid JSON/);
+    assert.throws(() => loadConfigFile(join(dir, 'missing.json')), /cannot read config file/);
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ ...sample, transport: [{ protocol: 'udp' }, { protocol: 'tcp' }], registrar: { uri: 'sip:pbx.example.com', backups: ['sip:10.0.0.2:5070'] } }));
+    const { config, baseDir } = loadConfigFile(good);
+    assert.equal(baseDir, dir);
+    assert.deepEqual(lineSettings(config, config.lines[0]!).registrars.map((r) => r.address), [
+      { host: 'pbx.example.com', port: 5060 },
+      { host: '10.0.0.2', port: 5070 },
+    ]);
+  });
+});
