@@ -76,6 +76,15 @@ export const configSchema = z
         maxHeaderBytes: z.number().int().min(1_024).max(262_144).default(32_768),
       })
       .default({ maxMessageBytes: 65_535, maxHeaderBytes: 32_768 }),
+    media: z
+      .strictObject({
+        /** Address for RTP; by default the local address that routes to the registrar. */
+        address: z.string().optional(),
+        rtpPortMin: z.number().int().min(1024).max(65534).default(20000),
+        rtpPortMax: z.number().int().min(1025).max(65535).default(29999),
+        ptimeMs: z.number().int().min(10).max(60).default(20),
+      })
+      .default({ rtpPortMin: 20000, rtpPortMax: 29999, ptimeMs: 20 }),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).default({ level: 'info' }),
     userAgent: z.string().max(128).default('LineDesk/0.1.0'),
   })
@@ -92,6 +101,7 @@ export const configSchema = z
       ids.add(l.id);
       if (l.transport && !seen.has(l.transport)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'transport'], message: `no ${l.transport} transport is configured` });
     });
+    if (cfg.media.rtpPortMax <= cfg.media.rtpPortMin) ctx.addIssue({ code: 'custom', path: ['media', 'rtpPortMax'], message: 'must be above rtpPortMin' });
     if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });
     if (cfg.timers.retryMaxMs < cfg.timers.retryMinMs) ctx.addIssue({ code: 'custom', path: ['timers', 'retryMaxMs'], message: 'must not be smaller than retryMinMs' });
   });

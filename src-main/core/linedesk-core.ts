@@ -1,4 +1,3 @@
-import type { SessionDescriptionHandlerFactory } from 'sip.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -7,9 +6,12 @@ import { CallLeg } from '../calls/call-leg.js';
 import type { LineDeskConfig } from '../config/schema.js';
 import type { Command } from '../control/commands.js';
 import type { ControlEvent } from '../control/events.js';
+import { DiscardingMediaEngine } from '../media/discarding-media-engine.js';
+import type { MediaEngine } from '../media/media-engine.js';
+import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { SipLine } from '../sip/line/sip-line.js';
 import { peerKey } from '../sip/transport/flow.js';
-import { SipMux } from '../sip/transport/sip-mux.js';
+import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
 import { buildTransports, type Transports } from './build-transports.js';
 import { lineSettings } from './line-settings-from-config.js';
 
@@ -21,7 +23,8 @@ export interface CoreOptions {
   config: LineDeskConfig;
   /** Folder relative file names in the config are resolved against. */
   baseDir: string;
-  sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
+  /** Overrides the media engine chosen from the config (benchmarks, tests). */
+  mediaEngine?: MediaEngine;
   clock?: Clock;
   log?: Logger;
 }
@@ -37,6 +40,7 @@ export class LineDeskCore {
   readonly lines = new Map<string, SipLine>();
   readonly desk: CallDesk;
   readonly #transports: Transports;
+  #media: MediaEngine | undefined;
   readonly #clock: Clock;
   readonly #log: Logger;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -66,6 +70,9 @@ export class LineDeskCore {
     this.#state = 'running';
     const { config } = this.opts;
     if (this.#transports.udp) await this.#transports.udp.start();
+    const firstHop = lineSettings(config, config.lines[0]!);
+    const mediaAddress = config.media.address ?? (await localAddressToward((firstHop.outboundProxy ?? firstHop.registrars[0]!).address));
+    const media = (this.#media = this.opts.mediaEngine ?? new DiscardingMediaEngine(mediaAddress, { min: config.media.rtpPortMin, max: config.media.rtpPortMax }));
     for (const lc of config.lines) {
       const settings = lineSettings(config, lc);
       const localHost = await this.mux.localHostFor(settings.protocol, (settings.outboundProxy ?? settings.registrars[0]!).address);
@@ -75,7 +82,7 @@ export class LineDeskCore {
         log: this.#log.child(`line.${settings.id}`),
         timers: config.timers,
         localHost,
-        sessionDescriptionHandlerFactory: this.opts.sessionDescriptionHandlerFactory,
+        sessionDescriptionHandlerFactory: createSessionDescriptionHandlerFactory({ engine: media, lineId: settings.id, log: this.#log.child('sdp'), ptimeMs: config.media.ptimeMs }),
         userAgentString: config.userAgent,
       });
       this.lines.set(line.id, line);
@@ -136,6 +143,7 @@ export class LineDeskCore {
     await Promise.allSettled([...this.lines.values()].map((l) => l.stop(timeout)));
     this.mux.dispose();
     this.#transports.close();
+    this.#media?.close();
     this.#state = 'stopped';
     this.#emit({ event: 'stopped' });
   }

@@ -9,7 +9,6 @@ import { createLogger, isLogLevel } from '../common/logger.js';
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { parseCommandLine } from '../control/commands.js';
 import { LineDeskCore } from '../core/linedesk-core.js';
-import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { jsonLineWriter, readLines } from './json-lines.js';
 
 const usage = `usage: linedesk-headless --config FILE [--log-level debug|info|warn|error|off]
@@ -56,7 +55,6 @@ async function main(): Promise<number> {
     config: loaded.config,
     baseDir: loaded.baseDir,
     log,
-    sessionDescriptionHandlerFactory: createSessionDescriptionHandlerFactory({ log: log.child('sdp') }),
   });
   core.events.on('event', (e) => write({ ...e, ts: Date.now() }));
 
