@@ -17,6 +17,12 @@ const transportSchema = z.strictObject({
   path: z.string().startsWith('/').default('/'),
 });
 
+const registrarSchema = z.strictObject({
+  uri: sipUri,
+  /** Tried in order when the current registrar fails. */
+  backups: z.array(sipUri).default([]),
+});
+
 const lineSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, "_", "." or "-"'),
   aor: aorUri,
@@ -31,6 +37,8 @@ const lineSchema = z.strictObject({
   maxCalls: z.number().int().min(1).max(10_000).optional(),
   /** Requested registration expiry in seconds. */
   expiresSec: z.number().int().min(30).max(86_400).optional(),
+  /** This line's own registrar, when it differs from the global one (e.g. the PBX's TLS or WS port). */
+  registrar: registrarSchema.optional(),
 });
 
 const timersSchema = z.strictObject({
@@ -62,10 +70,7 @@ export const configSchema = z
   .strictObject({
     /** One transport object, or a list of them (one per protocol). Always a list after parsing. */
     transport: z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(transportSchema).min(1, 'needs at least one transport')),
-    registrar: z.strictObject({
-      uri: sipUri,
-      backups: z.array(sipUri).default([]),
-    }),
+    registrar: registrarSchema,
     outboundProxy: sipUri.optional(),
     lines: z.array(lineSchema).min(1, 'needs at least one line').max(64),
     timers: timersSchema.default(timersSchema.parse({})),

@@ -20,7 +20,7 @@ export function lineSettings(config: LineDeskConfig, line: LineConfig): LineSett
     username: line.username,
     password: line.password,
     protocol,
-    registrars: [config.registrar.uri, ...config.registrar.backups].map((u) => sipServer(u, protocol)),
+    registrars: [(line.registrar ?? config.registrar).uri, ...(line.registrar ?? config.registrar).backups].map((u) => sipServer(u, protocol)),
     expiresSec: line.expiresSec ?? config.timers.registerExpiresSec,
     refreshPercent: config.timers.refreshPercent,
     maxCalls: line.maxCalls ?? (line.autoAnswerMs !== undefined ? 1_000 : 1),
