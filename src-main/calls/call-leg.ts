@@ -2,23 +2,14 @@ import { SessionState, type Invitation } from 'sip.js';
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
+import type { EndReason, LegState } from '../contract/vocabulary.js';
 
-/**
- * Why a call ended, as reported in `call.ended`:
- *  remote-hangup / local-hangup: BYE after the call was answered;
- *  caller-cancelled: the caller gave up before an answer (CANCEL);
- *  answered-elsewhere: the PBX cancelled this fork because another device answered
- *                      (CANCEL with Reason: SIP;cause=200) — not a missed call;
- *  declined / rejected: we refused it (agent decline, or busy/unavailable);
- *  failed: signalling or media negotiation failed.
- */
-export type EndReason = 'remote-hangup' | 'local-hangup' | 'caller-cancelled' | 'answered-elsewhere' | 'declined' | 'rejected' | 'failed';
+export type { EndReason, LegState };
 
 /**
  * incoming ─ring/queue─▶ ringing|queued ─accept─▶ answering ─200 sent─▶ active ─BYE─▶ ended
  *     └──────────── reject / CANCEL / failure (from any state before active) ───────▶ ended
  */
-export type LegState = 'incoming' | 'queued' | 'ringing' | 'answering' | 'active' | 'ended';
 
 export interface LegEnd {
   reason: EndReason;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strategyNames } from '../dispatch/strategy.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be "host:port", e.g. "127.0.0.1:5060" or "0.0.0.0:0"');
@@ -81,6 +82,20 @@ export const configSchema = z
         maxHeaderBytes: z.number().int().min(1_024).max(262_144).default(32_768),
       })
       .default({ maxMessageBytes: 65_535, maxHeaderBytes: 32_768 }),
+    dispatch: z
+      .strictObject({
+        strategy: z.enum(strategyNames, { message: `must be one of ${strategyNames.join(', ')}` }).default('rrmemory'),
+        /** How long one offer rings on a line before it moves to the next. */
+        offerTimeoutMs: z.number().int().min(1).max(600_000).default(15_000),
+        queue: z
+          .strictObject({
+            maxLength: z.number().int().min(0).max(10_000).default(10),
+            maxWaitMs: z.number().int().min(1).max(3_600_000).default(60_000),
+            overflowUri: sipUri.nullable().default(null),
+          })
+          .default({ maxLength: 10, maxWaitMs: 60_000, overflowUri: null }),
+      })
+      .default({ strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 10, maxWaitMs: 60_000, overflowUri: null } }),
     media: z
       .strictObject({
         /** Address for RTP; by default the local address that routes to the registrar. */

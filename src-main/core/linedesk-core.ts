@@ -1,11 +1,12 @@
+import { cpus, loadavg } from 'node:os';
 import { systemClock, type Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import { createLogger, type Logger } from '../common/logger.js';
-import { CallDesk } from '../calls/call-desk.js';
 import { CallLeg } from '../calls/call-leg.js';
 import type { LineDeskConfig } from '../config/schema.js';
-import type { Command } from '../control/commands.js';
-import type { ControlEvent } from '../control/events.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import type { Command } from '../contract/commands.js';
+import type { ControlEvent } from '../contract/control-events.js';
 import { DiscardingMediaEngine } from '../media/discarding-media-engine.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
@@ -38,7 +39,7 @@ export class LineDeskCore {
   readonly events = new Emitter<CoreEvents>();
   readonly mux: SipMux;
   readonly lines = new Map<string, SipLine>();
-  readonly desk: CallDesk;
+  readonly dispatcher: Dispatcher;
   readonly #transports: Transports;
   #media: MediaEngine | undefined;
   readonly #clock: Clock;
@@ -58,7 +59,18 @@ export class LineDeskCore {
       timers: { t1: config.timers.t1, t2: config.timers.t2, t4: config.timers.t4 },
       limits: { maxMessageBytes: config.limits.maxMessageBytes, maxHeaderBytes: config.limits.maxHeaderBytes, maxHeaders: 256 },
     });
-    this.desk = new CallDesk(this.#clock, this.#log.child('calls'), (e) => this.#emit(e));
+    const cores = Math.max(1, cpus().length);
+    this.dispatcher = new Dispatcher({
+      config: config.dispatch,
+      clock: this.#clock,
+      log: this.#log.child('dispatch'),
+      emit: (e) => this.#emit(e),
+      context: { random: Math.random, cpuLoad: () => (loadavg()[0] ?? 0) / cores },
+      lines: config.lines.map((l) => {
+        const s = lineSettings(config, l);
+        return { id: s.id, aor: s.aor, maxCalls: s.maxCalls, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) };
+      }),
+    });
   }
 
   get running(): boolean {
@@ -86,23 +98,17 @@ export class LineDeskCore {
         userAgentString: config.userAgent,
       });
       this.lines.set(line.id, line);
-      line.events.on('state', (state, detail) => this.#emit({ event: 'line.state', line: line.id, state, ...detail }));
+      line.events.on('state', (state, detail) => {
+        this.dispatcher.setRegistration(line.id, state);
+        this.#emit({ event: 'line.state', line: line.id, state, ...detail });
+      });
       line.events.on('invite', (invitation) => {
         try {
-          this.desk.offer(new CallLeg(invitation, line.id, this.#clock, this.#log.child('call')));
+          this.dispatcher.onInvite(new CallLeg(invitation, line.id, this.#clock, this.#log.child('call')));
         } catch (error) {
           this.#log.error('could not take an incoming call', { line: line.id, error });
           invitation.reject({ statusCode: 500 }).catch(() => {});
         }
-      });
-      this.desk.addLine({
-        id: line.id,
-        aor: settings.aor,
-        maxCalls: settings.maxCalls,
-        autoAnswerMs: settings.autoAnswerMs,
-        get registration() {
-          return line.state;
-        },
       });
     }
     const transports: { protocol: string; local: string }[] = [];
@@ -120,13 +126,15 @@ export class LineDeskCore {
     if (this.#state !== 'running') return fail('LineDesk is not running');
     switch (cmd.cmd) {
       case 'accept':
-        return fail(this.#knownLine(cmd.line) ?? this.desk.accept(cmd.line));
+        return fail(this.#knownLine(cmd.line) ?? this.dispatcher.accept(cmd.line));
       case 'decline':
-        return fail(this.#knownLine(cmd.line) ?? this.desk.decline(cmd.line, cmd.reason));
+        return fail(this.#knownLine(cmd.line) ?? this.dispatcher.decline(cmd.line, cmd.reason));
       case 'hangup':
-        return fail(this.#knownLine(cmd.line) ?? this.desk.hangup(cmd.line));
+        return fail(this.#knownLine(cmd.line) ?? this.dispatcher.hangup(cmd.line));
+      case 'dnd':
+        return fail(this.dispatcher.setDnd(cmd.line, cmd.on));
       case 'status':
-        this.#emit({ event: 'status', lines: this.desk.status(), ...(cmd.id ? { id: cmd.id } : {}) });
+        this.#emit({ event: 'status', ...this.dispatcher.status(), ...(cmd.id ? { id: cmd.id } : {}) });
         return;
       case 'quit':
         void this.stop();
@@ -138,7 +146,7 @@ export class LineDeskCore {
   async stop(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#state = 'stopping';
-    this.desk.hangupAll();
+    this.dispatcher.shutdown();
     const timeout = this.opts.config.timers.unregisterTimeoutMs;
     await Promise.allSettled([...this.lines.values()].map((l) => l.stop(timeout)));
     this.mux.dispose();

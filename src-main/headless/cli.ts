@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger, isLogLevel } from '../common/logger.js';
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
-import { parseCommandLine } from '../control/commands.js';
+import { parseCommandLine } from '../contract/commands.js';
 import { LineDeskCore } from '../core/linedesk-core.js';
 import { jsonLineWriter, readLines } from './json-lines.js';
 

@@ -1,14 +1,9 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 
-/**
- * What a line reports about its registration:
- *  - unregistered: not registered and not trying (before start, after stop);
- *  - registered:   the registrar accepted us and the heartbeat answers;
- *  - failed:       a REGISTER was rejected or not answered; retrying with backoff;
- *  - down:         we were registered but lost the transport or the heartbeat; recovering.
- */
-export type RegistrationState = 'unregistered' | 'registered' | 'failed' | 'down';
+import type { RegistrationState } from '../../contract/vocabulary.js';
+
+export type { RegistrationState };
 
 export type RegisterOutcome =
   | { ok: true; expiresSec: number }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { formatPath } from '../config/load-config.js';
 
 const lineId = z.string().min(1).max(64);
 /** An optional correlation id, echoed on the answer (`status`, `error`). */
@@ -10,11 +9,18 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('decline'), line: lineId, reason: z.string().max(200).optional(), id }),
   z.strictObject({ cmd: z.literal('hangup'), line: lineId, id }),
   z.strictObject({ cmd: z.literal('status'), id }),
+  z.strictObject({ cmd: z.literal('dnd'), line: lineId, on: z.boolean(), id }),
   /** Stops cleanly (un-registers every line) and exits. */
   z.strictObject({ cmd: z.literal('quit'), id }),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(top level)';
+}
 
 export type CommandParse = { ok: true; command: Command } | { ok: false; message: string; cmd?: string; id?: string };
 

@@ -1,0 +1,30 @@
+/**
+ * Words shared by the core, the control protocol and the windows. This folder is the
+ * contract: it imports nothing from the rest of LineDesk, everything may import it.
+ */
+
+/**
+ * A line's registration:
+ *  - unregistered: not registered and not trying (before start, after stop);
+ *  - registered:   the registrar accepted us and the heartbeat answers;
+ *  - failed:       a REGISTER was rejected or not answered; retrying with backoff;
+ *  - down:         we were registered but lost the transport or the heartbeat; recovering.
+ */
+export type RegistrationState = 'unregistered' | 'registered' | 'failed' | 'down';
+
+/**
+ * Why a call ended:
+ *  remote-hangup / local-hangup: BYE after the call was answered;
+ *  caller-cancelled: the caller gave up before an answer (CANCEL): abandoned or missed;
+ *  answered-elsewhere: the PBX cancelled this fork because another device answered
+ *                      (CANCEL with Reason: SIP;cause=200) — not a missed call;
+ *  declined / rejected: we refused it (agent decline, or no line, busy, queue full);
+ *  failed: signalling or media negotiation failed.
+ */
+export type EndReason = 'remote-hangup' | 'local-hangup' | 'caller-cancelled' | 'answered-elsewhere' | 'declined' | 'rejected' | 'failed';
+
+/** Where one inbound call leg is. */
+export type LegState = 'incoming' | 'queued' | 'ringing' | 'answering' | 'active' | 'ended';
+
+/** Why an offer to a line stopped ringing. */
+export type OfferEnd = 'declined' | 'timeout' | 'taken-by-other-line' | 'caller-cancelled' | 'answered-elsewhere' | 'failed';
