@@ -13,6 +13,7 @@ import { createSessionDescriptionHandlerFactory } from '../media/session-descrip
 import { SipLine } from '../sip/line/sip-line.js';
 import { peerKey } from '../sip/transport/flow.js';
 import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
+import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
 import { buildTransports, type Transports } from './build-transports.js';
 import { lineSettings } from './line-settings-from-config.js';
 
@@ -81,6 +82,7 @@ export class LineDeskCore {
     if (this.#state !== 'new') throw new Error('core already started');
     this.#state = 'running';
     const { config } = this.opts;
+    applySipTimersToSipJs(config.timers);
     if (this.#transports.udp) await this.#transports.udp.start();
     const firstHop = lineSettings(config, config.lines[0]!);
     const mediaAddress = config.media.address ?? (await localAddressToward((firstHop.outboundProxy ?? firstHop.registrars[0]!).address));

@@ -26,6 +26,8 @@ interface Offer {
  */
 interface DispatchCall {
   readonly leg: DispatchLeg;
+  /** The lines this call may be offered to (see #poolFor). */
+  readonly pool: readonly RosterLine[];
   readonly seq: number;
   readonly arrivedAt: number;
   attempt: number;
@@ -60,6 +62,7 @@ export class Dispatcher {
   readonly #lines: RosterLine[];
   readonly #byId = new Map<string, RosterLine>();
   readonly #aor = new Map<string, string>();
+  readonly #aorUser = new Map<string, string>();
   readonly #claims: CallClaims<DispatchCall>;
   readonly #queue: CallQueue<DispatchCall>;
   readonly #strategy: DispatchStrategy;
@@ -69,7 +72,11 @@ export class Dispatcher {
   constructor(private readonly opts: DispatcherOptions) {
     this.#lines = opts.lines.map((l, i) => createRosterLine(l.id, i, l.maxCalls, l.autoAnswerMs));
     for (const l of this.#lines) this.#byId.set(l.id, l);
-    for (const l of opts.lines) this.#aor.set(l.id, l.aor);
+    for (const l of opts.lines) {
+      this.#aor.set(l.id, l.aor);
+      const user = /^sips?:([^@;]+)@/i.exec(l.aor)?.[1];
+      if (user) this.#aorUser.set(l.id, user);
+    }
     this.#claims = new CallClaims(opts.clock);
     this.#strategy = createStrategy(opts.config.strategy);
     const q = opts.config.queue;
@@ -84,7 +91,7 @@ export class Dispatcher {
 
   /** The listener: every inbound INVITE of every line comes through here. */
   onInvite(leg: DispatchLeg): void {
-    const call: DispatchCall = { leg, seq: this.#seq++, arrivedAt: this.opts.clock.now(), attempt: 0, tried: new Set(), offers: new Map(), queuedFor: 0, ended: false };
+    const call: DispatchCall = { leg, pool: this.#poolFor(leg), seq: this.#seq++, arrivedAt: this.opts.clock.now(), attempt: 0, tried: new Set(), offers: new Map(), queuedFor: 0, ended: false };
     const owner = this.#claims.claim(leg.callId, call);
     if (owner !== call) {
       // Another fork of this call is already ours: refuse this one.
@@ -198,13 +205,26 @@ export class Dispatcher {
       return;
     }
     // Nobody free now. Wait for a line that is only busy; refuse when no line is left.
-    const busyButUntried = this.#lines.some((l) => !call.tried.has(l.id) && ineligibility(l) === 'busy');
-    if (busyButUntried) this.#enqueue(call);
+    if (this.#worthWaitingFor(call)) this.#enqueue(call);
     else this.#refuse(call, 480, call.tried.size > 0 ? 'no line left' : 'no line available');
   }
 
+  /**
+   * A call dialled to one extension stays on that extension's lines (its contacts); a call
+   * to a number no line is registered as (a ring group, a queue, a DID) may go to any line.
+   */
+  #poolFor(leg: DispatchLeg): RosterLine[] {
+    const own = this.#lines.filter((l) => this.#aorUser.get(l.id) === leg.to.number);
+    return own.length > 0 ? own : this.#lines;
+  }
+
   #candidates(call: DispatchCall): RosterLine[] {
-    return this.#lines.filter((l) => !call.tried.has(l.id) && ineligibility(l) === undefined);
+    return call.pool.filter((l) => !call.tried.has(l.id) && ineligibility(l) === undefined);
+  }
+
+  /** Lines of the call's pool that have not had it yet and are only busy: worth waiting for. */
+  #worthWaitingFor(call: DispatchCall): boolean {
+    return call.pool.some((l) => !call.tried.has(l.id) && ineligibility(l) === 'busy');
   }
 
   #offer(call: DispatchCall, candidates: RosterLine[]): void {
@@ -286,7 +306,7 @@ export class Dispatcher {
       const candidates = this.#candidates(call);
       if (candidates.length === 0) {
         // Nothing free for this call; if no untried line is even busy any more, it never will be.
-        if (!this.#lines.some((l) => !call.tried.has(l.id) && ineligibility(l) === 'busy')) {
+        if (!this.#worthWaitingFor(call)) {
           this.#queue.remove(call);
           this.#refuse(call, 480, 'no line left');
         }

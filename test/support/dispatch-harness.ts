@@ -25,7 +25,7 @@ export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?
   });
   if (opts.registered !== false) for (const s of specs) d.setRegistration(s.id, 'registered');
   let n = 0;
-  const leg = (callId = `call-${++n}`, arrivalLine = specs[0]!.id): FakeLeg => new FakeLeg(callId, arrivalLine, '600', () => clock.now());
+  const leg = (callId = `call-${++n}`, arrivalLine = specs[0]!.id, to = '600'): FakeLeg => new FakeLeg(callId, arrivalLine, to, () => clock.now());
   const named = <K extends ControlEvent['event']>(name: K): Extract<ControlEvent, { event: K }>[] => events.filter((e): e is Extract<ControlEvent, { event: K }> => e.event === name);
   /** "call.offered l2" style summary, to assert sequences compactly. */
   const trace = (): string[] =>

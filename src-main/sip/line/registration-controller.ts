@@ -146,9 +146,10 @@ export class RegistrationController {
       return;
     }
     this.#failures++;
+    const failedAt = this.#index;
     // An unreachable registrar hands over to the next one in the list; a refusal does not.
     if (outcome.kind === 'unreachable' && this.registrarCount > 1) this.#index = (this.#index + 1) % this.registrarCount;
-    this.#set('failed', outcome.reason, outcome.status);
+    this.#set('failed', outcome.reason, outcome.status, failedAt);
     const retryAfterMs = outcome.retryAfterSec !== undefined ? outcome.retryAfterSec * 1000 : 0;
     this.#scheduleRetry(Math.max(this.#backoff(), retryAfterMs));
   }
@@ -206,10 +207,11 @@ export class RegistrationController {
     return Math.round(base * (0.8 + 0.4 * this.random()));
   }
 
-  #set(state: RegistrationState, reason?: string, status?: number): void {
+  /** Reports a state; `registrar` is the one it concerns (by default the one in use). */
+  #set(state: RegistrationState, reason?: string, status?: number, registrar = this.#index): void {
     if (state === this.#state && state !== 'failed') return;
     this.#state = state;
-    const detail: { registrar: number; reason?: string; status?: number } = { registrar: this.#index };
+    const detail: { registrar: number; reason?: string; status?: number } = { registrar };
     if (reason !== undefined) detail.reason = reason;
     if (status !== undefined) detail.status = status;
     this.events.emit('state', state, detail);

@@ -272,6 +272,25 @@ describe('Dispatcher: FIFO queue', () => {
   });
 });
 
+describe('Dispatcher: which lines a call may reach', () => {
+  test('a call dialled to one extension is offered only to lines of that extension', () => {
+    const h = dispatchHarness({ lines: 3 });
+    const direct = h.leg('c1', 'l2', 'l2'); // the harness AORs are sip:<id>@pbx
+    h.d.onInvite(direct);
+    assert.deepEqual(h.named('call.offered').map((e) => e.line), ['l2']);
+    h.d.decline('l2');
+    assert.deepEqual(direct.actions, ['180', '480'], 'no other extension takes it');
+  });
+
+  test('a call to a number no line is registered as (a ring group) may go to any line', () => {
+    const h = dispatchHarness({ lines: 3 });
+    h.d.onInvite(h.leg('c1', 'l3')); // To: 600
+    h.d.decline('l1');
+    h.d.decline('l2');
+    assert.deepEqual(h.named('call.offered').map((e) => e.line), ['l1', 'l2', 'l3']);
+  });
+});
+
 describe('Dispatcher: the line a call is on', () => {
   test('status shows offered and active calls per line and the queue', async () => {
     const h = dispatchHarness({ lines: 2 });

@@ -68,9 +68,12 @@ describe('RegistrationController', () => {
 
   test('an auth failure does not switch registrar; an unreachable one moves to the next backup, in order', async () => {
     const { clock, agent, controller } = setup((c) => new ScriptedAgent(c, [forbidden, timeout, timeout, ok]), 3);
+    const failedAt: number[] = [];
+    controller.events.on('state', (s, d) => s === 'failed' && failedAt.push(d.registrar));
     controller.start();
     await advance(clock, 20_000);
     assert.deepEqual(agent.registers().map((r) => r.index), [0, 0, 1, 2]);
+    assert.deepEqual(failedAt, [0, 0, 1], 'each failure names the registrar that failed');
     assert.equal(controller.registrar, 2);
     assert.equal(controller.state, 'registered');
   });
