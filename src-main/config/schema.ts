@@ -96,6 +96,24 @@ export const configSchema = z
           .default({ maxLength: 10, maxWaitMs: 60_000, overflowUri: null }),
       })
       .default({ strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 10, maxWaitMs: 60_000, overflowUri: null } }),
+    agent: z
+      .strictObject({
+        /** Wrap-up after each answered call, in seconds (0: straight back to Available). */
+        wrapupSeconds: z.number().int().min(0).max(3_600).default(30),
+        /** The reasons an agent can pause with. */
+        pauseReasons: z.array(z.string().min(1).max(64)).min(1).max(32).default(['break', 'lunch', 'training', 'meeting', 'admin']),
+        /** The state at start. */
+        initialState: z.enum(['available', 'offline']).default('available'),
+      })
+      .default({ wrapupSeconds: 30, pauseReasons: ['break', 'lunch', 'training', 'meeting', 'admin'], initialState: 'available' }),
+    store: z
+      .strictObject({
+        /** SQLite file for call records and statistics, relative to the config file; ":memory:" keeps nothing. */
+        path: z.string().min(1).default('linedesk.sqlite'),
+        /** SQLite `synchronous` in WAL mode: NORMAL survives a crash or kill of LineDesk; FULL also a power cut. */
+        synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+      })
+      .default({ path: 'linedesk.sqlite', synchronous: 'NORMAL' }),
     media: z
       .strictObject({
         /** Address for RTP; by default the local address that routes to the registrar. */

@@ -1,28 +1,85 @@
 import { z } from 'zod';
 
+/**
+ * Every command LineDesk accepts, from the headless runner's stdin, from a window over
+ * IPC, or from the browser-mode WebSocket. Untrusted input: always parse it with
+ * `parseCommand` first.
+ */
 const lineId = z.string().min(1).max(64);
-/** An optional correlation id, echoed on the answer (`status`, `error`). */
+/** An optional correlation id, echoed on the answer. */
 const id = z.string().max(128).optional();
+const sipTarget = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^(sips?:|tel:)?[^\s<>"]+$/i, 'must be a number, an extension or a sip:/sips:/tel: URI');
+export const agentStates = ['available', 'paused', 'offline'] as const;
 
 export const commandSchema = z.discriminatedUnion('cmd', [
+  // Calls
   z.strictObject({ cmd: z.literal('accept'), line: lineId, id }),
   z.strictObject({ cmd: z.literal('decline'), line: lineId, reason: z.string().max(200).optional(), id }),
   z.strictObject({ cmd: z.literal('hangup'), line: lineId, id }),
-  z.strictObject({ cmd: z.literal('status'), id }),
+  z.strictObject({ cmd: z.literal('hold'), line: lineId, on: z.boolean(), id }),
+  z.strictObject({ cmd: z.literal('mute'), line: lineId, on: z.boolean(), id }),
+  z.strictObject({ cmd: z.literal('dtmf'), line: lineId, digits: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/, 'digits are 0-9, *, #, A-D'), id }),
+  /** Outbound call from a line (click-to-dial, redial). */
+  z.strictObject({ cmd: z.literal('dial'), line: lineId, target: sipTarget, id }),
+  /** Blind transfer of the line's active call (REFER). */
+  z.strictObject({ cmd: z.literal('transfer'), line: lineId, target: sipTarget, id }),
+  /** Attended transfer, step 1: hold the active call and call the target from the same line. */
+  z.strictObject({ cmd: z.literal('consult'), line: lineId, target: sipTarget, id }),
+  /** Attended transfer, step 2: join the held caller and the consulted party (REFER with Replaces). */
+  z.strictObject({ cmd: z.literal('transfer.complete'), line: lineId, id }),
+  /** Abandon the consultation and go back to the held caller. */
+  z.strictObject({ cmd: z.literal('consult.cancel'), line: lineId, id }),
+  // Availability
   z.strictObject({ cmd: z.literal('dnd'), line: lineId, on: z.boolean(), id }),
+  z.strictObject({ cmd: z.literal('agent.state'), state: z.enum(agentStates), reason: z.string().min(1).max(64).optional(), id }),
+  /** Extends the current wrap-up by this many seconds. */
+  z.strictObject({ cmd: z.literal('wrapup.extend'), seconds: z.number().int().min(1).max(3_600), id }),
+  /** Ends wrap-up now: back to Available. */
+  z.strictObject({ cmd: z.literal('wrapup.end'), id }),
+  // Audio devices
+  z.strictObject({ cmd: z.literal('devices.list'), id }),
+  z.strictObject({
+    cmd: z.literal('devices.set'),
+    /** Applies to one line only when given; otherwise the default for every line. */
+    line: lineId.optional(),
+    headset: z.string().max(256).optional(),
+    microphone: z.string().max(256).optional(),
+    ringer: z.string().max(256).optional(),
+    id,
+  }),
+  /** Plays a short test tone on a device (settings window). */
+  z.strictObject({ cmd: z.literal('devices.test'), device: z.enum(['headset', 'ringer']), id }),
+  // Statistics and history
+  z.strictObject({
+    cmd: z.literal('stats'),
+    range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int().min(0), to: z.number().int().min(0) })]),
+    id,
+  }),
+  z.strictObject({ cmd: z.literal('history'), query: z.string().max(128).optional(), limit: z.number().int().min(1).max(1_000).optional(), before: z.number().int().optional(), id }),
+  z.strictObject({ cmd: z.literal('export'), what: z.enum(['records', 'summary']), range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int(), to: z.number().int() })]), id }),
+  // Process
+  z.strictObject({ cmd: z.literal('status'), id }),
   /** Stops cleanly (un-registers every line) and exits. */
   z.strictObject({ cmd: z.literal('quit'), id }),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
+export type CommandName = Command['cmd'];
+
+/** The answer to one command (IPC invoke, WebSocket request). */
+export type CommandResult = { ok: true; value?: unknown } | { ok: false; error: string; issues?: { path: string; message: string }[] };
+
+export type CommandParse = { ok: true; command: Command } | { ok: false; message: string; cmd?: string; id?: string };
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
   return out || '(top level)';
 }
-
-export type CommandParse = { ok: true; command: Command } | { ok: false; message: string; cmd?: string; id?: string };
 
 /** Validates one untrusted command (a JSON line, an IPC payload). */
 export function parseCommand(raw: unknown): CommandParse {

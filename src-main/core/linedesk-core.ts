@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../common/logger.js';
 import { CallLeg } from '../calls/call-leg.js';
 import type { LineDeskConfig } from '../config/schema.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
-import type { Command } from '../contract/commands.js';
+import type { Command, CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import { DiscardingMediaEngine } from '../media/discarding-media-engine.js';
 import type { MediaEngine } from '../media/media-engine.js';
@@ -15,6 +15,8 @@ import { peerKey } from '../sip/transport/flow.js';
 import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
 import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
 import { buildTransports, type Transports } from './build-transports.js';
+import { CommandRegistry, resultOf } from './command-registry.js';
+import type { CoreHost, CoreModule } from './core-module.js';
 import { lineSettings } from './line-settings-from-config.js';
 
 export interface CoreEvents extends Record<string, unknown[]> {
@@ -27,6 +29,8 @@ export interface CoreOptions {
   baseDir: string;
   /** Overrides the media engine chosen from the config (benchmarks, tests). */
   mediaEngine?: MediaEngine;
+  /** Feature modules to install (see default-modules.ts). */
+  modules?: CoreModule[];
   clock?: Clock;
   log?: Logger;
 }
@@ -36,12 +40,16 @@ export interface CoreOptions {
  * configured line, and the call layer. The headless runner and the Electron shell both
  * drive exactly this object: commands in, control events out.
  */
-export class LineDeskCore {
+export class LineDeskCore implements CoreHost {
   readonly events = new Emitter<CoreEvents>();
   readonly mux: SipMux;
   readonly lines = new Map<string, SipLine>();
   readonly dispatcher: Dispatcher;
+  /** Feature modules register their commands here. */
+  readonly commands = new CommandRegistry();
   readonly #transports: Transports;
+  /** Run at stop, in reverse order: modules that hold resources add themselves. */
+  readonly #onStop: (() => void | Promise<void>)[] = [];
   #media: MediaEngine | undefined;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -72,6 +80,41 @@ export class LineDeskCore {
         return { id: s.id, aor: s.aor, maxCalls: s.maxCalls, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) };
       }),
     });
+    this.#registerCallCommands();
+  }
+
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  get log(): Logger {
+    return this.#log;
+  }
+
+  get config(): LineDeskConfig {
+    return this.opts.config;
+  }
+
+  get baseDir(): string {
+    return this.opts.baseDir;
+  }
+
+  lineIds(): string[] {
+    return this.opts.config.lines.map((l) => l.id);
+  }
+
+  setLinePaused(line: string, paused: boolean): void {
+    this.dispatcher.setPaused(line, paused);
+  }
+
+  /** The event bus: modules emit their events here, like the core's own. */
+  emit(e: ControlEvent): void {
+    this.#emit(e);
+  }
+
+  /** A module's cleanup, run when the core stops (last registered, first run). */
+  onStop(fn: () => void | Promise<void>): void {
+    this.#onStop.push(fn);
   }
 
   get running(): boolean {
@@ -82,6 +125,13 @@ export class LineDeskCore {
     if (this.#state !== 'new') throw new Error('core already started');
     this.#state = 'running';
     const { config } = this.opts;
+    for (const m of this.opts.modules ?? []) {
+      try {
+        await m.install(this);
+      } catch (error) {
+        throw new Error(`module ${m.name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     applySipTimersToSipJs(config.timers);
     if (this.#transports.udp) await this.#transports.udp.start();
     const firstHop = lineSettings(config, config.lines[0]!);
@@ -120,28 +170,28 @@ export class LineDeskCore {
     for (const line of this.lines.values()) line.start();
   }
 
-  /** Carries out one validated command. Answers go out as events. */
-  execute(cmd: Command): void {
-    const fail = (message: string | undefined): void => {
-      if (message) this.#emit({ event: 'error', cmd: cmd.cmd, message, ...(cmd.id ? { id: cmd.id } : {}) });
-    };
-    if (this.#state !== 'running') return fail('LineDesk is not running');
-    switch (cmd.cmd) {
-      case 'accept':
-        return fail(this.#knownLine(cmd.line) ?? this.dispatcher.accept(cmd.line));
-      case 'decline':
-        return fail(this.#knownLine(cmd.line) ?? this.dispatcher.decline(cmd.line, cmd.reason));
-      case 'hangup':
-        return fail(this.#knownLine(cmd.line) ?? this.dispatcher.hangup(cmd.line));
-      case 'dnd':
-        return fail(this.dispatcher.setDnd(cmd.line, cmd.on));
-      case 'status':
-        this.#emit({ event: 'status', ...this.dispatcher.status(), ...(cmd.id ? { id: cmd.id } : {}) });
-        return;
-      case 'quit':
-        void this.stop();
-        return;
-    }
+  /** Carries out one validated command. */
+  async execute(cmd: Command): Promise<CommandResult> {
+    if (this.#state !== 'running') return { ok: false, error: 'LineDesk is not running' };
+    return this.commands.execute(cmd);
+  }
+
+  #registerCallCommands(): void {
+    const d = this.dispatcher;
+    const known = (line: string): string | undefined => (this.lines.has(line) ? undefined : `no line "${line}"`);
+    this.commands.register('accept', (c) => resultOf(known(c.line) ?? d.accept(c.line)));
+    this.commands.register('decline', (c) => resultOf(known(c.line) ?? d.decline(c.line, c.reason)));
+    this.commands.register('hangup', (c) => resultOf(known(c.line) ?? d.hangup(c.line)));
+    this.commands.register('dnd', (c) => resultOf(d.setDnd(c.line, c.on)));
+    this.commands.register('status', (c) => {
+      const status = { event: 'status' as const, ...d.status(), ...(c.id ? { id: c.id } : {}) };
+      this.#emit(status);
+      return { ok: true, value: status };
+    });
+    this.commands.register('quit', () => {
+      void this.stop();
+      return { ok: true };
+    });
   }
 
   /** Hangs up, un-registers every line in parallel (each bounded), closes the sockets. */
@@ -149,6 +199,13 @@ export class LineDeskCore {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#state = 'stopping';
     this.dispatcher.shutdown();
+    for (const fn of [...this.#onStop].reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        this.#log.warn('a module failed to stop cleanly', { error });
+      }
+    }
     const timeout = this.opts.config.timers.unregisterTimeoutMs;
     await Promise.allSettled([...this.lines.values()].map((l) => l.stop(timeout)));
     this.mux.dispose();
@@ -156,10 +213,6 @@ export class LineDeskCore {
     this.#media?.close();
     this.#state = 'stopped';
     this.#emit({ event: 'stopped' });
-  }
-
-  #knownLine(id: string): string | undefined {
-    return this.lines.has(id) ? undefined : `no line "${id}"`;
   }
 
   #emit(e: ControlEvent): void {

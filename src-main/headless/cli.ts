@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { createLogger, isLogLevel } from '../common/logger.js';
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { parseCommandLine } from '../contract/commands.js';
+import { defaultModules } from '../core/default-modules.js';
 import { LineDeskCore } from '../core/linedesk-core.js';
 import { jsonLineWriter, readLines } from './json-lines.js';
 
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
     config: loaded.config,
     baseDir: loaded.baseDir,
     log,
+    modules: defaultModules(),
   });
   core.events.on('event', (e) => write({ ...e, ts: Date.now() }));
 
@@ -78,11 +80,14 @@ async function main(): Promise<number> {
         write({ event: 'error', message: parsed.message, ...(parsed.cmd ? { cmd: parsed.cmd } : {}), ...(parsed.id ? { id: parsed.id } : {}), ts: Date.now() });
         return;
       }
-      if (parsed.command.cmd === 'quit') {
+      const command = parsed.command;
+      if (command.cmd === 'quit') {
         void stop().then(() => process.kill(process.pid, 'SIGTERM'));
         return;
       }
-      core.execute(parsed.command);
+      void core.execute(command).then((r) => {
+        if (!r.ok) write({ event: 'error', cmd: command.cmd, message: r.error, ...(command.id ? { id: command.id } : {}), ts: Date.now() });
+      });
     },
     () => {
       /* stdin closed: keep serving until a signal (a CRM may only listen) */

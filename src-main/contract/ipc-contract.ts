@@ -1,0 +1,58 @@
+import type { Command, CommandResult } from './commands.js';
+import type { ControlEvent, Stamped } from './control-events.js';
+
+/**
+ * The one IPC contract between LineDesk's main process and its windows, used by the
+ * preload (which exposes `window.linedesk`), the main-side handlers, the renderer, and
+ * the browser-mode WebSocket bridge. Every payload that crosses it is validated on the
+ * receiving side (commands with `parseCommand`).
+ */
+export const ipcChannels = {
+  /** renderer → main, invoke: one Command, answered with a CommandResult. */
+  command: 'linedesk:command',
+  /** main → renderer: every ControlEvent, stamped. */
+  event: 'linedesk:event',
+  /** renderer → main, invoke: which window am I, and the current snapshot. */
+  hello: 'linedesk:hello',
+  /** renderer → main, invoke: read or save settings (settings window only). */
+  settingsGet: 'linedesk:settings.get',
+  settingsSave: 'linedesk:settings.save',
+} as const;
+
+export type WindowKind = 'line' | 'dashboard' | 'settings';
+
+export interface WindowHello {
+  kind: WindowKind;
+  /** The line this window shows (line windows only). */
+  line?: string;
+  /** UI language chosen in settings, e.g. "en" or "zh-CN". */
+  locale: string;
+  /** The events so far that a new window needs to catch up (last state of each line, queue, agent). */
+  snapshot: Stamped<ControlEvent>[];
+}
+
+/** Settings as the settings window edits them (passwords never travel back to a window). */
+export interface SettingsView {
+  registrar: { uri: string; backups: string[] };
+  transport: { protocol: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss'; bind: string }[];
+  lines: { id: string; aor: string; username: string; displayName?: string; transport?: string; autoAnswerMs?: number; hasPassword: boolean }[];
+  dispatch: { strategy: string; offerTimeoutMs: number; queue: { maxLength: number; maxWaitMs: number; overflowUri: string | null } };
+  agent: { wrapupSeconds: number; pauseReasons: string[] };
+  shortcuts: Record<'answer' | 'decline' | 'hangup' | 'mute', string>;
+  locale: string;
+}
+
+/** A settings save: like the view, with new passwords where the user typed one. */
+export interface SettingsSave extends Omit<SettingsView, 'lines'> {
+  lines: (Omit<SettingsView['lines'][number], 'hasPassword'> & { password?: string })[];
+}
+
+/** What the preload exposes as `window.linedesk`; browser mode provides the same over a WebSocket. */
+export interface LineDeskApi {
+  hello(): Promise<WindowHello>;
+  command(cmd: Command): Promise<CommandResult>;
+  /** Subscribes to events; returns the unsubscribe function. */
+  onEvent(listener: (e: Stamped<ControlEvent>) => void): () => void;
+  getSettings(): Promise<SettingsView>;
+  saveSettings(s: SettingsSave): Promise<CommandResult>;
+}
