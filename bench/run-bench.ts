@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: LineDesk's speed and capacity figures, each next to a reference peer
+ * where one exists (baresip), measured in one run on this machine. Results are printed
+ * as tables and written to bench/results/latest.json. Every section is bounded in time.
+ * Usage: npm run bench [-- section ...]   (sections: sip, dispatch, media, ui, stats)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../test/support/paths.js';
+import type { BenchRow } from './bench-types.js';
+import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
+
+type Section = { name: string; title: string; run: () => Promise<Comparison[] | BenchRow[]> };
+
+const sections: Section[] = [{ name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log: (s) => console.log(s) }) }];
+
+function isComparison(rows: Comparison[] | BenchRow[]): rows is Comparison[] {
+  return rows.length > 0 && 'baresip' in rows[0]!;
+}
+
+function printComparison(rows: Comparison[]): void {
+  const head = ['metric', 'unit', 'LineDesk', 'baresip', 'ratio LineDesk/baresip'];
+  const body = rows.map((r) => [r.metric, r.unit, String(r.linedesk), String(r.baresip), r.baresip === 0 ? 'n/a' : `${(r.linedesk / r.baresip).toFixed(2)}${r.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}`]);
+  printTable(head, body);
+}
+
+function printRows(rows: BenchRow[]): void {
+  printTable(['metric', 'value', 'unit', 'note'], rows.map((r) => [r.name, String(r.value), r.unit, r.note ?? '']));
+}
+
+function printTable(head: string[], body: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  console.log(line(head));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of body) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const results: Record<string, unknown> = { startedAt: new Date().toISOString() };
+  for (const s of sections) {
+    if (wanted.length > 0 && !wanted.includes(s.name)) continue;
+    console.log(`\n## ${s.title}\n`);
+    const t0 = Date.now();
+    try {
+      const rows = await s.run();
+      if (isComparison(rows)) printComparison(rows);
+      else printRows(rows);
+      results[s.name] = rows;
+    } catch (error) {
+      console.log(`section ${s.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      results[s.name] = { error: String(error) };
+      process.exitCode = 1;
+    }
+    console.log(`\n(${s.name}: ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2));
+}
+
+void main();
