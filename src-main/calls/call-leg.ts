@@ -2,6 +2,7 @@ import { SessionState, type Invitation } from 'sip.js';
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
+import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
 
 export type { EndReason, LegState };
@@ -22,6 +23,8 @@ export interface LegEnd {
 export interface LegEvents extends Record<string, unknown[]> {
   answered: [];
   ended: [end: LegEnd];
+  /** A DTMF digit arrived by SIP INFO (RFC 4733 digits come from the media). */
+  dtmf: [digit: string, durationMs: number | undefined];
 }
 
 export interface Party {
@@ -72,6 +75,17 @@ export class CallLeg {
       onBye: (bye) => {
         this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 };
         bye.accept().catch(() => {});
+      },
+      onInfo: (info) => {
+        const type = info.request.getHeader('content-type') ?? '';
+        const digit = parseDtmfInfo(type, info.request.body ?? '');
+        if (!digit) {
+          // Not DTMF: refuse politely rather than pretend we handled it.
+          info.reject({ statusCode: 415 }).catch(() => {});
+          return;
+        }
+        info.accept().catch(() => {});
+        this.events.emit('dtmf', digit.symbol, digit.durationMs);
       },
     };
     invitation.stateChange.addListener((s) => {
@@ -140,6 +154,32 @@ export class CallLeg {
     if (this.#state === 'ended' || this.#state === 'active' || this.#state === 'answering') return;
     this.#pendingEnd = { reason: 'rejected', code: 302, detail: `redirected to ${target}` };
     this.invitation.reject({ statusCode: 302, extraHeaders: [`Contact: <${target}>`] }).catch((e: unknown) => this.log.warn('302 failed', { call: this.callId, error: e }));
+  }
+
+  /** Puts the call on hold (re-INVITE with a=sendonly) or takes it off; resolves when the far end agreed. */
+  setHold(on: boolean): Promise<void> {
+    if (this.#state !== 'active') return Promise.reject(new Error('the call is not active'));
+    const options = { sessionDescriptionHandlerOptions: { hold: on } as object };
+    return new Promise<void>((resolve, reject) => {
+      this.invitation
+        .invite({
+          ...options,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new Error(`the far end refused the ${on ? 'hold' : 'resume'}: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Sends digits by SIP INFO (application/dtmf-relay), one request per digit. */
+  async sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
+    for (const d of digits) {
+      await this.invitation.info({
+        requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${d}\r\nDuration=${durationMs}\r\n` } },
+      });
+    }
   }
 
   /** Hangs up an active call (BYE), or refuses one still ringing. */

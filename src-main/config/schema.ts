@@ -18,6 +18,22 @@ const transportSchema = z.strictObject({
   path: z.string().startsWith('/').default('/'),
 });
 
+const mediaModes = ['device', 'echo', 'file', 'listen'] as const;
+const dtmfMethods = ['auto', 'rfc4733', 'info'] as const;
+
+/** Per-line media: how the line's calls get their audio, and which devices. */
+const lineMediaSchema = z.strictObject({
+  /** device: the headset; echo/file/listen: service lines. Default: device, or echo for auto-answer lines. */
+  mode: z.enum(mediaModes).optional(),
+  /** WAV file played by "file" lines (relative to the config file). */
+  file: z.string().optional(),
+  headset: z.string().max(256).optional(),
+  microphone: z.string().max(256).optional(),
+  ringer: z.string().max(256).optional(),
+  /** How this line sends DTMF: RFC 4733 when negotiated (auto), always RFC 4733, or SIP INFO. */
+  dtmf: z.enum(dtmfMethods).optional(),
+});
+
 const registrarSchema = z.strictObject({
   uri: sipUri,
   /** Tried in order when the current registrar fails. */
@@ -40,6 +56,7 @@ const lineSchema = z.strictObject({
   expiresSec: z.number().int().min(30).max(86_400).optional(),
   /** This line's own registrar, when it differs from the global one (e.g. the PBX's TLS or WS port). */
   registrar: registrarSchema.optional(),
+  media: lineMediaSchema.optional(),
 });
 
 const timersSchema = z.strictObject({
@@ -121,8 +138,23 @@ export const configSchema = z
         rtpPortMin: z.number().int().min(1024).max(65534).default(20000),
         rtpPortMax: z.number().int().min(1025).max(65535).default(29999),
         ptimeMs: z.number().int().min(10).max(60).default(20),
+        /** Codecs in our order of preference (Opus needs the audify module). */
+        codecs: z.array(z.enum(['opus', 'PCMU', 'PCMA'])).min(1).default(['opus', 'PCMU', 'PCMA']),
+        /** Sound card backend: auto picks the platform's when it works, else none ("null"). */
+        audio: z.enum(['auto', 'pulse', 'alsa', 'null']).default('auto'),
+        /** Default devices by name (null/absent: the system default). */
+        headset: z.string().max(256).optional(),
+        microphone: z.string().max(256).optional(),
+        ringer: z.string().max(256).optional(),
+        /** A WAV file to ring with instead of the built-in tone. */
+        ringtone: z.string().optional(),
+        /** Send RTP to where the far end's RTP comes from (for NAT). */
+        symmetricRtp: z.boolean().default(true),
+        jitterMinMs: z.number().int().min(0).max(200).default(20),
+        jitterMaxMs: z.number().int().min(40).max(2000).default(400),
+        dtmf: z.enum(dtmfMethods).default('auto'),
       })
-      .default({ rtpPortMin: 20000, rtpPortMax: 29999, ptimeMs: 20 }),
+      .default({ rtpPortMin: 20000, rtpPortMax: 29999, ptimeMs: 20, codecs: ['opus', 'PCMU', 'PCMA'], audio: 'auto', symmetricRtp: true, jitterMinMs: 20, jitterMaxMs: 400, dtmf: 'auto' }),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).default({ level: 'info' }),
     userAgent: z.string().max(128).default('LineDesk/0.1.0'),
   })

@@ -17,7 +17,9 @@ export interface CoreHost {
   readonly baseDir: string;
   /** Line ids, in config order. */
   lineIds(): string[];
-  /** Lets the agent-state layer keep a line from being offered calls (paused, wrap-up, offline). */
+  /** True for lines an agent answers; false for service lines (auto-answer), which no agent state affects. */
+  isAgentLine(line: string): boolean;
+  /** Lets the agent-state layer keep an agent line from being offered calls (paused, wrap-up, offline); service lines ignore it. */
   setLinePaused(line: string, paused: boolean): void;
   /** Cleanup at stop, last registered first. */
   onStop(fn: () => void | Promise<void>): void;

@@ -1,4 +1,5 @@
 import { cpus, loadavg } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -7,15 +8,17 @@ import type { LineDeskConfig } from '../config/schema.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Command, CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
-import { DiscardingMediaEngine } from '../media/discarding-media-engine.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
+import { availableCodecs } from '../media/codec/create-codec.js';
+import type { AudioDevices } from '../media/audio/audio-device.js';
 import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { SipLine } from '../sip/line/sip-line.js';
 import { peerKey } from '../sip/transport/flow.js';
 import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
 import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
 import { buildTransports, type Transports } from './build-transports.js';
-import { CommandRegistry, resultOf } from './command-registry.js';
+import { CommandRegistry } from './command-registry.js';
+import { registerCallCommands } from './call-commands.js';
 import type { CoreHost, CoreModule } from './core-module.js';
 import { lineSettings } from './line-settings-from-config.js';
 
@@ -27,8 +30,10 @@ export interface CoreOptions {
   config: LineDeskConfig;
   /** Folder relative file names in the config are resolved against. */
   baseDir: string;
-  /** Overrides the media engine chosen from the config (benchmarks, tests). */
-  mediaEngine?: MediaEngine;
+  /** The sound card (the front end chooses it); none: device-mode lines only listen. */
+  audioDevices?: AudioDevices;
+  /** Reads a WAV file for "file" service lines (the media module provides it). */
+  loadWav?: (path: string) => { pcm: Int16Array; rate: number };
   /** Feature modules to install (see default-modules.ts). */
   modules?: CoreModule[];
   clock?: Clock;
@@ -50,7 +55,9 @@ export class LineDeskCore implements CoreHost {
   readonly #transports: Transports;
   /** Run at stop, in reverse order: modules that hold resources add themselves. */
   readonly #onStop: (() => void | Promise<void>)[] = [];
-  #media: MediaEngine | undefined;
+  #media: RtpMediaEngine | undefined;
+  /** Every inbound call leg by Call-ID, while it lives. */
+  readonly #legs = new Map<string, CallLeg>();
   readonly #clock: Clock;
   readonly #log: Logger;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -80,7 +87,10 @@ export class LineDeskCore implements CoreHost {
         return { id: s.id, aor: s.aor, maxCalls: s.maxCalls, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) };
       }),
     });
-    this.#registerCallCommands();
+    this.commands.register('quit', () => {
+      void this.stop();
+      return { ok: true };
+    });
   }
 
   get clock(): Clock {
@@ -103,8 +113,13 @@ export class LineDeskCore implements CoreHost {
     return this.opts.config.lines.map((l) => l.id);
   }
 
+  isAgentLine(line: string): boolean {
+    const l = this.opts.config.lines.find((x) => x.id === line);
+    return l !== undefined && l.autoAnswerMs === undefined;
+  }
+
   setLinePaused(line: string, paused: boolean): void {
-    this.dispatcher.setPaused(line, paused);
+    if (this.isAgentLine(line)) this.dispatcher.setPaused(line, paused);
   }
 
   /** The event bus: modules emit their events here, like the core's own. */
@@ -136,7 +151,18 @@ export class LineDeskCore implements CoreHost {
     if (this.#transports.udp) await this.#transports.udp.start();
     const firstHop = lineSettings(config, config.lines[0]!);
     const mediaAddress = config.media.address ?? (await localAddressToward((firstHop.outboundProxy ?? firstHop.registrars[0]!).address));
-    const media = (this.#media = this.opts.mediaEngine ?? new DiscardingMediaEngine(mediaAddress, { min: config.media.rtpPortMin, max: config.media.rtpPortMax }));
+    const media = (this.#media = this.#buildMedia(mediaAddress));
+    registerCallCommands({
+      host: this,
+      dispatcher: this.dispatcher,
+      media,
+      knownLine: (l) => this.lines.has(l),
+      activeLeg: (l) => {
+        const leg = this.dispatcher.activeCallOn(l);
+        return leg ? this.#legs.get(leg.callId) : undefined;
+      },
+      dtmfMethod: (l) => config.lines.find((x) => x.id === l)?.media?.dtmf ?? config.media.dtmf,
+    });
     for (const lc of config.lines) {
       const settings = lineSettings(config, lc);
       const localHost = await this.mux.localHostFor(settings.protocol, (settings.outboundProxy ?? settings.registrars[0]!).address);
@@ -156,7 +182,9 @@ export class LineDeskCore implements CoreHost {
       });
       line.events.on('invite', (invitation) => {
         try {
-          this.dispatcher.onInvite(new CallLeg(invitation, line.id, this.#clock, this.#log.child('call')));
+          const leg = new CallLeg(invitation, line.id, this.#clock, this.#log.child('call'));
+          this.#trackLeg(leg);
+          this.dispatcher.onInvite(leg);
         } catch (error) {
           this.#log.error('could not take an incoming call', { line: line.id, error });
           invitation.reject({ statusCode: 500 }).catch(() => {});
@@ -174,24 +202,6 @@ export class LineDeskCore implements CoreHost {
   async execute(cmd: Command): Promise<CommandResult> {
     if (this.#state !== 'running') return { ok: false, error: 'LineDesk is not running' };
     return this.commands.execute(cmd);
-  }
-
-  #registerCallCommands(): void {
-    const d = this.dispatcher;
-    const known = (line: string): string | undefined => (this.lines.has(line) ? undefined : `no line "${line}"`);
-    this.commands.register('accept', (c) => resultOf(known(c.line) ?? d.accept(c.line)));
-    this.commands.register('decline', (c) => resultOf(known(c.line) ?? d.decline(c.line, c.reason)));
-    this.commands.register('hangup', (c) => resultOf(known(c.line) ?? d.hangup(c.line)));
-    this.commands.register('dnd', (c) => resultOf(d.setDnd(c.line, c.on)));
-    this.commands.register('status', (c) => {
-      const status = { event: 'status' as const, ...d.status(), ...(c.id ? { id: c.id } : {}) };
-      this.#emit(status);
-      return { ok: true, value: status };
-    });
-    this.commands.register('quit', () => {
-      void this.stop();
-      return { ok: true };
-    });
   }
 
   /** Hangs up, un-registers every line in parallel (each bounded), closes the sockets. */
@@ -213,6 +223,53 @@ export class LineDeskCore implements CoreHost {
     this.#media?.close();
     this.#state = 'stopped';
     this.#emit({ event: 'stopped' });
+  }
+
+  #buildMedia(address: string): RtpMediaEngine {
+    const { config } = this.opts;
+    const lineMedia = new Map<string, LineMedia>();
+    for (const l of config.lines) {
+      const m = l.media ?? {};
+      const mode = m.mode ?? (l.autoAnswerMs !== undefined ? 'echo' : 'device');
+      const lm: LineMedia = { mode, headset: m.headset ?? config.media.headset ?? null, microphone: m.microphone ?? config.media.microphone ?? null };
+      if (mode === 'file') {
+        if (!m.file || !this.opts.loadWav) throw new Error(`line ${l.id}: media mode "file" needs media.file`);
+        lm.file = this.opts.loadWav(resolvePath(this.opts.baseDir, m.file));
+      }
+      lineMedia.set(l.id, lm);
+    }
+    const codecs = availableCodecs(config.media.codecs);
+    if (codecs.length === 0) throw new Error(`none of the configured codecs (${config.media.codecs.join(', ')}) can run here`);
+    return new RtpMediaEngine({
+      address,
+      ports: { min: config.media.rtpPortMin, max: config.media.rtpPortMax },
+      codecs,
+      symmetricRtp: config.media.symmetricRtp,
+      jitter: { minDelayMs: config.media.jitterMinMs, maxDelayMs: config.media.jitterMaxMs },
+      devices: this.opts.audioDevices,
+      clock: this.#clock,
+      log: this.#log.child('media'),
+      lineOf: (callId, arrival) => this.dispatcher.lineOfCall(callId) ?? arrival,
+      lineMedia: (id) => lineMedia.get(id) ?? { mode: 'listen', headset: null, microphone: null },
+      on: {
+        quality: ({ callId, line }, q) => this.#emit({ event: 'call.quality', call: callId, line, ...q }),
+        dtmf: ({ callId, line }, digit, durationMs) => this.#emit({ event: 'call.dtmf', call: callId, line, digit, direction: 'in', method: 'rfc4733', durationMs }),
+        remoteHold: ({ callId, line }, on) => this.#emit({ event: 'call.held', call: callId, line, on, by: 'remote' }),
+      },
+    });
+  }
+
+  #trackLeg(leg: CallLeg): void {
+    // Forks share the Call-ID: keep the first one, as the dispatcher's claim does.
+    if (this.#legs.has(leg.callId)) return;
+    this.#legs.set(leg.callId, leg);
+    leg.events.on('dtmf', (digit, durationMs) => {
+      const line = this.dispatcher.lineOfCall(leg.callId) ?? leg.arrivalLine;
+      this.#emit({ event: 'call.dtmf', call: leg.callId, line, digit, direction: 'in', method: 'info', ...(durationMs !== undefined ? { durationMs } : {}) });
+    });
+    leg.events.on('ended', () => {
+      if (this.#legs.get(leg.callId) === leg) this.#legs.delete(leg.callId);
+    });
   }
 
   #emit(e: ControlEvent): void {

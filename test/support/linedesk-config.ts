@@ -34,7 +34,7 @@ export function registrarUri(k: Pick<Kamailio, 'udpPort' | 'tcpPort' | 'tlsPort'
 export function runnerConfig(
   k: Kamailio,
   lines: TestLine[],
-  extra: { caFile?: string; timers?: Record<string, number>; registrarUri?: string; backups?: string[]; dispatch?: object } = {},
+  extra: { caFile?: string; timers?: Record<string, number>; registrarUri?: string; backups?: string[]; dispatch?: object; agent?: object; store?: object; media?: object } = {},
 ): object {
   const protocols = [...new Set(lines.map((l) => l.protocol ?? 'udp'))];
   const first = protocols[0]!;
@@ -55,7 +55,10 @@ export function runnerConfig(
       };
     }),
     timers: { retryMinMs: 200, retryMaxMs: 2000, heartbeatMs: 1000, unregisterTimeoutMs: 1000, keepAliveMs: 5000, ...extra.timers },
-    media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999 },
+    media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'null', ...extra.media },
+    // Tests that are about wrap-up ask for it; the others must not see lines paused after a call.
+    agent: { wrapupSeconds: 0, ...extra.agent },
+    store: { path: ':memory:', ...extra.store },
     ...(extra.caFile ? { tls: { caFile: extra.caFile } } : {}),
     ...(extra.dispatch ? { dispatch: extra.dispatch } : {}),
   };

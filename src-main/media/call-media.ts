@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { AudioCodec } from './codec/audio-codec.js';
+import { createCodec } from './codec/create-codec.js';
+import type { DeviceClient } from './audio-router.js';
+import { PcmFifo } from './dsp/pcm-fifo.js';
+import { Resampler } from './dsp/resampler.js';
+import { DtmfReceiver } from './dtmf/dtmf-receiver.js';
+import { DtmfSender } from './dtmf/dtmf-sender.js';
+import { isDtmfSymbol } from './dtmf/rfc4733.js';
+import { JitterBuffer } from './jitter/jitter-buffer.js';
+import type { MediaEndpoint } from './media-engine.js';
+import { estimateMos } from './rtp/mos-estimate.js';
+import type { RtpPortPair } from './rtp/rtp-port-pair.js';
+import { RtpSession, type IncomingRtp } from './rtp/rtp-session.js';
+import type { AudioCodecName } from './sdp/codecs.js';
+import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
+
+/** What a call's audio is connected to. */
+export type MediaMode =
+  /** The agent's headset: playback to the device, capture from its microphone. */
+  | 'device'
+  /** A service line that sends back what it hears. */
+  | 'echo'
+  /** A service line that plays a file (looped), and listens. */
+  | 'file'
+  /** Receives and decodes, sends nothing. */
+  | 'listen';
+
+export interface CallMediaEvents {
+  quality(q: { codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs: number }): void;
+  dtmf(digit: string, durationMs: number): void;
+  /** The far end put us on hold (sendonly/inactive/0.0.0.0) or took us off it. */
+  remoteHold(on: boolean): void;
+}
+
+export interface CallMediaOptions {
+  callId: string;
+  address: string;
+  pair: RtpPortPair;
+  codecs: readonly AudioCodecName[];
+  mode: MediaMode;
+  /** PCM of the file to play, at `fileRate` (mode "file"). */
+  file?: { pcm: Int16Array; rate: number };
+  /** Device sample rate (internal audio format). */
+  deviceRate: number;
+  clock: Clock;
+  log: Logger;
+  symmetricRtp: boolean;
+  jitter: { minDelayMs: number; maxDelayMs: number };
+  /** Connects device-mode audio to the sound card; returns the detach function. */
+  attachDevice(client: DeviceClient): () => void;
+  /** A frame clock for the other modes; returns the unsubscribe function. */
+  subscribeTicker(tick: () => void): () => void;
+  on: CallMediaEvents;
+}
+
+/**
+ * The media of one call: an RTP session, the negotiated codec, a jitter buffer pulled by
+ * the audio clock (the device's, or a timer for service lines), resampling between the
+ * codec rate and the device rate, RFC 4733 DTMF both ways, hold and mute.
+ */
+export class CallMedia implements MediaEndpoint, DeviceClient {
+  readonly address: string;
+  readonly rtpPort: number;
+  readonly codecs: readonly AudioCodecName[];
+  readonly rtp: RtpSession;
+  #neg: Negotiated | undefined;
+  #codec: AudioCodec | undefined;
+  #jb: JitterBuffer | undefined;
+  #dtmfIn: DtmfReceiver | undefined;
+  #dtmfOut: DtmfSender | undefined;
+  #playFifo: PcmFifo;
+  #sendFifo: PcmFifo;
+  #up: Resampler | undefined;
+  #down: Resampler | undefined;
+  #txTimestamp = randomBytes(4).readUInt32BE();
+  #firstPacket = true;
+  #muted = false;
+  #dtmfBusyUntil = 0;
+  #filePos = 0;
+  #detach: (() => void) | undefined;
+  #quality: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(private readonly o: CallMediaOptions) {
+    this.address = o.address;
+    this.rtpPort = o.pair.port;
+    this.codecs = o.codecs;
+    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp });
+    this.rtp.events.on('rtp', (p) => this.#onRtp(p));
+    this.#playFifo = new PcmFifo(o.deviceRate); // up to 1 s
+    this.#sendFifo = new PcmFifo(48_000);
+  }
+
+  get negotiated(): Negotiated | undefined {
+    return this.#neg;
+  }
+
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  get jitterBuffer(): JitterBuffer | undefined {
+    return this.#jb;
+  }
+
+  /** After each offer/answer: (re)configure codec, target, direction. */
+  apply(n: Negotiated, changes: NegotiationChanges): void {
+    if (this.#closed) return;
+    const first = this.#neg === undefined;
+    const wasRemoteHold = this.#neg?.remoteHold ?? false;
+    this.#neg = n;
+    if (first || changes.codec || changes.ptime) this.#setupCodec(n);
+    if (first || changes.remoteTarget) {
+      this.rtp.setTarget({ address: n.remote.address, rtpPort: n.remote.rtpPort, rtcpAddress: n.remote.rtcpAddress, rtcpPort: n.remote.rtcpPort, rtcpMux: n.remote.rtcpMux });
+      // A new target may be a new source (transfer, re-INVITE from another media server).
+      this.#jb?.flush();
+    }
+    if (first || changes.telephoneEvent) this.#setupDtmf(n);
+    const send = n.direction === 'sendrecv' || n.direction === 'sendonly';
+    const receive = n.direction === 'sendrecv' || n.direction === 'recvonly';
+    this.rtp.setDirection(send, receive);
+    if (!first && n.remoteHold !== wasRemoteHold) this.o.on.remoteHold(n.remoteHold);
+    if (first) this.#start();
+  }
+
+  setMuted(on: boolean): void {
+    this.#muted = on;
+  }
+
+  /** RFC 4733 digits, paced one after another; false when telephone-event was not negotiated. */
+  sendDtmf(tones: string, durationMs = 100): boolean {
+    const sender = this.#dtmfOut;
+    const te = this.#neg?.telephoneEvent;
+    if (!sender || !te || this.#closed) return false;
+    const symbols = [...tones.toUpperCase()].filter(isDtmfSymbol);
+    if (symbols.length === 0) return false;
+    const now = this.o.clock.now();
+    let startAt = Math.max(now, this.#dtmfBusyUntil);
+    for (const s of symbols) {
+      const plan = sender.plan(s, 0, durationMs);
+      const delay = startAt - now;
+      this.o.clock.setTimeout(() => {
+        if (this.#closed) return;
+        // The event is stamped with the audio timeline's current position.
+        const base = this.#txTimestamp;
+        const planned = sender.plan(s, base, durationMs);
+        sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker));
+      }, delay);
+      startAt += plan.lastOffsetMs + 60; // an inter-digit gap
+    }
+    this.#dtmfBusyUntil = startAt;
+    return true;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#detach?.();
+    this.#quality?.cancel();
+    this.#dtmfIn?.dispose();
+    this.#codec?.close();
+    this.rtp.close();
+  }
+
+  // ---- device mode: the sound card pulls and pushes at the device rate ----
+
+  renderPlayout(out: Int16Array): void {
+    while (this.#playFifo.length < out.length) {
+      const pcm = this.#pullDecoded();
+      if (!pcm) break;
+      this.#playFifo.push(this.#up ? this.#up.process(pcm) : pcm);
+    }
+    this.#playFifo.shift(out.length, out);
+  }
+
+  takeCapture(frame: Int16Array): void {
+    if (!this.#codec) return;
+    this.#sendFifo.push(this.#down ? this.#down.process(frame) : frame);
+    this.#sendFromFifo();
+  }
+
+  // ---- internals ----
+
+  #setupCodec(n: Negotiated): void {
+    this.#codec?.close();
+    const codec = createCodec(n.codec.name);
+    this.#codec = codec;
+    this.rtp.setClockRate(codec.clockRate);
+    const frameSamples = Math.round((codec.clockRate * n.ptimeMs) / 1000);
+    this.#jb = new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs }, this.o.clock);
+    this.#up = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(codec.sampleRate, this.o.deviceRate);
+    this.#down = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(this.o.deviceRate, codec.sampleRate);
+    this.#playFifo.clear();
+    this.#sendFifo.clear();
+  }
+
+  #setupDtmf(n: Negotiated): void {
+    this.#dtmfIn?.dispose();
+    this.#dtmfIn = undefined;
+    this.#dtmfOut = undefined;
+    const te = n.telephoneEvent;
+    if (!te) return;
+    this.#dtmfIn = new DtmfReceiver({ clockRate: te.clockRate }, this.o.clock);
+    this.#dtmfIn.on('digit-end', (e) => this.o.on.dtmf(e.symbol, Math.round(e.durationMs)));
+    this.#dtmfOut = new DtmfSender({ clockRate: te.clockRate, packetIntervalMs: n.ptimeMs });
+  }
+
+  #start(): void {
+    if (this.o.mode === 'device') this.#detach = this.o.attachDevice(this);
+    else this.#detach = this.o.subscribeTicker(() => this.#serviceTick());
+    this.#quality = this.o.clock.setInterval(() => this.#reportQuality(), 5_000);
+  }
+
+  #onRtp(p: IncomingRtp): void {
+    const n = this.#neg;
+    if (!n) return;
+    if (n.telephoneEvent && p.payloadType === n.telephoneEvent.payloadType) {
+      this.#dtmfIn?.receive({ timestamp: p.timestamp, marker: p.marker, payload: p.payload, seq: p.seq, arrivalMs: p.arrivalMs, ssrc: p.ssrc });
+      return;
+    }
+    // Renumbered dynamic types (see negotiate.ts): accept our codec under either number.
+    if (p.payloadType === n.codec.payloadType || p.payloadType === this.#offeredPayloadType(n)) {
+      this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: Buffer.from(p.payload), arrivalMs: p.arrivalMs });
+    }
+  }
+
+  #offeredPayloadType(n: Negotiated): number {
+    return n.codec.name === 'PCMU' ? 0 : n.codec.name === 'PCMA' ? 8 : n.codec.payloadType;
+  }
+
+  /** One frame of decoded (or concealed) audio at the codec rate, or undefined when silent. */
+  #pullDecoded(): Int16Array | undefined {
+    const jb = this.#jb;
+    const codec = this.#codec;
+    if (!jb || !codec) return undefined;
+    const f = jb.pull();
+    if (f.kind === 'audio') return codec.decode(f.payload);
+    if (f.kind === 'conceal') return codec.conceal(jb.frameSamples, f.consecutive);
+    return undefined;
+  }
+
+  /** Service lines: one frame per tick at the codec rate. */
+  #serviceTick(): void {
+    const codec = this.#codec;
+    const n = this.#neg;
+    if (!codec || !n || this.#closed) return;
+    const frameSamples = Math.round((codec.sampleRate * n.ptimeMs) / 1000);
+    const heard = this.#pullDecoded();
+    if (this.o.mode === 'listen') return;
+    let pcm: Int16Array;
+    if (this.o.mode === 'echo') pcm = heard && heard.length === frameSamples ? heard : (heard ?? new Int16Array(frameSamples));
+    else pcm = this.#fileFrame(frameSamples, codec.sampleRate);
+    this.#sendFrame(pcm);
+  }
+
+  #fileFrame(samples: number, rate: number): Int16Array {
+    const f = this.o.file;
+    const out = new Int16Array(samples);
+    if (!f || f.pcm.length === 0) return out;
+    if (f.rate !== rate) {
+      // Resample the whole file once, the first time.
+      const r = new Resampler(f.rate, rate);
+      this.o.file = { pcm: r.process(f.pcm), rate };
+      return this.#fileFrame(samples, rate);
+    }
+    for (let i = 0; i < samples; i++) {
+      out[i] = f.pcm[this.#filePos]!;
+      this.#filePos = (this.#filePos + 1) % f.pcm.length;
+    }
+    return out;
+  }
+
+  #sendFromFifo(): void {
+    const n = this.#neg;
+    const codec = this.#codec;
+    if (!n || !codec) return;
+    const frameSamples = Math.round((codec.sampleRate * n.ptimeMs) / 1000);
+    const frame = new Int16Array(frameSamples);
+    while (this.#sendFifo.length >= frameSamples) {
+      this.#sendFifo.shift(frameSamples, frame);
+      this.#sendFrame(frame);
+    }
+  }
+
+  #sendFrame(pcm: Int16Array): void {
+    const n = this.#neg;
+    const codec = this.#codec;
+    if (!n || !codec) return;
+    const step = Math.round((codec.clockRate * n.ptimeMs) / 1000);
+    // While a DTMF event is being sent, audio pauses (RFC 4733 §2.5.1.1); the timeline goes on.
+    if (this.o.clock.now() >= this.#dtmfBusyUntil) {
+      const payload = codec.encode(this.#muted ? new Int16Array(pcm.length) : pcm);
+      this.rtp.send(n.codec.payloadType, this.#txTimestamp, payload, this.#firstPacket);
+      this.#firstPacket = false;
+    }
+    this.#txTimestamp = (this.#txTimestamp + step) >>> 0;
+  }
+
+  #reportQuality(): void {
+    const n = this.#neg;
+    if (!n || this.#closed) return;
+    const q = this.rtp.quality();
+    const jb = this.#jb?.stats.delayMs ?? 0;
+    const oneWay = (q.rttMs ?? 0) / 2 + jb + n.ptimeMs;
+    const report: Parameters<CallMediaEvents['quality']>[0] = { codec: n.codec.name, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: estimateMos(n.codec.name, q.lossPct, oneWay), jitterBufferMs: Math.round(jb) };
+    if (q.rttMs !== undefined) report.rttMs = q.rttMs;
+    this.o.on.quality(report);
+  }
+}

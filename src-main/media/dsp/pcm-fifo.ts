@@ -1,0 +1,50 @@
+/**
+ * A first-in first-out queue of 16-bit samples: decoded audio goes in by codec frame
+ * (20 ms, 30 ms…), the device takes it out by device frame (10 or 20 ms at 48 kHz).
+ */
+export class PcmFifo {
+  #buf: Int16Array;
+  #start = 0;
+  #length = 0;
+
+  constructor(capacity: number) {
+    this.#buf = new Int16Array(capacity);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(samples: Int16Array): void {
+    if (this.#length + samples.length > this.#buf.length) {
+      // Overflow: drop the oldest audio rather than grow without bound.
+      this.#drop(this.#length + samples.length - this.#buf.length);
+    }
+    const end = (this.#start + this.#length) % this.#buf.length;
+    const first = Math.min(samples.length, this.#buf.length - end);
+    this.#buf.set(samples.subarray(0, first), end);
+    if (first < samples.length) this.#buf.set(samples.subarray(first), 0);
+    this.#length += samples.length;
+  }
+
+  /** Takes `n` samples; missing ones (underrun) are left as zeros in `out`. Returns how many were real. */
+  shift(n: number, out: Int16Array = new Int16Array(n)): number {
+    const take = Math.min(n, this.#length);
+    const first = Math.min(take, this.#buf.length - this.#start);
+    out.set(this.#buf.subarray(this.#start, this.#start + first), 0);
+    if (first < take) out.set(this.#buf.subarray(0, take - first), first);
+    if (take < n) out.fill(0, take, n);
+    this.#drop(take);
+    return take;
+  }
+
+  clear(): void {
+    this.#start = 0;
+    this.#length = 0;
+  }
+
+  #drop(n: number): void {
+    this.#start = (this.#start + n) % this.#buf.length;
+    this.#length -= n;
+  }
+}

@@ -1,0 +1,103 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { AudioDevices } from './audio/audio-device.js';
+import { AudioRouter } from './audio-router.js';
+import { CallMedia, type CallMediaEvents, type MediaMode } from './call-media.js';
+import type { MediaEndpoint, MediaEngine } from './media-engine.js';
+import { MediaTicker } from './media-ticker.js';
+import { bindRtpPortPair, type PortRange } from './rtp/rtp-port-pair.js';
+import type { AudioCodecName } from './sdp/codecs.js';
+
+/** How one line's calls get their audio. */
+export interface LineMedia {
+  mode: MediaMode;
+  file?: { pcm: Int16Array; rate: number };
+  headset: string | null;
+  microphone: string | null;
+}
+
+export interface RtpMediaEngineOptions {
+  address: string;
+  ports: PortRange;
+  codecs: readonly AudioCodecName[];
+  symmetricRtp: boolean;
+  jitter: { minDelayMs: number; maxDelayMs: number };
+  /** The sound card; device-mode calls fall back to listening when there is none. */
+  devices: AudioDevices | undefined;
+  clock: Clock;
+  log: Logger;
+  /** The line a call is on (the dispatcher may offer it to another line than the one it arrived on). */
+  lineOf(callId: string, arrivalLine: string): string;
+  lineMedia(lineId: string): LineMedia;
+  /** Per-call events out (quality, DTMF, remote hold), with the call's line. */
+  on: { [K in keyof CallMediaEvents]: (call: { callId: string; line: string }, ...args: Parameters<CallMediaEvents[K]>) => void };
+}
+
+/**
+ * Plain RTP media for every call of every line: binds a port pair per call, builds its
+ * CallMedia, and connects it to the sound card (agent lines) or to a frame ticker
+ * (service lines).
+ */
+export class RtpMediaEngine implements MediaEngine {
+  readonly router: AudioRouter | undefined;
+  readonly ticker: MediaTicker;
+  readonly calls = new Map<string, { media: CallMedia; line: string }>();
+
+  constructor(private readonly o: RtpMediaEngineOptions) {
+    this.router = o.devices ? new AudioRouter(o.devices, o.log.child('audio')) : undefined;
+    this.ticker = new MediaTicker(o.clock, 20);
+  }
+
+  async open(call: { callId: string; lineId: string }): Promise<MediaEndpoint> {
+    const pair = await bindRtpPortPair(this.o.address, this.o.ports);
+    const line = this.o.lineOf(call.callId, call.lineId);
+    const lm = this.o.lineMedia(line);
+    const who = { callId: call.callId, line };
+    const mode: MediaMode = lm.mode === 'device' && !this.router ? 'listen' : lm.mode;
+    const media = new CallMedia({
+      callId: call.callId,
+      address: this.o.address,
+      pair,
+      codecs: this.o.codecs,
+      mode,
+      ...(lm.file ? { file: lm.file } : {}),
+      deviceRate: this.o.devices?.format.sampleRate ?? 48_000,
+      clock: this.o.clock,
+      log: this.o.log.child(call.callId),
+      symmetricRtp: this.o.symmetricRtp,
+      jitter: this.o.jitter,
+      attachDevice: (client) => this.router!.attach(client, lm.headset, lm.microphone),
+      subscribeTicker: (tick) => this.ticker.subscribe(tick),
+      on: {
+        quality: (q) => this.o.on.quality(who, q),
+        dtmf: (d, ms) => this.o.on.dtmf(who, d, ms),
+        remoteHold: (on) => this.o.on.remoteHold(who, on),
+      },
+    });
+    this.calls.set(call.callId, { media, line });
+    const close = media.close.bind(media);
+    media.close = () => {
+      close();
+      if (this.calls.get(call.callId)?.media === media) this.calls.delete(call.callId);
+    };
+    return media;
+  }
+
+  /** The media of the call active on a line, if any. */
+  mediaOnLine(line: string): CallMedia | undefined {
+    for (const c of this.calls.values()) if (c.line === line) return c.media;
+    return undefined;
+  }
+
+  /** Running media streams per line (the load strategy's input). */
+  streamsOn(line: string): number {
+    let n = 0;
+    for (const c of this.calls.values()) if (c.line === line) n++;
+    return n;
+  }
+
+  close(): void {
+    for (const c of [...this.calls.values()]) c.media.close();
+    this.router?.close();
+  }
+}

@@ -1,0 +1,321 @@
+import { randomBytes } from 'node:crypto';
+import type { RemoteInfo } from 'node:dgram';
+import { hostname } from 'node:os';
+import { packets } from 'rtp.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { Emitter } from '../../common/emitter.js';
+import type { Logger } from '../../common/logger.js';
+import { middle32ToMs, ntpFromMs, ntpMiddle32 } from './ntp-time.js';
+import { ReceiveStatistics } from './receive-statistics.js';
+import type { RtpPortPair } from './rtp-port-pair.js';
+
+const { RtpPacket, CompoundPacket, SenderReportPacket, ReceiverReportPacket, ReceptionReport, SdesPacket, SdesChunk, ByePacket, isRtp, isRtcp } = packets;
+/** RFC 3550 §6.5.1: the SDES item type of CNAME. */
+const SDES_CNAME = 1;
+
+/** Where media for a call goes (from SDP, and corrected by symmetric RTP). */
+export interface RtpTarget {
+  address: string;
+  rtpPort: number;
+  rtcpAddress: string;
+  rtcpPort: number;
+  rtcpMux: boolean;
+}
+
+export interface IncomingRtp {
+  payloadType: number;
+  seq: number;
+  timestamp: number;
+  ssrc: number;
+  marker: boolean;
+  payload: Buffer;
+  arrivalMs: number;
+}
+
+export interface RtpQuality {
+  /** Packets the far end lost of ours, or we of theirs, whichever is worse, in %. */
+  lossPct: number;
+  /** Our measure of the far end's jitter (RFC 3550), ms. */
+  jitterMs: number;
+  rttMs: number | undefined;
+  packetsSent: number;
+  packetsReceived: number;
+  /** What the far end reports losing of our stream, %. */
+  remoteLossPct: number | undefined;
+}
+
+export interface RtpSessionEvents extends Record<string, unknown[]> {
+  rtp: [packet: IncomingRtp];
+  /** Symmetric RTP moved our sending target to where the far end's packets come from. */
+  retarget: [target: RtpTarget];
+  /** A compound RTCP packet arrived (after it was folded into the statistics). */
+  rtcp: [];
+}
+
+export interface RtpSessionOptions {
+  clock: Clock;
+  log: Logger;
+  /** RTP clock rate of the audio codec, for jitter and SR timestamps. */
+  clockRate: number;
+  /** Send to where the far end's packets come from (comedia, for NAT). */
+  symmetric: boolean;
+  /** Mean RTCP interval (RFC 3550 §6.2: 5 s minimum, randomised ±50 %). */
+  rtcpIntervalMs?: number;
+}
+
+/**
+ * One RTP session: our SSRC and sequence numbers, the remote target, RTCP sender and
+ * receiver reports with jitter, loss and round-trip time. Packet formats are rtp.js's;
+ * the media around it (codec, jitter buffer, device) belongs to the call.
+ */
+export class RtpSession {
+  readonly events = new Emitter<RtpSessionEvents>();
+  readonly ssrc: number;
+  readonly cname = `linedesk@${hostname()}`;
+  #target: RtpTarget | undefined;
+  #seq = randomBytes(2).readUInt16BE();
+  #sending = true;
+  #receiving = true;
+  #sent = 0;
+  #octets = 0;
+  #sentSinceReport = false;
+  #lastRtpTimestamp = 0;
+  #stats: ReceiveStatistics;
+  #lastSr: { middle: number; at: number } | undefined;
+  #rttMs: number | undefined;
+  #remoteFractionLost: number | undefined;
+  #latchedAt = 0;
+  #rtcpTimer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly pair: RtpPortPair,
+    private readonly opts: RtpSessionOptions & { clockRate: number },
+  ) {
+    this.ssrc = randomBytes(4).readUInt32BE();
+    this.#stats = new ReceiveStatistics(opts.clockRate);
+    pair.rtp.on('message', (buf, rinfo) => this.#onDatagram(buf, rinfo, false));
+    pair.rtcp.on('message', (buf, rinfo) => this.#onDatagram(buf, rinfo, true));
+    this.#scheduleRtcp();
+  }
+
+  get port(): number {
+    return this.pair.port;
+  }
+
+  get target(): RtpTarget | undefined {
+    return this.#target;
+  }
+
+  /** From SDP: where to send. A changed address or port takes effect at once. */
+  setTarget(target: RtpTarget): void {
+    this.#target = { ...target };
+    this.#latchedAt = 0;
+  }
+
+  /** The codec's RTP clock rate (jitter is measured in its units); restarts receive statistics. */
+  setClockRate(rate: number): void {
+    if (rate === this.opts.clockRate) return;
+    this.opts.clockRate = rate;
+    this.#stats = new ReceiveStatistics(rate);
+  }
+
+  /** Hold and direction: a held stream neither sends nor delivers audio (RTCP goes on). */
+  setDirection(send: boolean, receive: boolean): void {
+    this.#sending = send;
+    this.#receiving = receive;
+  }
+
+  get sending(): boolean {
+    return this.#sending;
+  }
+
+  /** Sends one RTP packet with our SSRC and the next sequence number. */
+  send(payloadType: number, timestamp: number, payload: Buffer, marker = false): void {
+    const t = this.#target;
+    if (this.#closed || !this.#sending || !t) return;
+    const p = new RtpPacket();
+    p.setPayloadType(payloadType);
+    p.setSequenceNumber(this.#seq);
+    this.#seq = (this.#seq + 1) & 0xffff;
+    p.setTimestamp(timestamp >>> 0);
+    p.setSsrc(this.ssrc);
+    p.setMarker(marker);
+    p.setPayload(new DataView(payload.buffer, payload.byteOffset, payload.byteLength));
+    p.serialize();
+    const view = p.getView();
+    this.pair.rtp.send(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), t.rtpPort, t.address);
+    this.#sent++;
+    this.#octets += payload.length;
+    this.#sentSinceReport = true;
+    this.#lastRtpTimestamp = timestamp >>> 0;
+  }
+
+  quality(): RtpQuality {
+    const ours = this.#stats.started && this.#stats.expected > 0 ? Math.max(0, this.#stats.cumulativeLost) / this.#stats.expected : 0;
+    const theirs = this.#remoteFractionLost !== undefined ? this.#remoteFractionLost / 256 : 0;
+    return {
+      lossPct: Math.round(Math.max(ours, theirs) * 1000) / 10,
+      jitterMs: Math.round(this.#stats.jitterMs * 10) / 10,
+      rttMs: this.#rttMs === undefined ? undefined : Math.round(this.#rttMs * 10) / 10,
+      packetsSent: this.#sent,
+      packetsReceived: this.#stats.received,
+      remoteLossPct: this.#remoteFractionLost === undefined ? undefined : Math.round((this.#remoteFractionLost / 256) * 1000) / 10,
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#rtcpTimer?.cancel();
+    // RFC 3550 §6.6: say goodbye, so the far end stops waiting for our stream.
+    try {
+      const bye = new ByePacket();
+      bye.addSsrc(this.ssrc);
+      this.#sendRtcp(this.#report(), bye);
+    } catch {
+      /* best effort */
+    }
+    this.pair.close();
+    this.events.removeAllListeners();
+  }
+
+  #onDatagram(buf: Buffer, from: RemoteInfo, onRtcpSocket: boolean): void {
+    if (this.#closed || buf.length < 8) return;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    try {
+      if (isRtcp(view)) this.#onRtcp(view);
+      else if (!onRtcpSocket && isRtp(view)) this.#onRtp(view, buf, from);
+    } catch (error) {
+      this.opts.log.debug('dropping a malformed media packet', { error });
+    }
+  }
+
+  #onRtp(view: DataView, buf: Buffer, from: RemoteInfo): void {
+    const p = new RtpPacket(view);
+    const now = this.opts.clock.now();
+    this.#latch(from, now);
+    const ssrc = p.getSsrc();
+    this.#stats.packet(ssrc, p.getSequenceNumber(), p.getTimestamp(), now);
+    if (!this.#receiving) return;
+    const payloadView = p.getPayload();
+    this.events.emit('rtp', {
+      payloadType: p.getPayloadType(),
+      seq: p.getSequenceNumber(),
+      timestamp: p.getTimestamp(),
+      ssrc,
+      marker: p.getMarker(),
+      payload: buf.subarray(payloadView.byteOffset - buf.byteOffset, payloadView.byteOffset - buf.byteOffset + payloadView.byteLength),
+      arrivalMs: now,
+    });
+  }
+
+  /** Symmetric RTP: follow the far end's source address when it differs from the SDP one. */
+  #latch(from: RemoteInfo, now: number): void {
+    const t = this.#target;
+    if (!this.opts.symmetric || !t) return;
+    if (from.address === t.address && from.port === t.rtpPort) {
+      this.#latchedAt = now;
+      return;
+    }
+    // Move only when the current source has been quiet: a stray packet must not hijack the stream.
+    if (this.#latchedAt !== 0 && now - this.#latchedAt < 1000) return;
+    this.#target = { ...t, address: from.address, rtpPort: from.port, ...(t.rtcpMux ? { rtcpAddress: from.address, rtcpPort: from.port } : {}) };
+    this.#latchedAt = now;
+    this.opts.log.info(`symmetric RTP: sending to ${from.address}:${from.port}`);
+    this.events.emit('retarget', this.#target);
+  }
+
+  #onRtcp(view: DataView): void {
+    const compound = new CompoundPacket(view);
+    const now = this.opts.clock.now();
+    for (const pkt of compound.getPackets()) {
+      const reports = pkt instanceof SenderReportPacket ? pkt.getReports() : pkt instanceof ReceiverReportPacket ? pkt.getReports() : [];
+      if (pkt instanceof SenderReportPacket) {
+        this.#lastSr = { middle: ntpMiddle32({ seconds: pkt.getNtpSeconds(), fraction: pkt.getNtpFraction() }), at: now };
+      }
+      for (const r of reports) {
+        if (r.getSsrc() !== this.ssrc) continue;
+        this.#remoteFractionLost = r.getFractionLost();
+        const lsr = r.getLastSRTimestamp();
+        if (lsr !== 0) {
+          // RFC 3550 §6.4.1: RTT = arrival − LSR − DLSR, in 1/65536 s.
+          const arrival = ntpMiddle32(ntpFromMs(this.opts.clock.wallNow()));
+          const rtt = (arrival - lsr - r.getDelaySinceLastSR()) >>> 0;
+          const ms = middle32ToMs(rtt);
+          if (ms < 60_000) this.#rttMs = ms;
+        }
+      }
+    }
+    this.events.emit('rtcp');
+  }
+
+  #scheduleRtcp(): void {
+    const mean = this.opts.rtcpIntervalMs ?? 5000;
+    this.#rtcpTimer = this.opts.clock.setTimeout(() => {
+      if (this.#closed) return;
+      try {
+        this.#sendRtcp(this.#report());
+      } catch (error) {
+        this.opts.log.debug('RTCP send failed', { error });
+      }
+      this.#scheduleRtcp();
+    }, mean * (0.5 + Math.random()));
+  }
+
+  /** An SR when we sent media since the last report, else an RR; with a block for the far end. */
+  #report(): InstanceType<typeof SenderReportPacket> | InstanceType<typeof ReceiverReportPacket> {
+    const block = this.#stats.started ? this.#receptionReport() : undefined;
+    if (this.#sentSinceReport) {
+      this.#sentSinceReport = false;
+      const sr = new SenderReportPacket();
+      sr.setSsrc(this.ssrc);
+      const ntp = ntpFromMs(this.opts.clock.wallNow());
+      sr.setNtpSeconds(ntp.seconds);
+      sr.setNtpFraction(ntp.fraction);
+      sr.setRtpTimestamp(this.#lastRtpTimestamp);
+      sr.setPacketCount(this.#sent >>> 0);
+      sr.setOctetCount(this.#octets >>> 0);
+      if (block) sr.addReport(block);
+      return sr;
+    }
+    const rr = new ReceiverReportPacket();
+    rr.setSsrc(this.ssrc);
+    if (block) rr.addReport(block);
+    return rr;
+  }
+
+  #receptionReport(): InstanceType<typeof ReceptionReport> {
+    const s = this.#stats;
+    const r = new ReceptionReport();
+    r.setSsrc(s.ssrc);
+    r.setFractionLost(s.takeFractionLost());
+    r.setTotalLost(Math.max(-(2 ** 23), Math.min(2 ** 23 - 1, s.cumulativeLost)));
+    r.setHighestSeqNumber(s.extendedHighestSeq >>> 0);
+    r.setJitter(s.jitterUnits >>> 0);
+    if (this.#lastSr) {
+      r.setLastSRTimestamp(this.#lastSr.middle);
+      r.setDelaySinceLastSR(Math.round(((this.opts.clock.now() - this.#lastSr.at) / 1000) * 65536) >>> 0);
+    }
+    return r;
+  }
+
+  #sendRtcp(...parts: packets.RtcpPacket[]): void {
+    const t = this.#target;
+    if (!t) return;
+    const sdes = new SdesPacket();
+    const chunk = new SdesChunk();
+    chunk.setSsrc(this.ssrc);
+    chunk.addItem(SDES_CNAME as Parameters<typeof chunk.addItem>[0], this.cname);
+    sdes.addChunk(chunk);
+    const compound = new CompoundPacket();
+    const [first, ...rest] = parts;
+    if (first) compound.addPacket(first);
+    compound.addPacket(sdes);
+    for (const p of rest) compound.addPacket(p);
+    compound.serialize();
+    const view = compound.getView();
+    const socket = t.rtcpMux ? this.pair.rtp : this.pair.rtcp;
+    socket.send(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), t.rtcpMux ? t.rtpPort : t.rtcpPort, t.rtcpMux ? t.address : t.rtcpAddress);
+  }
+}
