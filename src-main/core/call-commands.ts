@@ -1,16 +1,16 @@
-import type { CallLeg } from '../calls/call-leg.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { RtpMediaEngine } from '../media/rtp-media-engine.js';
 import type { CoreHost } from './core-module.js';
 import { resultOf } from './command-registry.js';
+import type { ControlledCall } from './outbound-commands.js';
 
 export interface CallCommandDeps {
   host: CoreHost;
   dispatcher: Dispatcher;
   media: RtpMediaEngine;
   knownLine(line: string): boolean;
-  /** The SIP leg of the call answered on a line. */
-  activeLeg(line: string): CallLeg | undefined;
+  /** The call the agent talks on, on a line: the answered inbound one, else an outbound one. */
+  activeLeg(line: string): ControlledCall | undefined;
   dtmfMethod(line: string): 'auto' | 'rfc4733' | 'info';
 }
 
@@ -18,7 +18,7 @@ export interface CallCommandDeps {
 export function registerCallCommands(d: CallCommandDeps): void {
   const { host, dispatcher } = d;
   const unknown = (line: string): string | undefined => (d.knownLine(line) ? undefined : `no line "${line}"`);
-  const active = (line: string): { leg: CallLeg } | { error: string } => {
+  const active = (line: string): { leg: ControlledCall } | { error: string } => {
     const bad = unknown(line);
     if (bad) return { error: bad };
     const leg = d.activeLeg(line);
@@ -26,7 +26,17 @@ export function registerCallCommands(d: CallCommandDeps): void {
   };
   host.commands.register('accept', (c) => resultOf(unknown(c.line) ?? dispatcher.accept(c.line)));
   host.commands.register('decline', (c) => resultOf(unknown(c.line) ?? dispatcher.decline(c.line, c.reason)));
-  host.commands.register('hangup', (c) => resultOf(unknown(c.line) ?? dispatcher.hangup(c.line)));
+  host.commands.register('hangup', (c) => {
+    const bad = unknown(c.line);
+    if (bad) return { ok: false, error: bad };
+    // An inbound call (answered or ringing) first, else the line's outbound call.
+    const err = dispatcher.hangup(c.line);
+    if (!err) return { ok: true };
+    const out = d.activeLeg(c.line);
+    if (!out) return { ok: false, error: err };
+    out.hangup();
+    return { ok: true };
+  });
   host.commands.register('dnd', (c) => resultOf(dispatcher.setDnd(c.line, c.on)));
   host.commands.register('hold', async (c) => {
     const a = active(c.line);

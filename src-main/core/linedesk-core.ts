@@ -19,6 +19,7 @@ import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
 import { buildTransports, type Transports } from './build-transports.js';
 import { CommandRegistry } from './command-registry.js';
 import { registerCallCommands } from './call-commands.js';
+import { OutboundCalls } from './outbound-commands.js';
 import type { CoreHost, CoreModule } from './core-module.js';
 import { lineSettings } from './line-settings-from-config.js';
 
@@ -152,15 +153,13 @@ export class LineDeskCore implements CoreHost {
     const firstHop = lineSettings(config, config.lines[0]!);
     const mediaAddress = config.media.address ?? (await localAddressToward((firstHop.outboundProxy ?? firstHop.registrars[0]!).address));
     const media = (this.#media = this.#buildMedia(mediaAddress));
+    const outbound = new OutboundCalls({ host: this, dispatcher: this.dispatcher, line: (id) => this.lines.get(id), inboundOn: (l) => this.#inboundOn(l) });
     registerCallCommands({
       host: this,
       dispatcher: this.dispatcher,
       media,
       knownLine: (l) => this.lines.has(l),
-      activeLeg: (l) => {
-        const leg = this.dispatcher.activeCallOn(l);
-        return leg ? this.#legs.get(leg.callId) : undefined;
-      },
+      activeLeg: (l) => this.#inboundOn(l) ?? outbound.activeOn(l),
       dtmfMethod: (l) => config.lines.find((x) => x.id === l)?.media?.dtmf ?? config.media.dtmf,
     });
     for (const lc of config.lines) {
@@ -257,6 +256,11 @@ export class LineDeskCore implements CoreHost {
         remoteHold: ({ callId, line }, on) => this.#emit({ event: 'call.held', call: callId, line, on, by: 'remote' }),
       },
     });
+  }
+
+  #inboundOn(line: string): CallLeg | undefined {
+    const leg = this.dispatcher.activeCallOn(line);
+    return leg ? this.#legs.get(leg.callId) : undefined;
   }
 
   #trackLeg(leg: CallLeg): void {

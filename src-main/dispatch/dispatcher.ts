@@ -67,6 +67,8 @@ export class Dispatcher {
   readonly #queue: CallQueue<DispatchCall>;
   readonly #strategy: DispatchStrategy;
   readonly #calls = new Set<DispatchCall>();
+  /** Outbound calls holding a line, by Call-ID. */
+  readonly #outbound = new Map<string, RosterLine>();
   #seq = 0;
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -163,6 +165,30 @@ export class Dispatcher {
     return `line ${lineId} has no call`;
   }
 
+  /**
+   * An outbound call holds `lineId` like an answered one (no offers meanwhile, unless the
+   * line may take more). Returns the release function, or an error message when the line
+   * cannot place a call. `extra` lets a consultation call go beyond the line's limit.
+   */
+  occupy(lineId: string, callId: string, extra = false): (() => void) | string {
+    const line = this.#byId.get(lineId);
+    if (!line) return `no line "${lineId}"`;
+    if (line.registration !== 'registered') return `line ${lineId} is ${line.registration}`;
+    if (!extra && line.activeCalls >= line.maxCalls) return `line ${lineId} is busy`;
+    line.activeCalls++;
+    this.#outbound.set(callId, line);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#outbound.delete(callId);
+      line.activeCalls--;
+      line.callsTaken++;
+      line.lastCallEndedAt = this.opts.clock.now();
+      this.#pump();
+    };
+  }
+
   /** The call answered on `lineId`, if any (for media and the UI). */
   activeCallOn(lineId: string): DispatchLeg | undefined {
     return [...this.#calls].find((c) => c.answeredBy?.id === lineId && !c.ended)?.leg;
@@ -170,6 +196,8 @@ export class Dispatcher {
 
   /** The line a call is offered to or answered on, for media device choice. */
   lineOfCall(callId: string): string | undefined {
+    const out = this.#outbound.get(callId);
+    if (out) return out.id;
     const c = this.#claims.owner(callId);
     return c?.answeredBy?.id ?? c?.lastLine?.id;
   }

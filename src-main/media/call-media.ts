@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { AudioCodec } from './codec/audio-codec.js';
 import { createCodec } from './codec/create-codec.js';
+import { packetSamples } from './codec/packet-duration.js';
 import type { DeviceClient } from './audio-router.js';
 import { PcmFifo } from './dsp/pcm-fifo.js';
 import { Resampler } from './dsp/resampler.js';
@@ -189,12 +190,26 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     const codec = createCodec(n.codec.name);
     this.#codec = codec;
     this.rtp.setClockRate(codec.clockRate);
-    const frameSamples = Math.round((codec.clockRate * n.ptimeMs) / 1000);
-    this.#jb = new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs }, this.o.clock);
+    this.#jb = this.#newJitterBuffer(codec, Math.round((codec.clockRate * n.ptimeMs) / 1000));
     this.#up = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(codec.sampleRate, this.o.deviceRate);
     this.#down = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(this.o.deviceRate, codec.sampleRate);
     this.#playFifo.clear();
     this.#sendFifo.clear();
+  }
+
+  #newJitterBuffer(codec: AudioCodec, frameSamples: number): JitterBuffer {
+    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs }, this.o.clock);
+  }
+
+  /** The far end packetizes differently from its SDP ptime: re-size the jitter buffer to its packets. */
+  #followPacketization(n: Negotiated, payload: Uint8Array): void {
+    const jb = this.#jb;
+    const codec = this.#codec;
+    if (!jb || !codec) return;
+    const samples = packetSamples(n.codec.name, payload);
+    if (samples === undefined || samples === jb.frameSamples || samples < codec.clockRate / 200 || samples > codec.clockRate / 8) return;
+    this.o.log.info(`the far end sends ${Math.round((samples / codec.clockRate) * 1000)} ms packets (SDP said ${n.ptimeMs} ms): following it`);
+    this.#jb = this.#newJitterBuffer(codec, samples);
   }
 
   #setupDtmf(n: Negotiated): void {
@@ -223,6 +238,7 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     }
     // Renumbered dynamic types (see negotiate.ts): accept our codec under either number.
     if (p.payloadType === n.codec.payloadType || p.payloadType === this.#offeredPayloadType(n)) {
+      this.#followPacketization(n, p.payload);
       this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: Buffer.from(p.payload), arrivalMs: p.arrivalMs });
     }
   }
@@ -248,12 +264,17 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     const n = this.#neg;
     if (!codec || !n || this.#closed) return;
     const frameSamples = Math.round((codec.sampleRate * n.ptimeMs) / 1000);
-    const heard = this.#pullDecoded();
+    // Pull the jitter buffer only as often as audio is consumed: the far end's packets
+    // may be longer or shorter than our frames.
+    while (this.#playFifo.length < frameSamples) {
+      const pcm = this.#pullDecoded();
+      if (!pcm) break;
+      this.#playFifo.push(pcm);
+    }
+    const heard = new Int16Array(frameSamples);
+    this.#playFifo.shift(frameSamples, heard);
     if (this.o.mode === 'listen') return;
-    let pcm: Int16Array;
-    if (this.o.mode === 'echo') pcm = heard && heard.length === frameSamples ? heard : (heard ?? new Int16Array(frameSamples));
-    else pcm = this.#fileFrame(frameSamples, codec.sampleRate);
-    this.#sendFrame(pcm);
+    this.#sendFrame(this.o.mode === 'echo' ? heard : this.#fileFrame(frameSamples, codec.sampleRate));
   }
 
   #fileFrame(samples: number, rate: number): Int16Array {

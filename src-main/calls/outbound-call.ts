@@ -1,0 +1,132 @@
+import { Inviter, SessionState, UserAgent, type UserAgent as UA } from 'sip.js';
+import type { Clock } from '../common/clock.js';
+import { Emitter } from '../common/emitter.js';
+import type { Logger } from '../common/logger.js';
+import type { LegEnd, LegEvents } from './call-leg.js';
+import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
+
+export interface OutboundEvents extends LegEvents {
+  /** A provisional response (180, 183…). */
+  progress: [code: number];
+}
+
+/**
+ * A call the agent places (click-to-dial, redial, consultation): a sip.js Inviter on the
+ * line's user agent. Several forks may answer early or late; sip.js ACKs and BYEs the
+ * extra 2xx itself.
+ */
+export class OutboundCall {
+  readonly events = new Emitter<OutboundEvents>();
+  readonly inviter: Inviter;
+  readonly target: string;
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
+  #state: 'dialing' | 'active' | 'ended' = 'dialing';
+  #pendingEnd: LegEnd | undefined;
+
+  constructor(
+    ua: UA,
+    target: string,
+    /** Domain for a bare number: the line's AOR host. */
+    domain: string,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.target = toUri(target, domain);
+    const uri = UserAgent.makeURI(this.target);
+    if (!uri) throw new Error(`cannot call "${target}": not a valid SIP URI`);
+    this.inviter = new Inviter(ua, uri, { earlyMedia: false });
+    this.inviter.delegate = {
+      onBye: (bye) => {
+        this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 };
+        bye.accept().catch(() => {});
+      },
+      onInfo: (info) => {
+        const d = parseDtmfInfo(info.request.getHeader('content-type') ?? '', info.request.body ?? '');
+        if (!d) {
+          info.reject({ statusCode: 415 }).catch(() => {});
+          return;
+        }
+        info.accept().catch(() => {});
+        this.events.emit('dtmf', d.symbol, d.durationMs);
+      },
+    };
+    this.inviter.stateChange.addListener((s) => {
+      if (s === SessionState.Established && this.#state === 'dialing') {
+        this.#state = 'active';
+        this.answeredAt = this.clock.now();
+        this.events.emit('answered');
+      }
+      if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? { reason: this.#state === 'active' ? 'remote-hangup' : 'failed', code: 0 });
+    });
+  }
+
+  get callId(): string {
+    return this.inviter.request.callId;
+  }
+
+  get state(): 'dialing' | 'active' | 'ended' {
+    return this.#state;
+  }
+
+  /** Sends the INVITE; resolves once it is sent (progress and answer arrive as events). */
+  async dial(): Promise<void> {
+    await this.inviter.invite({
+      requestDelegate: {
+        onProgress: (r) => this.events.emit('progress', r.message.statusCode ?? 0),
+        onReject: (r) => {
+          const code = r.message.statusCode ?? 0;
+          this.#pendingEnd = { reason: 'rejected', code, detail: r.message.reasonPhrase };
+        },
+      },
+    });
+  }
+
+  setHold(on: boolean): Promise<void> {
+    if (this.#state !== 'active') return Promise.reject(new Error('the call is not active'));
+    return new Promise<void>((resolve, reject) => {
+      this.inviter
+        .invite({
+          sessionDescriptionHandlerOptions: { hold: on } as object,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new Error(`the far end refused the ${on ? 'hold' : 'resume'}: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  async sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
+    for (const d of digits) {
+      await this.inviter.info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${d}\r\nDuration=${durationMs}\r\n` } } });
+    }
+  }
+
+  /** Hangs up: BYE when answered, CANCEL while it rings. */
+  hangup(detail = 'hangup'): void {
+    if (this.#state === 'active') {
+      this.#pendingEnd = { reason: 'local-hangup', code: 200 };
+      this.inviter.bye({ requestOptions: { extraHeaders: [`Reason: SIP;cause=200;text="${detail}"`] } }).catch((e: unknown) => this.log.warn('BYE failed', { error: e }));
+    } else if (this.#state === 'dialing') {
+      this.#pendingEnd = { reason: 'local-hangup', code: 487 };
+      this.inviter.cancel().catch((e: unknown) => this.log.warn('CANCEL failed', { error: e }));
+    }
+  }
+
+  #finish(end: LegEnd): void {
+    if (this.#state === 'ended') return;
+    this.#state = 'ended';
+    this.endedAt = this.clock.now();
+    this.events.emit('ended', end);
+    this.events.removeAllListeners();
+  }
+}
+
+/** "201" → sip:201@domain; "sip:x@y", "sips:…" unchanged; "tel:+49…" → sip:+49…@domain (user=phone). */
+export function toUri(target: string, domain: string): string {
+  const t = target.trim();
+  if (/^sips?:/i.test(t)) return t;
+  if (/^tel:/i.test(t)) return `sip:${t.slice(4).replace(/[\s().-]/g, '')}@${domain};user=phone`;
+  return `sip:${t.replace(/[\s().-]/g, '')}@${domain}`;
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A caller scenario that, once answered, plays a pcap's RTP into the call (sipp's
+ * `play_pcap_audio` takes a literal path, so the scenario is written per pcap), waits
+ * `tailMs`, then hangs up. Offers one G.711 codec (the pcap's) and telephone-event/8000 at
+ * PT 101, like the pcaps in /usr/share/sip-tester.
+ */
+export function pcapCallerScenario(pcaps: string[], tailMs = 1500, codec: 'PCMU' | 'PCMA' = 'PCMU'): string {
+  const pt = codec === 'PCMU' ? 0 : 8;
+  const dir = mkdtempSync(join(tmpdir(), 'linedesk-scn-'));
+  const file = join(dir, 'uac-pcap.xml');
+  const plays = pcaps.map((p) => `    <nop><action><exec play_pcap_audio="${p}"/></action></nop>\n    <pause milliseconds="${tailMs}"/>`).join('\n');
+  writeFileSync(
+    file,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="LineDesk caller playing ${pcaps.length} pcap(s)">
+  <send retrans="500" start_txn="invite">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "[from_user]" <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP ${pt} 101
+      a=rtpmap:${pt} ${codec}/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-16
+      a=ptime:20
+      a=sendrecv
+    ]]>
+  </send>
+  <recv response="100" optional="true" response_txn="invite" />
+  <recv response="180" optional="true" response_txn="invite" />
+  <recv response="183" optional="true" response_txn="invite" />
+  <recv response="200" rrs="true" response_txn="invite" />
+  <send ack_txn="invite">
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "[from_user]" <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: [cseq] ACK
+      [routes]
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+${plays}
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "[from_user]" <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: [cseq] BYE
+      [routes]
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true" />
+</scenario>
+`,
+  );
+  return file;
+}
