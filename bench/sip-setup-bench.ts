@@ -1,7 +1,7 @@
 import { HeadlessRunner } from '../test/support/headless-runner.js';
 import { startKamailio, type Kamailio } from '../test/support/kamailio.js';
 import { latencyFromLog, runSipp } from '../test/support/sipp.js';
-import { BaresipPeer } from './baresip-peer.js';
+import { BaresipPeer } from '../test/support/baresip-peer.js';
 import { percentile, round } from './bench-types.js';
 import { measureCpu } from './proc-cpu.js';
 

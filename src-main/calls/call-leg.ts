@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
+import { sendInfoDtmf } from './info-dtmf.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
 
 export type { EndReason, LegState };
@@ -173,13 +174,9 @@ export class CallLeg {
     });
   }
 
-  /** Sends digits by SIP INFO (application/dtmf-relay), one request per digit. */
-  async sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    for (const d of digits) {
-      await this.invitation.info({
-        requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${d}\r\nDuration=${durationMs}\r\n` } },
-      });
-    }
+  /** Sends digits by SIP INFO, paced like tones. */
+  sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
+    return sendInfoDtmf(this.invitation, digits, durationMs);
   }
 
   /** Hangs up an active call (BYE), or refuses one still ringing. */

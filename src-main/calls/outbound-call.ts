@@ -4,6 +4,7 @@ import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { LegEnd, LegEvents } from './call-leg.js';
 import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
+import { sendInfoDtmf } from './info-dtmf.js';
 
 export interface OutboundEvents extends LegEvents {
   /** A provisional response (180, 183…). */
@@ -97,10 +98,9 @@ export class OutboundCall {
     });
   }
 
-  async sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    for (const d of digits) {
-      await this.inviter.info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${d}\r\nDuration=${durationMs}\r\n` } } });
-    }
+  /** Sends digits by SIP INFO, paced like tones. */
+  sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
+    return sendInfoDtmf(this.inviter, digits, durationMs);
   }
 
   /** Hangs up: BYE when answered, CANCEL while it rings. */

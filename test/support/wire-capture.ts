@@ -39,8 +39,14 @@ export class WireCapture {
   readonly dir = mkdtempSync(join(tmpdir(), 'linedesk-cap-'));
   readonly file = join(this.dir, 'cap.pcapng');
   #child: ChildProcess | undefined;
+  #startedAt = 0;
 
   constructor(private readonly filter: string) {}
+
+  /** Seconds since the capture started: comparable with the packets' `time`. */
+  elapsed(): number {
+    return (performance.now() - this.#startedAt) / 1000;
+  }
 
   async start(): Promise<void> {
     const child = spawn('tshark', ['-i', 'lo', '-f', this.filter, '-w', this.file, '-q', '-a', 'duration:300'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -49,6 +55,7 @@ export class WireCapture {
       const t = setTimeout(() => reject(new Error('tshark did not start capturing within 10 s')), 10_000);
       child.stderr!.on('data', (d: Buffer) => {
         if (/Capturing on/.test(d.toString())) {
+          this.#startedAt = performance.now();
           clearTimeout(t);
           resolve();
         }
@@ -69,9 +76,12 @@ export class WireCapture {
     await new Promise<void>((r) => child.once('exit', () => r()));
   }
 
-  /** RTP packets on any of `ports` (as source or destination), in capture order. */
-  async rtp(ports: number[]): Promise<CapturedRtp[]> {
-    const decode = ports.flatMap((p) => ['-d', `udp.port==${p},rtp`]);
+  /**
+   * RTP packets in capture order: on the given ports, or (no ports) wherever tshark's
+   * heuristic recognises RTP.
+   */
+  async rtp(ports: number[] = []): Promise<CapturedRtp[]> {
+    const decode = ports.length > 0 ? ports.flatMap((p) => ['-d', `udp.port==${p},rtp`]) : ['--enable-heuristic', 'rtp_udp'];
     const { stdout } = await run('tshark', ['-r', this.file, ...decode, '-Y', 'rtp', '-T', 'fields', '-E', 'separator=;', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'rtp.p_type', '-e', 'rtp.seq', '-e', 'rtp.timestamp', '-e', 'rtp.marker', '-e', 'rtp.payload'], { maxBuffer: 256 * 1024 * 1024 });
     return stdout
       .split('\n')

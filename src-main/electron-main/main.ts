@@ -1,0 +1,185 @@
+/**
+ * LineDesk's Electron shell. The core (SIP, dispatcher, media) runs here in the main
+ * process exactly as in the headless runner; the shell adds windows, the tray, OS
+ * notifications, global shortcuts, sip:/tel: links and the settings store. Every window
+ * is sandboxed and talks to the core only through the typed, validated IPC of
+ * src-main/contract/ipc-contract.ts.
+ */
+import { app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createLogger, type Logger } from '../common/logger.js';
+import { ConfigError } from '../config/load-config.js';
+import type { Command } from '../contract/commands.js';
+import { ipcChannels } from '../contract/ipc-contract.js';
+import { defaultModules } from '../core/default-modules.js';
+import { LineDeskCore } from '../core/linedesk-core.js';
+import { ConfigFileStore } from '../web/config-file-store.js';
+import { DeskHost } from '../web/desk-host.js';
+import { JsonPrefsStore } from '../web/prefs-store.js';
+import { starterConfig } from '../web/starter-config.js';
+import { registerAppScheme, serveApp } from './app-protocol.js';
+import { CallNotifications } from './call-notifications.js';
+import { applyShortcuts } from './global-shortcuts.js';
+import { hardenWebContents } from './harden-web-contents.js';
+import { createIpcHandlers, type IpcSender } from './ipc-guard.js';
+import { dialCommandFor, dialLinkFrom, dialSchemes } from './protocol-links.js';
+import { rotatingFileSink } from './rotating-log.js';
+import { SafeStorageVault } from './safe-storage-vault.js';
+import { secureSession } from './session-security.js';
+import { shellPaths } from './shell-paths.js';
+import { shellText } from './shell-strings.js';
+import { LineDeskTray } from './tray.js';
+import { WindowBoundsStore } from './window-bounds.js';
+import { WindowManager } from './window-manager.js';
+import { WindowRegistry } from './window-registry.js';
+
+registerAppScheme(protocol);
+// A portable install or a test run keeps its per-user files in a folder of its choosing.
+if (process.env.LINEDESK_USER_DATA) app.setPath('userData', process.env.LINEDESK_USER_DATA);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another LineDesk is running: it gets our argv (and any sip:/tel: link) through 'second-instance'.
+  app.quit();
+} else {
+  void main().catch((error: unknown) => {
+    dialog.showErrorBox('LineDesk', error instanceof Error ? (error.stack ?? error.message) : String(error));
+    app.exit(1);
+  });
+}
+
+async function main(): Promise<void> {
+  const paths = shellPaths(app.getPath('userData'));
+  const log = createLogger('info', rotatingFileSink(paths.log));
+  process.on('uncaughtException', (error) => log.error('uncaught exception', { error: error.stack ?? String(error) }));
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
+
+  const pendingLinks: string[] = [];
+  const firstLink = dialLinkFrom(process.argv);
+  if (firstLink) pendingLinks.push(firstLink);
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    pendingLinks.push(url);
+    flushLinks();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log.child('security')));
+  app.on('window-all-closed', () => {
+    /* LineDesk keeps running in the tray: calls must still ring. Quit from the tray menu. */
+  });
+
+  await app.whenReady();
+  for (const scheme of dialSchemes) registerLinkHandler(scheme, log);
+  secureSession(session.defaultSession, log.child('security'));
+  serveApp(protocol, paths.renderer);
+
+  const configFile = configPath(paths.config);
+  const vault = new SafeStorageVault(paths.secrets, safeStorage);
+  const prefs = new JsonPrefsStore(paths.prefs);
+  let quitting = false;
+  const host = new DeskHost({
+    store: new ConfigFileStore(configFile, vault),
+    prefs,
+    createCore: (config, baseDir) => new LineDeskCore({ config, baseDir, log, modules: defaultModules() }),
+    log: log.child('desk'),
+    onQuit: () => app.quit(),
+  });
+  const registry = new WindowRegistry();
+  const windows = new WindowManager({ registry, bounds: new WindowBoundsStore(paths.bounds), preload: paths.preload, icon: paths.appIcon, log: log.child('windows') });
+  const execute = (cmd: Command): void => {
+    void host.execute(cmd).then((r) => {
+      if (!r.ok) log.warn('a command from the shell failed', { cmd: cmd.cmd, error: r.error });
+    });
+  };
+  const locale = (): string => prefs.read().locale;
+  const notifications = new CallNotifications({ execute, bringToFront: (line) => windows.bringToFront(line), locale });
+  const tray = new LineDeskTray({
+    iconDir: paths.trayIcons,
+    openDashboard: () => windows.open({ kind: 'dashboard' }),
+    openSettings: () => windows.open({ kind: 'settings' }),
+    execute,
+    quit: () => app.quit(),
+    locale,
+    pauseReasons: () => (host.lineIds().length > 0 ? host.config.agent.pauseReasons : []),
+  });
+  const shortcutDeps = { model: () => host.model, focusedLine: () => windows.focusedLine(), execute, log: log.child('shortcuts') };
+
+  const handlers = createIpcHandlers(registry, host);
+  const sender = (e: IpcMainInvokeEvent): IpcSender => ({ contentsId: e.sender.id, frameUrl: e.senderFrame?.url ?? '' });
+  ipcMain.handle(ipcChannels.hello, (e) => handlers.hello(sender(e)));
+  ipcMain.handle(ipcChannels.command, (e, payload: unknown) => handlers.command(sender(e), payload));
+  ipcMain.handle(ipcChannels.settingsGet, (e) => handlers.settingsGet(sender(e)));
+  ipcMain.handle(ipcChannels.settingsSave, async (e, payload: unknown) => {
+    const result = await handlers.settingsSave(sender(e), payload);
+    if (result.ok) {
+      applyShortcuts(prefs.read(), shortcutDeps);
+      tray.rebuildMenu();
+    }
+    return result;
+  });
+
+  host.onEvent((e) => {
+    windows.broadcast(e);
+    tray.update(host.model);
+    notifications.onEvent(e);
+    if (e.event === 'ready') {
+      windows.syncLines(e.lines);
+      flushLinks();
+    }
+  });
+
+  function flushLinks(): void {
+    if (!host.model.ready) return;
+    for (const link of pendingLinks.splice(0)) {
+      const cmd = dialCommandFor(link, host.model, windows.focusedLine());
+      if (cmd) execute(cmd);
+      else log.warn('cannot dial the link: no free registered line, or not a dialable address', { link });
+    }
+  }
+  app.on('second-instance', (_event, argv) => {
+    windows.open({ kind: 'dashboard' });
+    const link = dialLinkFrom(argv);
+    if (link) {
+      pendingLinks.push(link);
+      flushLinks();
+    }
+  });
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    void host.stop().finally(() => {
+      windows.closeAll();
+      tray.destroy();
+      app.exit(0);
+    });
+  });
+
+  windows.open({ kind: 'dashboard' });
+  try {
+    await host.start();
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+    log.error('startup failed', { error: message });
+    dialog.showErrorBox(shellText(locale(), 'startFailed'), `${message}\n\n${configFile}`);
+    windows.open({ kind: 'settings' });
+    return;
+  }
+  applyShortcuts(prefs.read(), shortcutDeps);
+}
+
+/** --config FILE or LINEDESK_CONFIG, else the per-user file (created from the starter config on first run). */
+function configPath(userConfig: string): string {
+  const i = process.argv.indexOf('--config');
+  const explicit = (i >= 0 ? process.argv[i + 1] : undefined) ?? process.env.LINEDESK_CONFIG;
+  if (explicit) return explicit;
+  if (!existsSync(userConfig)) {
+    mkdirSync(app.getPath('userData'), { recursive: true });
+    writeFileSync(userConfig, JSON.stringify(starterConfig(), null, 2) + '\n', { mode: 0o600 });
+  }
+  return userConfig;
+}
+
+/** Makes LineDesk the handler of sip:/sips:/tel: links (in development, via the Electron binary and this app's path). */
+function registerLinkHandler(scheme: string, log: Logger): void {
+  const ok = process.defaultApp && process.argv[1] ? app.setAsDefaultProtocolClient(scheme, process.execPath, [process.argv[1]]) : app.setAsDefaultProtocolClient(scheme);
+  if (!ok) log.info('not the default handler of a link scheme', { scheme });
+}

@@ -1,0 +1,74 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { SecretVault } from '../web/config-file-store.js';
+
+/** The part of Electron's safeStorage the vault uses. */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  /** Linux only: "basic_text" means no keyring, i.e. a fixed key (no real protection). */
+  getSelectedStorageBackend?(): string;
+}
+
+/**
+ * Line passwords encrypted with the OS keychain (safeStorage: Keychain, DPAPI, libsecret/
+ * kwallet), stored as base64 in a JSON file in userData. Nothing is ever written in plain
+ * text: without a real keychain `set` throws and the settings window says why.
+ */
+export class SafeStorageVault implements SecretVault {
+  #entries: Record<string, string>;
+
+  constructor(
+    private readonly file: string,
+    private readonly safeStorage: SafeStorageLike,
+  ) {
+    this.#entries = readEntries(file);
+  }
+
+  /** Why secrets cannot be stored here, or undefined when they can. */
+  unavailableReason(): string | undefined {
+    if (!this.safeStorage.isEncryptionAvailable()) return 'the operating system offers no encryption for stored passwords';
+    if (this.safeStorage.getSelectedStorageBackend?.() === 'basic_text') return 'no keyring (GNOME Keyring or KWallet) is running, so passwords could not be stored securely';
+    return undefined;
+  }
+
+  get(key: string): string | undefined {
+    const stored = this.#entries[key];
+    if (stored === undefined) return undefined;
+    try {
+      return this.safeStorage.decryptString(Buffer.from(stored, 'base64'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, value: string): void {
+    const reason = this.unavailableReason();
+    if (reason) throw new Error(`cannot store the password: ${reason}`);
+    this.#entries = { ...this.#entries, [key]: this.safeStorage.encryptString(value).toString('base64') };
+    this.#write();
+  }
+
+  delete(key: string): void {
+    if (!(key in this.#entries)) return;
+    const { [key]: _gone, ...rest } = this.#entries;
+    this.#entries = rest;
+    this.#write();
+  }
+
+  #write(): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.#entries, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}
+
+function readEntries(file: string): Record<string, string> {
+  try {
+    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof raw !== 'object' || raw === null) return {};
+    return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}

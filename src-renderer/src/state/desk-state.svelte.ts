@@ -1,0 +1,76 @@
+import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
+import type { LineDeskApi, WindowHello } from '../../../src-main/contract/ipc-contract.js';
+import { applyEvent, deskModelOf, emptyDeskModel, type DeskModel } from '../../../src-main/web/desk-model.js';
+import type { ConnectionState } from '../transport/websocket-api.js';
+
+type Listener = (e: Stamped<ControlEvent>) => void;
+
+/**
+ * The window's view of LineDesk: the hello (which window am I), then the desk model folded
+ * from the catch-up snapshot and every event after it. After a reconnect the snapshot of
+ * the new hello replaces the model.
+ */
+export class DeskState {
+  model = $state.raw<DeskModel>(emptyDeskModel);
+  hello = $state.raw<WindowHello | undefined>(undefined);
+  connection = $state<ConnectionState>('connecting');
+  failure = $state<string | undefined>(undefined);
+  readonly #listeners = new Set<Listener>();
+  #offEvents: (() => void) | undefined;
+
+  constructor(private readonly api: LineDeskApi & { onState?: (l: (s: ConnectionState) => void) => () => void }) {}
+
+  async connect(): Promise<void> {
+    // After a dropped (or never made) connection, the next open says hello again.
+    let stale = false;
+    this.api.onState?.((s) => {
+      this.connection = s;
+      if (s === 'closed') stale = true;
+      else if (s === 'open' && stale) {
+        stale = false;
+        void this.#greet();
+      }
+    });
+    await this.#greet();
+    if (!this.api.onState) this.connection = this.hello ? 'open' : 'closed';
+  }
+
+  /** Events as they arrive, after they are folded into the model (ringing cues, notices). */
+  onEvent(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #greet(): Promise<void> {
+    this.#offEvents?.();
+    const buffered: Stamped<ControlEvent>[] = [];
+    let live = false;
+    // Subscribe before asking: events that cross the hello are kept and applied after the snapshot.
+    this.#offEvents = this.api.onEvent((e) => {
+      if (!live) {
+        buffered.push(e);
+        return;
+      }
+      this.#apply(e);
+    });
+    try {
+      const hello = await this.api.hello();
+      this.hello = hello;
+      this.failure = undefined;
+      this.model = deskModelOf(hello.snapshot);
+      live = true;
+      for (const e of buffered) if (e.ts > latest(hello.snapshot)) this.#apply(e);
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  #apply(e: Stamped<ControlEvent>): void {
+    this.model = applyEvent(this.model, e);
+    for (const l of [...this.#listeners]) l(e);
+  }
+}
+
+function latest(events: readonly Stamped<ControlEvent>[]): number {
+  return events.reduce((max, e) => Math.max(max, e.ts), 0);
+}
