@@ -38,7 +38,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('agent.state'), state: z.enum(agentStates), reason: z.string().min(1).max(64).optional(), id }),
   /** Extends the current wrap-up by this many seconds. */
   z.strictObject({ cmd: z.literal('wrapup.extend'), seconds: z.number().int().min(1).max(3_600), id }),
-  /** Ends wrap-up now: back to Available. */
+  /** Ends wrap-up now: on to the state asked for during it (Available by default). */
   z.strictObject({ cmd: z.literal('wrapup.end'), id }),
   // Audio devices
   z.strictObject({ cmd: z.literal('devices.list'), id }),

@@ -90,6 +90,8 @@ export interface StatsSummary {
   abandoned: number;
   answeredElsewhere: number;
   failed: number;
+  /** Queued or refused (480/486) without ever ringing a line. */
+  rejected: number;
   /** Average speed of answer: offer to answer, ms. */
   averageSpeedOfAnswerMs: number;
   /** Average handle time: talk + hold + wrap-up, ms. */

@@ -1,3 +1,4 @@
+import type { AgentStateName } from '../contract/control-events.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { RtpMediaEngine } from '../media/rtp-media-engine.js';
 import type { CoreHost } from './core-module.js';
@@ -17,6 +18,11 @@ export interface CallCommandDeps {
 /** The agent's call controls: answer, decline, hang up, hold, mute, DTMF, DND, status. */
 export function registerCallCommands(d: CallCommandDeps): void {
   const { host, dispatcher } = d;
+  // The agent module owns the agent state; status reports the last one it announced.
+  let agent: { state: AgentStateName; reason?: string; since: number } | undefined;
+  host.events.on('event', (e) => {
+    if (e.event === 'agent.state') agent = { state: e.state, since: e.since, ...(e.reason ? { reason: e.reason } : {}) };
+  });
   const unknown = (line: string): string | undefined => (d.knownLine(line) ? undefined : `no line "${line}"`);
   const active = (line: string): { leg: ControlledCall } | { error: string } => {
     const bad = unknown(line);
@@ -69,7 +75,7 @@ export function registerCallCommands(d: CallCommandDeps): void {
     return { ok: true };
   });
   host.commands.register('status', (c) => {
-    const status = { event: 'status' as const, ...dispatcher.status(), ...(c.id ? { id: c.id } : {}) };
+    const status = { event: 'status' as const, ...dispatcher.status(), ...(agent ? { agent } : {}), ...(c.id ? { id: c.id } : {}) };
     for (const l of status.lines) {
       for (const call of l.calls) {
         const m = d.media.calls.get(call.call)?.media;

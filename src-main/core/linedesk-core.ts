@@ -47,7 +47,12 @@ export interface CoreOptions {
  * drive exactly this object: commands in, control events out.
  */
 export class LineDeskCore implements CoreHost {
+  /** What front ends (runner, windows) see: each event after every module has handled it. */
   readonly events = new Emitter<CoreEvents>();
+  /** What modules see, first: so an event on stdout is already on disk (stats) and in effect (agent). */
+  readonly #moduleEvents = new Emitter<CoreEvents>();
+  #outbox: ControlEvent[] = [];
+  #emitDepth = 0;
   readonly mux: SipMux;
   readonly lines = new Map<string, SipLine>();
   readonly dispatcher: Dispatcher;
@@ -141,9 +146,23 @@ export class LineDeskCore implements CoreHost {
     if (this.#state !== 'new') throw new Error('core already started');
     this.#state = 'running';
     const { config } = this.opts;
+    // Modules get a view of the host whose event bus runs before the front ends'.
+    const moduleHost: CoreHost = {
+      events: this.#moduleEvents,
+      emit: (e) => this.#emit(e),
+      commands: this.commands,
+      clock: this.#clock,
+      log: this.#log,
+      config: this.opts.config,
+      baseDir: this.opts.baseDir,
+      lineIds: () => this.lineIds(),
+      isAgentLine: (line) => this.isAgentLine(line),
+      setLinePaused: (line, paused) => this.setLinePaused(line, paused),
+      onStop: (fn) => this.onStop(fn),
+    };
     for (const m of this.opts.modules ?? []) {
       try {
-        await m.install(this);
+        await m.install(moduleHost);
       } catch (error) {
         throw new Error(`module ${m.name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -276,7 +295,25 @@ export class LineDeskCore implements CoreHost {
     });
   }
 
+  /**
+   * Modules first, then front ends. Events a module emits while handling another one are
+   * queued, so front ends still see them in causal order (call.ended, then agent.state).
+   */
   #emit(e: ControlEvent): void {
+    this.#outbox.push(e);
+    this.#emitDepth++;
+    try {
+      this.#moduleEvents.emit('event', e);
+    } finally {
+      this.#emitDepth--;
+    }
+    if (this.#emitDepth > 0) return;
+    const out = this.#outbox;
+    this.#outbox = [];
+    for (const x of out) this.#publish(x);
+  }
+
+  #publish(e: ControlEvent): void {
     this.events.emit('event', e);
   }
 }

@@ -325,7 +325,7 @@ export class Dispatcher {
       return;
     }
     call.leg.queue();
-    this.opts.emit({ event: 'call.queued', call: call.leg.callId, position });
+    this.opts.emit({ event: 'call.queued', call: call.leg.callId, position, from: call.leg.from.number, to: call.leg.to.number });
   }
 
   /** Serves the queue, head first, whenever a line may have become free. */

@@ -8,7 +8,7 @@ import type { StatsRange } from './stats-range.js';
  * gave up), which the contract's type has no field for yet: offered = answered + declined
  * + missed + abandoned + answeredElsewhere + failed + rejected + (ringing or up now).
  */
-export type StatsFigures = StatsSummary & { rejected: number };
+export type StatsFigures = StatsSummary;
 
 /** One breakdown row: from call_day_figures (whole days) or computed from calls (the rest). */
 interface FigureRow {
