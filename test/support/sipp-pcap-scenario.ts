@@ -83,3 +83,82 @@ ${plays}
   );
   return file;
 }
+
+/**
+ * A caller that CANCELs `cancelAfterMs` after its first 182 Queued or 180 Ringing, and accepts either
+ * 487 or 486 as the INVITE's final answer: behind a forking proxy the caller gets the
+ * lowest code among the branches, and a fork LineDesk refused at once answered 486.
+ * Logs `FINAL <call-id> <code>`.
+ */
+export function cancellingCallerScenario(cancelAfterMs: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'linedesk-scn-'));
+  const file = join(dir, 'uac-cancel-any.xml');
+  const via = '      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]';
+  // CANCEL and the ACK of a non-2xx reuse the INVITE's branch: the Via of the last response.
+  const sameBranch = '      [last_Via:]';
+  const parties = `      From: "[from_user]" <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]`;
+  const headers = `${via}\n${parties}`;
+  const inTransaction = `${sameBranch}\n${parties}`;
+
+  writeFileSync(
+    file,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="LineDesk caller that cancels">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+${headers}
+      CSeq: 1 INVITE
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv response="100" optional="true" />
+  <recv response="182" optional="true" next="heard" />
+  <recv response="180" />
+  <label id="heard"/>
+  <pause milliseconds="${cancelAfterMs}"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+${inTransaction}
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" />
+  <recv response="486" optional="true" next="ack">
+    <action><log message="FINAL [call_id] 486"/></action>
+  </recv>
+  <recv response="487">
+    <action><log message="FINAL [call_id] 487"/></action>
+  </recv>
+  <label id="ack"/>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+${inTransaction}
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+`,
+  );
+  return file;
+}
