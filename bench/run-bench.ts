@@ -9,11 +9,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../test/support/paths.js';
 import type { BenchRow } from './bench-types.js';
+import { benchDispatch } from './dispatch-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
+import { benchStats } from './stats-bench.js';
+import { benchUiRinging } from './ui-ringing-latency.js';
 
 type Section = { name: string; title: string; run: () => Promise<Comparison[] | BenchRow[]> };
 
-const sections: Section[] = [{ name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log: (s) => console.log(s) }) }];
+const log = (s: string): void => console.log(s);
+const sections: Section[] = [
+  { name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log }) },
+  { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
+  { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
+  { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },
+];
 
 function isComparison(rows: Comparison[] | BenchRow[]): rows is Comparison[] {
   return rows.length > 0 && 'baresip' in rows[0]!;

@@ -9,6 +9,7 @@ import type { Clock } from '../common/clock.js';
  */
 export class CallClaims<T> {
   #owners = new Map<string, { owner: T; releasedAt?: number }>();
+  #lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
@@ -46,9 +47,12 @@ export class CallClaims<T> {
     return this.#owners.size;
   }
 
+  /** Forgets claims released more than lingerMs ago; at most once a second, so a claim stays O(1). */
   #sweep(): void {
-    if (this.#owners.size < 256) return;
-    const cutoff = this.clock.now() - this.lingerMs;
+    const now = this.clock.now();
+    if (this.#owners.size < 256 || now - this.#lastSweep < 1_000) return;
+    this.#lastSweep = now;
+    const cutoff = now - this.lingerMs;
     for (const [k, v] of this.#owners) if (v.releasedAt !== undefined && v.releasedAt < cutoff) this.#owners.delete(k);
   }
 }

@@ -12,6 +12,9 @@ import { defaultModules } from '../core/default-modules.js';
 import { LineDeskCore } from '../core/linedesk-core.js';
 import { jsonLineWriter, readLines } from './json-lines.js';
 
+/** Milliseconds since the epoch, to the microsecond: latency measurements compare these. */
+const now = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
+
 const usage = `usage: linedesk-headless --config FILE [--log-level debug|info|warn|error|off]
 
 Runs LineDesk's core without a window. Events are written to stdout as JSON lines,
@@ -58,12 +61,12 @@ async function main(): Promise<number> {
     log,
     modules: defaultModules(),
   });
-  core.events.on('event', (e) => write({ ...e, ts: Date.now() }));
+  core.events.on('event', (e) => write({ ...e, ts: now() }));
 
   // A bug in one call must not take the other lines down: report it and keep serving.
   process.on('uncaughtException', (error) => {
     log.error('uncaught exception', { error: error.stack ?? String(error) });
-    write({ event: 'error', message: `internal error: ${error.message}`, ts: Date.now() });
+    write({ event: 'error', message: `internal error: ${error.message}`, ts: now() });
   });
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
 
@@ -77,7 +80,7 @@ async function main(): Promise<number> {
     (line) => {
       const parsed = parseCommandLine(line);
       if (!parsed.ok) {
-        write({ event: 'error', message: parsed.message, ...(parsed.cmd ? { cmd: parsed.cmd } : {}), ...(parsed.id ? { id: parsed.id } : {}), ts: Date.now() });
+        write({ event: 'error', message: parsed.message, ...(parsed.cmd ? { cmd: parsed.cmd } : {}), ...(parsed.id ? { id: parsed.id } : {}), ts: now() });
         return;
       }
       const command = parsed.command;
@@ -86,7 +89,7 @@ async function main(): Promise<number> {
         return;
       }
       void core.execute(command).then((r) => {
-        if (!r.ok) write({ event: 'error', cmd: command.cmd, message: r.error, ...(command.id ? { id: command.id } : {}), ts: Date.now() });
+        if (!r.ok) write({ event: 'error', cmd: command.cmd, message: r.error, ...(command.id ? { id: command.id } : {}), ts: now() });
       });
     },
     () => {
