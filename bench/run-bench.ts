@@ -10,16 +10,20 @@ import { join } from 'node:path';
 import { repoRoot } from '../test/support/paths.js';
 import type { BenchRow } from './bench-types.js';
 import { benchDispatch } from './dispatch-bench.js';
+import { benchJitterDelay, benchMediaLoad } from './media-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchUiRinging } from './ui-ringing-latency.js';
 
-type Section = { name: string; title: string; run: () => Promise<Comparison[] | BenchRow[]> };
+type Result = Comparison[] | BenchRow[] | { comparisons: Comparison[]; rows: BenchRow[] };
+type Section = { name: string; title: string; run: () => Promise<Result> };
 
 const log = (s: string): void => console.log(s);
 const sections: Section[] = [
   { name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log }) },
   { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
+  { name: 'media', title: 'Media: CPU per concurrent two-way call, LineDesk echo lines vs baresip (same Kamailio, same run)', run: () => benchMediaLoad({ log }) },
+  { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: async () => benchJitterDelay() },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },
 ];
@@ -54,10 +58,16 @@ async function main(): Promise<void> {
     console.log(`\n## ${s.title}\n`);
     const t0 = Date.now();
     try {
-      const rows = await s.run();
-      if (isComparison(rows)) printComparison(rows);
-      else printRows(rows);
-      results[s.name] = rows;
+      const result = await s.run();
+      if (Array.isArray(result)) {
+        if (isComparison(result)) printComparison(result);
+        else printRows(result);
+      } else {
+        printComparison(result.comparisons);
+        console.log('');
+        printRows(result.rows);
+      }
+      results[s.name] = result;
     } catch (error) {
       console.log(`section ${s.name} failed: ${error instanceof Error ? error.message : String(error)}`);
       results[s.name] = { error: String(error) };

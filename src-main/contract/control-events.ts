@@ -34,7 +34,7 @@ export type ControlEvent =
   | { event: 'devices'; id?: string; inputs: AudioDevice[]; outputs: AudioDevice[]; selected: SelectedDevices }
   | { event: 'device.lost'; device: string; fallback: string; line?: string }
   // Answers to queries
-  | { event: 'status'; id?: string; lines: LineStatus[]; queue: QueueStatus[]; agent?: { state: AgentStateName; reason?: string; since: number } }
+  | { event: 'status'; id?: string; lines: LineStatus[]; queue: QueueStatus[]; agent?: { state: AgentStateName; reason?: string; since: number }; media?: { calls: number; lateFrames: number } }
   | { event: 'stats'; id?: string; stats: StatsSummary }
   | { event: 'history'; id?: string; records: CallRecordView[] }
   | { event: 'export'; id?: string; what: 'records' | 'summary'; csv: string }

@@ -75,7 +75,7 @@ export function registerCallCommands(d: CallCommandDeps): void {
     return { ok: true };
   });
   host.commands.register('status', (c) => {
-    const status = { event: 'status' as const, ...dispatcher.status(), ...(agent ? { agent } : {}), ...(c.id ? { id: c.id } : {}) };
+    const status = { event: 'status' as const, ...dispatcher.status(), ...(agent ? { agent } : {}), media: d.media.stats(), ...(c.id ? { id: c.id } : {}) };
     for (const l of status.lines) {
       for (const call of l.calls) {
         const m = d.media.calls.get(call.call)?.media;

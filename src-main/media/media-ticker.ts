@@ -11,6 +11,8 @@ export class MediaTicker {
   #start = 0;
   #frames = 0;
   #subscribers = new Set<() => void>();
+  /** Frames sent later than one frame period after they were due (the event loop was busy). */
+  lateFrames = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -37,6 +39,7 @@ export class MediaTicker {
   #run(): void {
     const due = Math.floor((this.clock.now() - this.#start) / this.frameMs);
     // Never burst more than 5 frames after a stall: better a gap than a flood.
+    if (due - this.#frames > 1) this.lateFrames += due - this.#frames - 1;
     if (due - this.#frames > 5) this.#frames = due - 5;
     while (this.#frames < due) {
       this.#frames++;

@@ -89,6 +89,11 @@ export class RtpMediaEngine implements MediaEngine {
     return undefined;
   }
 
+  /** Counters for monitoring and benchmarks. */
+  stats(): { calls: number; lateFrames: number } {
+    return { calls: this.calls.size, lateFrames: this.ticker.lateFrames };
+  }
+
   /** Running media streams per line (the load strategy's input). */
   streamsOn(line: string): number {
     let n = 0;

@@ -8,8 +8,11 @@ import { join } from 'node:path';
  * `tailMs`, then hangs up. Offers one G.711 codec (the pcap's) and telephone-event/8000 at
  * PT 101, like the pcaps in /usr/share/sip-tester.
  */
-export function pcapCallerScenario(pcaps: string[], tailMs = 1500, codec: 'PCMU' | 'PCMA' = 'PCMU'): string {
-  const pt = codec === 'PCMU' ? 0 : 8;
+export function pcapCallerScenario(pcaps: string[], tailMs = 1500, codec: 'PCMU' | 'PCMA' | 'opus' = 'PCMU'): string {
+  const pt = codec === 'PCMU' ? 0 : codec === 'PCMA' ? 8 : 111;
+  const rtpmap = codec === 'opus' ? 'opus/48000/2' : `${codec}/8000`;
+  const te = codec === 'opus' ? '110' : '101';
+  const teRate = codec === 'opus' ? 48000 : 8000;
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-scn-'));
   const file = join(dir, 'uac-pcap.xml');
   const plays = pcaps.map((p) => `    <nop><action><exec play_pcap_audio="${p}"/></action></nop>\n    <pause milliseconds="${tailMs}"/>`).join('\n');
@@ -36,10 +39,10 @@ export function pcapCallerScenario(pcaps: string[], tailMs = 1500, codec: 'PCMU'
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP ${pt} 101
-      a=rtpmap:${pt} ${codec}/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-16
+      m=audio [media_port] RTP/AVP ${pt} ${te}
+      a=rtpmap:${pt} ${rtpmap}
+      a=rtpmap:${te} telephone-event/${teRate}
+      a=fmtp:${te} 0-16
       a=ptime:20
       a=sendrecv
     ]]>

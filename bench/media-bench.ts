@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../src-main/common/logger.js';
+import { JitterBuffer } from '../src-main/media/jitter/jitter-buffer.js';
+import { BaresipPeer } from '../test/support/baresip-peer.js';
+import { FakeClock } from '../test/support/fake-clock.js';
+import { HeadlessRunner } from '../test/support/headless-runner.js';
+import { startKamailio, type Kamailio } from '../test/support/kamailio.js';
+import { freeUdpPortBlock } from '../test/support/ports.js';
+import { startSipp } from '../test/support/sipp.js';
+import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
+import { round, type BenchRow } from './bench-types.js';
+import { writeTonePcap } from './pcap-writer.js';
+import { measureCpu } from './proc-cpu.js';
+import type { Comparison } from './sip-setup-bench.js';
+
+const RAMP_CPS = 20;
+const WINDOW_S = 12;
+
+/**
+ * CPU per concurrent call with two-way media, LineDesk next to baresip in the same run,
+ * through the same Kamailio, N calls from sipp each playing a tone pcap (G.711 or Opus):
+ *  - LineDesk: an echo service line (decode, jitter buffer, re-encode, send);
+ *  - baresip 1.0: auto-answer with its own audio source (decodes ours, encodes its sine),
+ *    as measured in the research anchor (its echo module does not answer plain calls).
+ */
+export async function benchMediaLoad(opts: { counts?: number[]; log?: (s: string) => void } = {}): Promise<{ comparisons: Comparison[]; rows: BenchRow[] }> {
+  const counts = opts.counts ?? [10, 50, 100];
+  const log = opts.log ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'linedesk-mediabench-'));
+  const k = await startKamailio({ debug: 1 });
+  const comparisons: Comparison[] = [];
+  const rows: BenchRow[] = [];
+  try {
+    for (const codec of ['PCMU', 'opus'] as const) {
+      const runner = new HeadlessRunner(
+        {
+          transport: { protocol: 'udp', bind: '127.0.0.1:0' },
+          registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
+          lines: [{ id: 'echo', aor: 'sip:300@127.0.0.1', username: '300', password: 'secret', autoAnswerMs: 0, maxCalls: 2000, media: { mode: 'echo' } }],
+          agent: { wrapupSeconds: 0 },
+          store: { path: ':memory:' },
+          media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 59999, audio: 'null', codecs: [codec === 'PCMU' ? 'PCMU' : 'opus'] },
+          log: { level: 'warn' },
+        },
+        { logLevel: 'warn' },
+      );
+      const baresip = new BaresipPeer({ user: '301', registrarPort: k.udpPort, lifetimeSec: 900, audio: true, codecs: [codec], maxCalls: 2000 });
+      try {
+        await runner.registered(['echo']);
+        await baresip.start();
+        let largestClean = 0;
+        for (const n of counts) {
+          const seconds = Math.ceil(n / RAMP_CPS) + WINDOW_S + 6;
+          const pcap = join(dir, `${codec}-${seconds}.pcap`);
+          writeTonePcap(pcap, { codec, seconds });
+          const lateBefore = await lateFrames(runner);
+          const ld = await loadRun(k, '300', runner.child.pid!, pcap, codec, n, seconds);
+          const late = (await lateFrames(runner)) - lateBefore;
+          const br = await loadRun(k, '301', baresip.pid!, pcap, codec, n, seconds);
+          log(`  ${codec} × ${n}: LineDesk ${ld.toFixed(1)} % (${late} late frames), baresip ${br.toFixed(1)} % of a core`);
+          comparisons.push({ metric: `CPU per call, ${codec === 'PCMU' ? 'G.711' : 'Opus'}, ${n} concurrent two-way calls`, unit: '% of a core', linedesk: round(ld / n, 3), baresip: round(br / n, 3), lowerIsBetter: true });
+          if (late === 0) largestClean = n;
+        }
+        rows.push({ name: `largest N with no late frames, ${codec === 'PCMU' ? 'G.711' : 'Opus'} echo calls (tried ${counts.join(', ')})`, value: largestClean, unit: 'calls', note: 'a late frame: sent more than one frame period after it was due' });
+      } finally {
+        await runner.stop();
+        await baresip.stop();
+      }
+    }
+  } finally {
+    await k.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { comparisons, rows };
+}
+
+async function loadRun(k: Kamailio, ext: string, pid: number, pcap: string, codec: 'PCMU' | 'opus', n: number, seconds: number): Promise<number> {
+  const sipp = startSipp({
+    scenario: pcapCallerScenario([pcap], seconds * 1000 + 500, codec),
+    target: `127.0.0.1:${k.udpPort}`,
+    service: ext,
+    calls: n,
+    limit: n,
+    rate: RAMP_CPS,
+    mediaPort: await freeUdpPortBlock(4),
+    timeoutMs: (seconds + 30) * 1000,
+  });
+  // Wait until every call is up, then measure a steady window.
+  await new Promise((r) => setTimeout(r, (Math.ceil(n / RAMP_CPS) + 2) * 1000));
+  const { cpuPercent } = await measureCpu(pid, () => new Promise((r) => setTimeout(r, WINDOW_S * 1000)));
+  sipp.kill();
+  await sipp.done;
+  await new Promise((r) => setTimeout(r, 1500));
+  return cpuPercent;
+}
+
+async function lateFrames(runner: HeadlessRunner): Promise<number> {
+  const id = `late-${Date.now()}`;
+  runner.send({ cmd: 'status', id });
+  const s = await runner.waitForEvent('status', { id });
+  return (s.media as { lateFrames: number } | undefined)?.lateFrames ?? Number.NaN;
+}
+
+/**
+ * The delay the jitter buffer adds, with a simulated 20 ms G.711 stream arriving with 0 and
+ * ±10 ms (20 ms peak-to-peak) of uniform jitter, pulled every 20 ms by the audio clock.
+ */
+export function benchJitterDelay(): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const jitter of [0, 20]) {
+    const clock = new FakeClock();
+    const jb = new JitterBuffer({ clockRate: 8000, frameSamples: 160 }, clock);
+    let seed = 42;
+    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const arrivals: { at: number; seq: number }[] = [];
+    for (let i = 0; i < 3000; i++) arrivals.push({ at: i * 20 + 5 + rnd() * jitter, seq: i });
+    arrivals.sort((a, b) => a.at - b.at);
+    let next = 0;
+    let late = 0;
+    const delays: number[] = [];
+    for (let t = 0; t < 3000 * 20 + 500; t += 20) {
+      while (next < arrivals.length && arrivals[next]!.at <= t) {
+        const a = arrivals[next++]!;
+        clock.advance(a.at - clock.now());
+        if (jb.push({ seq: a.seq, timestamp: a.seq * 160, ssrc: 1, marker: a.seq === 0, payload: Buffer.alloc(160), arrivalMs: clock.now() }) === 'late') late++;
+      }
+      clock.advance(t - clock.now());
+      jb.pull();
+      if (t > 10_000) delays.push(jb.stats.delayMs);
+    }
+    const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
+    out.push({ name: `jitter buffer delay with ${jitter} ms of jitter (peak to peak)`, value: round(mean, 1), unit: 'ms', note: `${late} late packets of 3000; target ${round(jb.stats.targetDelayMs, 1)} ms` });
+  }
+  void silentLogger;
+  return out;
+}
