@@ -11,7 +11,7 @@ import { freeUdpPortBlock } from '../test/support/ports.js';
 import { startSipp } from '../test/support/sipp.js';
 import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
 import { round, type BenchRow } from './bench-types.js';
-import { writeTonePcap } from './pcap-writer.js';
+import { writeTonePcap } from '../test/support/pcap-writer.js';
 import { measureCpu } from './proc-cpu.js';
 import type { Comparison } from './sip-setup-bench.js';
 

@@ -11,6 +11,11 @@ import type { ControlEvent } from '../contract/control-events.js';
 import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
 import { availableCodecs } from '../media/codec/create-codec.js';
 import type { AudioDevices } from '../media/audio/audio-device.js';
+import { createAudioDevices } from '../media/audio/create-audio-devices.js';
+import { Ringer } from '../media/audio/ringer.js';
+import { readWavFile } from '../media/audio/wav-file.js';
+import type { SelectedDevices } from '../contract/control-events.js';
+import { registerDeviceCommands } from './device-commands.js';
 import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { SipLine } from '../sip/line/sip-line.js';
 import { peerKey } from '../sip/transport/flow.js';
@@ -33,8 +38,7 @@ export interface CoreOptions {
   baseDir: string;
   /** The sound card (the front end chooses it); none: device-mode lines only listen. */
   audioDevices?: AudioDevices;
-  /** Reads a WAV file for "file" service lines (the media module provides it). */
-  loadWav?: (path: string) => { pcm: Int16Array; rate: number };
+
   /** Feature modules to install (see default-modules.ts). */
   modules?: CoreModule[];
   clock?: Clock;
@@ -171,7 +175,14 @@ export class LineDeskCore implements CoreHost {
     if (this.#transports.udp) await this.#transports.udp.start();
     const firstHop = lineSettings(config, config.lines[0]!);
     const mediaAddress = config.media.address ?? (await localAddressToward((firstHop.outboundProxy ?? firstHop.registrars[0]!).address));
-    const media = (this.#media = this.#buildMedia(mediaAddress));
+    const devices = this.opts.audioDevices ?? this.#openSoundCard();
+    const files = await this.#loadServiceFiles();
+    const selected: SelectedDevices = { headset: config.media.headset ?? null, microphone: config.media.microphone ?? null, ringer: config.media.ringer ?? null, perLine: {} };
+    const media = (this.#media = this.#buildMedia(mediaAddress, devices, files, selected));
+    const ringer = config.media.ringtone
+      ? await Ringer.withWavFile({ devices, device: selected.ringer, logger: this.#log.child('ringer') }, resolvePath(this.opts.baseDir, config.media.ringtone))
+      : new Ringer({ devices, device: selected.ringer, logger: this.#log.child('ringer') });
+    registerDeviceCommands({ host: this, devices, ringer, selected, onSelectionChanged: () => {} });
     const outbound = new OutboundCalls({ host: this, dispatcher: this.dispatcher, line: (id) => this.lines.get(id), inboundOn: (l) => this.#inboundOn(l) });
     registerCallCommands({
       host: this,
@@ -243,19 +254,42 @@ export class LineDeskCore implements CoreHost {
     this.#emit({ event: 'stopped' });
   }
 
-  #buildMedia(address: string): RtpMediaEngine {
-    const { config } = this.opts;
-    const lineMedia = new Map<string, LineMedia>();
-    for (const l of config.lines) {
-      const m = l.media ?? {};
-      const mode = m.mode ?? (l.autoAnswerMs !== undefined ? 'echo' : 'device');
-      const lm: LineMedia = { mode, headset: m.headset ?? config.media.headset ?? null, microphone: m.microphone ?? config.media.microphone ?? null };
-      if (mode === 'file') {
-        if (!m.file || !this.opts.loadWav) throw new Error(`line ${l.id}: media mode "file" needs media.file`);
-        lm.file = this.opts.loadWav(resolvePath(this.opts.baseDir, m.file));
+  /** The sound card from `media.audio`; without one, device-mode calls run on a timer. */
+  #openSoundCard(): AudioDevices {
+    const { devices, note } = createAudioDevices(this.opts.config.media.audio, { clock: this.#clock, logger: this.#log.child('audio') });
+    this.#log.info(`sound card: ${note}`);
+    return devices;
+  }
+
+  /** WAV files of "file" service lines, read once at start (a missing file stops the start with its name). */
+  async #loadServiceFiles(): Promise<Map<string, { pcm: Int16Array; rate: number }>> {
+    const files = new Map<string, { pcm: Int16Array; rate: number }>();
+    for (const l of this.opts.config.lines) {
+      if (l.media?.mode !== 'file') continue;
+      if (!l.media.file) throw new Error(`line ${l.id}: media mode "file" needs media.file`);
+      const path = resolvePath(this.opts.baseDir, l.media.file);
+      try {
+        const { samples, sampleRate } = await readWavFile(path);
+        files.set(l.id, { pcm: samples, rate: sampleRate });
+      } catch (error) {
+        throw new Error(`line ${l.id}: cannot play ${path}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      lineMedia.set(l.id, lm);
     }
+    return files;
+  }
+
+  #buildMedia(address: string, devices: AudioDevices, files: Map<string, { pcm: Int16Array; rate: number }>, selected: SelectedDevices): RtpMediaEngine {
+    const { config } = this.opts;
+    const lineMedia = (id: string): LineMedia => {
+      const l = config.lines.find((x) => x.id === id);
+      const m = l?.media ?? {};
+      const mode = m.mode ?? (l?.autoAnswerMs !== undefined ? 'echo' : 'device');
+      const chosen = selected.perLine[id] ?? {};
+      const lm: LineMedia = { mode, headset: chosen.headset ?? m.headset ?? selected.headset, microphone: chosen.microphone ?? m.microphone ?? selected.microphone };
+      const file = files.get(id);
+      if (file) lm.file = file;
+      return lm;
+    };
     const codecs = availableCodecs(config.media.codecs);
     if (codecs.length === 0) throw new Error(`none of the configured codecs (${config.media.codecs.join(', ')}) can run here`);
     return new RtpMediaEngine({
@@ -264,11 +298,11 @@ export class LineDeskCore implements CoreHost {
       codecs,
       symmetricRtp: config.media.symmetricRtp,
       jitter: { minDelayMs: config.media.jitterMinMs, maxDelayMs: config.media.jitterMaxMs },
-      devices: this.opts.audioDevices,
+      devices,
       clock: this.#clock,
       log: this.#log.child('media'),
       lineOf: (callId, arrival) => this.dispatcher.lineOfCall(callId) ?? arrival,
-      lineMedia: (id) => lineMedia.get(id) ?? { mode: 'listen', headset: null, microphone: null },
+      lineMedia,
       on: {
         quality: ({ callId, line }, q) => this.#emit({ event: 'call.quality', call: callId, line, ...q }),
         dtmf: ({ callId, line }, digit, durationMs) => this.#emit({ event: 'call.dtmf', call: callId, line, digit, direction: 'in', method: 'rfc4733', durationMs }),

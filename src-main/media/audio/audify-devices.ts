@@ -24,16 +24,19 @@ import { FramePacer, NULL_DEVICE_NAME } from './null-devices.js';
  *   callback comes, so the queue is primed and every callback writes exactly one frame.
  * - Those thread-safe functions are released only by the next openStream() on the same
  *   instance, and the error callback is one process-wide function shared by every instance
- *   (the last one registered gets every stream's errors). So: every openStream passes the
- *   same router; a closed instance is "retired" by a deliberately failing openStream, which
- *   releases its callbacks; an instance is never reused. The process-wide error function
- *   still keeps the event loop alive, so a process that has opened a stream must exit
- *   explicitly (process.exit / app.quit).
+ *   (the last one registered gets every stream's errors), replaced by every openStream()
+ *   without any locking. So: every openStream passes the same router; a closed instance is
+ *   "retired" by a deliberately failing openStream, which releases its callbacks; an
+ *   instance is never reused; nothing is opened while audio threads report errors. The
+ *   process-wide error function keeps the event loop alive, so a process that has opened
+ *   a stream must exit explicitly (process.exit / app.quit).
  * - RtAudio's Pulse API opens playback without buffer attributes, and the server then
  *   buffers ~140 ms. libpulse honours PULSE_LATENCY_MSEC for every stream it connects, so
  *   it is set for the duration of openStream (which connects synchronously) and restored.
  * - A device list from a long-lived instance keeps stale "default" flags, so every listing
  *   uses a fresh instance.
+ * - libpulse-simple can deadlock when the server dies during a recording over shared memory;
+ *   streams are opened with shared memory off (see noShm).
  */
 
 // ---------------------------------------------------------------------------------------
@@ -124,25 +127,62 @@ function isAudifyModule(m: unknown): m is AudifyModule {
 
 const errorListeners = new Set<RtErrorCallback>();
 const RETIRE_MESSAGE = 'StreamParameters structures are both NULL';
+/** How long after the last stream error the audio threads are taken to be quiet. */
+const QUIET_MS = 1000;
+let lastStreamErrorAt = Number.NEGATIVE_INFINITY;
 
 const routeError: RtErrorCallback = (type, message) => {
   if (message.includes(RETIRE_MESSAGE)) return; // our own retire() call
+  // Probe errors come from the main thread (listing while the server is down).
+  if (!message.includes('probeDevices')) lastStreamErrorAt = performance.now();
   for (const listener of errorListeners) listener(type, message);
 };
 
-/** Closes an instance's stream and releases its callbacks; the instance is not used again. */
+/**
+ * Every openStream() replaces audify's process-wide error function while audio threads may
+ * be calling it. That race is harmless unless a thread is reporting errors right then, as
+ * every stream does thousands of times a second once its server is gone. So streams are
+ * opened only while no stream has reported an error for a second.
+ */
+function audioQuiet(): boolean {
+  return performance.now() - lastStreamErrorAt > QUIET_MS;
+}
+
+const awaitingRelease: Array<{ audify: AudifyModule; rt: RtAudioInstance }> = [];
+let releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Closes an instance's stream (which stops its audio thread) and releases its callbacks,
+ * once the audio threads are quiet (see audioQuiet). The instance is not used again.
+ */
 function retire(audify: AudifyModule, rt: RtAudioInstance): void {
   try {
     rt.closeStream(); // no stop(): on Pulse it drains the buffer, blocking the main thread
   } catch {
     // already closed, or the server is gone
   }
-  try {
-    // Fails by design ("both NULL"), after audify has released the instance's callbacks.
-    rt.openStream(null, null, audify.RtAudioFormat.RTAUDIO_SINT16, 48000, 480, '', null, null, 0, routeError);
-  } catch {
-    // expected
+  awaitingRelease.push({ audify, rt });
+  releaseWhenQuiet();
+}
+
+function releaseWhenQuiet(): void {
+  if (audioQuiet()) {
+    for (const { audify, rt } of awaitingRelease.splice(0)) {
+      try {
+        // Fails by design ("both NULL"), after audify has released the instance's callbacks.
+        rt.openStream(null, null, audify.RtAudioFormat.RTAUDIO_SINT16, 48000, 480, '', null, null, 0, routeError);
+      } catch {
+        // expected
+      }
+    }
+    return;
   }
+  if (releaseTimer) return;
+  releaseTimer = setTimeout(() => {
+    releaseTimer = undefined;
+    releaseWhenQuiet();
+  }, QUIET_MS / 2);
+  releaseTimer.unref();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -576,9 +616,11 @@ abstract class ResilientStream {
     if (!onTimer && (!listed || health === 'broken')) {
       const was = this.#device;
       this.ctx.logger.warn(listed ? `${this.kind} stream broken, reopening` : `${this.kind} device vanished`, { device: was, errorsSeen });
-      if (!this.#moveTo(target === null ? [null] : [target, null])) this.#runOnTimer();
+      // While audio threads report errors, no stream is opened (see audioQuiet): run on the
+      // timer, and move to the target at a later re-list.
+      if (!audioQuiet() || !this.#moveTo(target === null ? [null] : [target, null])) this.#runOnTimer();
       if (this.#device !== was) this.ctx.onFallback(this.kind, was, this.#device);
-    } else if (target !== null && target !== this.#device && !this.#recentlyFailed(target)) {
+    } else if (target !== null && target !== this.#device && audioQuiet() && !this.#recentlyFailed(target)) {
       // Back from the timer, back to the chosen device, or following a new default. If it
       // cannot be opened, the current stream just goes on.
       this.ctx.logger.info(`${this.kind} moves to ${target}`, { from: this.#device });

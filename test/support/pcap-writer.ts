@@ -1,24 +1,24 @@
 import { writeFileSync } from 'node:fs';
-import { encodeMulaw } from '../src-main/media/codec/g711.js';
-import { OpusCodec } from '../src-main/media/codec/opus-codec.js';
+import { encodeAlaw, encodeMulaw } from '../../src-main/media/codec/g711.js';
+import { OpusCodec } from '../../src-main/media/codec/opus-codec.js';
 
 /**
  * Writes an RTP stream as a classic pcap (Ethernet/IPv4/UDP), the format sipp's
  * play_pcap_audio replays: one packet per frame, 20 ms apart, a continuous tone.
  */
-export function writeTonePcap(file: string, opts: { codec: 'PCMU' | 'opus'; seconds: number; hz?: number; dbfs?: number; payloadType?: number }): void {
+export function writeTonePcap(file: string, opts: { codec: 'PCMU' | 'PCMA' | 'opus'; seconds: number; hz?: number; dbfs?: number; payloadType?: number }): void {
   const hz = opts.hz ?? 1000;
   const amp = 32767 * 10 ** ((opts.dbfs ?? -12) / 20);
-  const rate = opts.codec === 'PCMU' ? 8000 : 48000;
+  const rate = opts.codec === 'opus' ? 48000 : 8000;
   const frame = rate / 50;
-  const pt = opts.payloadType ?? (opts.codec === 'PCMU' ? 0 : 111);
+  const pt = opts.payloadType ?? (opts.codec === 'PCMU' ? 0 : opts.codec === 'PCMA' ? 8 : 111);
   const opus = opts.codec === 'opus' ? new OpusCodec() : undefined;
   const packets: Buffer[] = [];
   const frames = opts.seconds * 50;
   for (let f = 0; f < frames; f++) {
     const pcm = new Int16Array(frame);
     for (let i = 0; i < frame; i++) pcm[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * (f * frame + i)) / rate));
-    const payload = opus ? opus.encode(pcm) : Buffer.from(encodeMulaw(pcm));
+    const payload = opus ? opus.encode(pcm) : Buffer.from(opts.codec === 'PCMA' ? encodeAlaw(pcm) : encodeMulaw(pcm));
     const rtp = Buffer.alloc(12);
     rtp[0] = 0x80;
     rtp[1] = pt | (f === 0 ? 0x80 : 0);

@@ -1,0 +1,67 @@
+import type { SelectedDevices } from '../contract/control-events.js';
+import type { AudioDevices } from '../media/audio/audio-device.js';
+import { playTestTone, Ringer } from '../media/audio/ringer.js';
+import type { CoreHost } from './core-module.js';
+
+export interface DeviceDeps {
+  host: CoreHost;
+  devices: AudioDevices;
+  ringer: Ringer;
+  /** Current selection: defaults and per-line choices (mutated by devices.set). */
+  selected: SelectedDevices;
+  /** The sound card for a line: its own choice, else the default (null: the system default). */
+  onSelectionChanged(): void;
+}
+
+/**
+ * The sound card as the agent sees it: list and choose devices, test them, ring while a
+ * call rings on an agent line, and report a headset that vanished mid-call.
+ */
+export function registerDeviceCommands(d: DeviceDeps): void {
+  const { host, devices, ringer, selected } = d;
+  const answer = (id?: string) => {
+    const { inputs, outputs } = devices.list();
+    const e = { event: 'devices' as const, inputs, outputs, selected: structuredClone(selected), ...(id ? { id } : {}) };
+    host.emit(e);
+    return { ok: true as const, value: e };
+  };
+  host.commands.register('devices.list', (c) => answer(c.id));
+  host.commands.register('devices.set', (c) => {
+    const { inputs, outputs } = devices.list();
+    const unknown = [
+      ['headset', c.headset, outputs],
+      ['ringer', c.ringer, outputs],
+      ['microphone', c.microphone, inputs],
+    ].find(([, name, list]) => name !== undefined && !(list as { name: string }[]).some((x) => x.name === name));
+    if (unknown) return { ok: false, error: `no ${unknown[0] === 'microphone' ? 'input' : 'output'} device named "${String(unknown[1])}"` };
+    const target = c.line ? (selected.perLine[c.line] ??= {}) : selected;
+    if (c.line && !host.lineIds().includes(c.line)) return { ok: false, error: `no line "${c.line}"` };
+    if (c.headset !== undefined) target.headset = c.headset;
+    if (c.microphone !== undefined) target.microphone = c.microphone;
+    if (c.ringer !== undefined) target.ringer = c.ringer;
+    if (!c.line && c.ringer !== undefined) ringer.setDevice(c.ringer);
+    d.onSelectionChanged();
+    return answer(c.id);
+  });
+  host.commands.register('devices.test', async (c) => {
+    const name = c.device === 'ringer' ? selected.ringer : selected.headset;
+    await playTestTone(devices, name);
+    return { ok: true };
+  });
+
+  // Ring while at least one call rings on an agent line (service lines answer by themselves).
+  const ringing = new Set<string>();
+  const update = (): void => (ringing.size > 0 ? ringer.start() : ringer.stop());
+  host.events.on('event', (e) => {
+    if (e.event === 'call.offered' && host.isAgentLine(e.line)) ringing.add(`${e.call}@${e.line}`);
+    else if (e.event === 'call.offer.ended' || (e.event === 'call.answered' && e.line)) ringing.delete(`${e.call}@${e.line}`);
+    else if (e.event === 'call.ended') for (const k of [...ringing]) if (k.startsWith(`${e.call}@`)) ringing.delete(k);
+    else return;
+    update();
+  });
+  devices.events.on('fallback', (_kind, lost, fallback) => host.emit({ event: 'device.lost', device: lost, fallback }));
+  host.onStop(() => {
+    ringer.stop();
+    devices.close();
+  });
+}
