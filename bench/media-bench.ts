@@ -136,3 +136,61 @@ export function benchJitterDelay(): BenchRow[] {
   void silentLogger;
   return out;
 }
+
+/**
+ * Audio latency from the RTP arrival to the sink: sipp sends silence then a 1 kHz tone into
+ * a call on a line that plays to a virtual headset (private PulseAudio). tshark stamps the
+ * first tone packet on the wire; the recording of the headset's monitor stamps the tone's
+ * onset; both are wall-clock times of this machine. The difference holds the jitter buffer,
+ * decoding and resampling, the device queue and PulseAudio (and ~5 ms of parec).
+ */
+export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
+  const { ensurePulse, startRecording, analyseTone, delay } = await import('../test/support/pulse.js');
+  const { WireCapture } = await import('../test/support/wire-capture.js');
+  const { runSipp } = await import('../test/support/sipp.js');
+  const { encodeMulaw } = await import('../src-main/media/codec/g711.js');
+  const pulse = await ensurePulse();
+  const dir = mkdtempSync(join(tmpdir(), 'linedesk-latency-'));
+  const k = await startKamailio({ debug: 1 });
+  const runner = new HeadlessRunner(
+    {
+      transport: { protocol: 'udp', bind: '127.0.0.1:0' },
+      registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
+      lines: [{ id: 'hs', aor: 'sip:209@127.0.0.1', username: '209', password: 'secret', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } }],
+      agent: { wrapupSeconds: 0 },
+      store: { path: ':memory:' },
+      media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', codecs: ['PCMU'] },
+      log: { level: 'warn' },
+    },
+    { env: { PULSE_SERVER: pulse.server }, logLevel: 'warn' },
+  );
+  const silence = Buffer.from(encodeMulaw(new Int16Array(160)));
+  const samples: number[] = [];
+  try {
+    await runner.registered(['hs']);
+    const pcap = join(dir, 'burst.pcap');
+    writeTonePcap(pcap, { codec: 'PCMU', seconds: 2, silenceMs: 1000, hz: 1000, dbfs: -12 });
+    for (let i = 0; i < runs; i++) {
+      const mediaPort = await freeUdpPortBlock(4);
+      const cap = new WireCapture(`udp dst portrange 40000-49999`);
+      await cap.start();
+      const rec = startRecording('headset', 20_000);
+      await delay(300);
+      await runSipp({ scenario: pcapCallerScenario([pcap], 2_500, 'PCMU'), target: `127.0.0.1:${k.udpPort}`, service: '209', mediaPort, timeoutMs: 20_000 });
+      const recording = await rec.stop();
+      await cap.stop();
+      const first = (await cap.rtp()).find((p) => p.srcPort === mediaPort && p.payloadType === 0 && !p.payload.equals(silence));
+      cap.dispose();
+      const onset = analyseTone(recording.pcm, recording.rate);
+      if (!first || onset.onsetIndex < 0) continue;
+      samples.push(performance.timeOrigin + recording.timeOfSample(onset.onsetIndex) - first.epochMs);
+    }
+  } finally {
+    await runner.stop();
+    await k.stop();
+    await pulse.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return [{ name: 'audio latency: RTP packet on the wire → heard at the headset sink (p50)', value: round(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, 1), unit: 'ms', note: `${samples.length} runs: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms; jitter buffer + decode + resample + device queue + PulseAudio` }];
+}

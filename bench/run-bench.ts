@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../test/support/paths.js';
 import type { BenchRow } from './bench-types.js';
 import { benchDispatch } from './dispatch-bench.js';
-import { benchJitterDelay, benchMediaLoad } from './media-bench.js';
+import { benchAudioLatency, benchJitterDelay, benchMediaLoad } from './media-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchUiRinging } from './ui-ringing-latency.js';
@@ -24,6 +24,7 @@ const sections: Section[] = [
   { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
   { name: 'media', title: 'Media: CPU per concurrent two-way call, LineDesk echo lines vs baresip (same Kamailio, same run)', run: () => benchMediaLoad({ log }) },
   { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: async () => benchJitterDelay() },
+  { name: 'latency', title: 'Audio latency: RTP arrival to the headset (virtual headset in a private PulseAudio)', run: () => benchAudioLatency() },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },
 ];

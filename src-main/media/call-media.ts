@@ -198,7 +198,8 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   }
 
   #newJitterBuffer(codec: AudioCodec, frameSamples: number): JitterBuffer {
-    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs }, this.o.clock);
+    // Start at 40 ms: agents sit on a LAN or VPN; the target grows at once when jitter shows.
+    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs: Math.max(40, this.o.jitter.minDelayMs) }, this.o.clock);
   }
 
   /** The far end packetizes differently from its SDP ptime: re-size the jitter buffer to its packets. */

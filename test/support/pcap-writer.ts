@@ -6,7 +6,7 @@ import { OpusCodec } from '../../src-main/media/codec/opus-codec.js';
  * Writes an RTP stream as a classic pcap (Ethernet/IPv4/UDP), the format sipp's
  * play_pcap_audio replays: one packet per frame, 20 ms apart, a continuous tone.
  */
-export function writeTonePcap(file: string, opts: { codec: 'PCMU' | 'PCMA' | 'opus'; seconds: number; hz?: number; dbfs?: number; payloadType?: number }): void {
+export function writeTonePcap(file: string, opts: { codec: 'PCMU' | 'PCMA' | 'opus'; seconds: number; hz?: number; dbfs?: number; payloadType?: number; silenceMs?: number }): void {
   const hz = opts.hz ?? 1000;
   const amp = 32767 * 10 ** ((opts.dbfs ?? -12) / 20);
   const rate = opts.codec === 'opus' ? 48000 : 8000;
@@ -17,7 +17,8 @@ export function writeTonePcap(file: string, opts: { codec: 'PCMU' | 'PCMA' | 'op
   const frames = opts.seconds * 50;
   for (let f = 0; f < frames; f++) {
     const pcm = new Int16Array(frame);
-    for (let i = 0; i < frame; i++) pcm[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * (f * frame + i)) / rate));
+    const silent = f * 20 < (opts.silenceMs ?? 0);
+    for (let i = 0; i < frame; i++) pcm[i] = silent ? 0 : Math.round(amp * Math.sin((2 * Math.PI * hz * (f * frame + i)) / rate));
     const payload = opus ? opus.encode(pcm) : Buffer.from(opts.codec === 'PCMA' ? encodeAlaw(pcm) : encodeMulaw(pcm));
     const rtp = Buffer.alloc(12);
     rtp[0] = 0x80;

@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface CapturedRtp {
+  /** Capture time, ms since the epoch (the kernel's timestamp). */
+  epochMs: number;
   srcPort: number;
   dstPort: number;
   payloadType: number;
@@ -82,13 +84,14 @@ export class WireCapture {
    */
   async rtp(ports: number[] = []): Promise<CapturedRtp[]> {
     const decode = ports.length > 0 ? ports.flatMap((p) => ['-d', `udp.port==${p},rtp`]) : ['--enable-heuristic', 'rtp_udp'];
-    const { stdout } = await run('tshark', ['-r', this.file, ...decode, '-Y', 'rtp', '-T', 'fields', '-E', 'separator=;', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'rtp.p_type', '-e', 'rtp.seq', '-e', 'rtp.timestamp', '-e', 'rtp.marker', '-e', 'rtp.payload'], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run('tshark', ['-r', this.file, ...decode, '-Y', 'rtp', '-T', 'fields', '-E', 'separator=;', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'rtp.p_type', '-e', 'rtp.seq', '-e', 'rtp.timestamp', '-e', 'rtp.marker', '-e', 'rtp.payload', '-e', 'frame.time_epoch'], { maxBuffer: 256 * 1024 * 1024 });
     return stdout
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => {
-        const [time, src, dst, pt, seq, ts, marker, payload] = l.split(';');
+        const [time, src, dst, pt, seq, ts, marker, payload, epoch] = l.split(';');
         return {
+          epochMs: Number(epoch) * 1000,
           time: Number(time),
           srcPort: Number(src),
           dstPort: Number(dst),
