@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../src-main/common/clock.js';
@@ -77,7 +78,7 @@ function statsOverMillion(file: string): BenchRow[] {
 
 /** A year of calls, spread evenly with a daytime peak, and the agent's state intervals. */
 function fillYear(store: CallStore, start: number, end: number): void {
-  const random = mulberry32(42);
+  const random = seededRandom(42);
   const insertCall = store.db.prepare(
     `INSERT INTO calls (id, call_id, direction, line, from_number, from_name, called, offered_at, offered_hour, answered_at, ended_at,
                         disposition, decline_reason, end_reason, end_code, queued_ms, talk_ms, hold_ms, wrapup_ms, attempts, mos_worst)
@@ -142,14 +143,3 @@ function writeRate(file: string, synchronous: Durability): BenchRow {
   }
 }
 
-/** A small seeded PRNG, so every run stores the same year. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

@@ -4,6 +4,7 @@ import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 import { sendInfoDtmf } from './info-dtmf.js';
+import { reinviteHold } from './session-hold.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
 
 export type { EndReason, LegState };
@@ -160,18 +161,7 @@ export class CallLeg {
   /** Puts the call on hold (re-INVITE with a=sendonly) or takes it off; resolves when the far end agreed. */
   setHold(on: boolean): Promise<void> {
     if (this.#state !== 'active') return Promise.reject(new Error('the call is not active'));
-    const options = { sessionDescriptionHandlerOptions: { hold: on } as object };
-    return new Promise<void>((resolve, reject) => {
-      this.invitation
-        .invite({
-          ...options,
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new Error(`the far end refused the ${on ? 'hold' : 'resume'}: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
-    });
+    return reinviteHold(this.invitation, on);
   }
 
   /** Sends digits by SIP INFO, paced like tones. */

@@ -5,6 +5,7 @@ import type { Logger } from '../common/logger.js';
 import type { LegEnd, LegEvents } from './call-leg.js';
 import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 import { sendInfoDtmf } from './info-dtmf.js';
+import { reinviteHold } from './session-hold.js';
 
 export interface OutboundEvents extends LegEvents {
   /** A provisional response (180, 183…). */
@@ -85,17 +86,7 @@ export class OutboundCall {
 
   setHold(on: boolean): Promise<void> {
     if (this.#state !== 'active') return Promise.reject(new Error('the call is not active'));
-    return new Promise<void>((resolve, reject) => {
-      this.inviter
-        .invite({
-          sessionDescriptionHandlerOptions: { hold: on } as object,
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new Error(`the far end refused the ${on ? 'hold' : 'resume'}: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
-    });
+    return reinviteHold(this.inviter, on);
   }
 
   /** Sends digits by SIP INFO, paced like tones. */

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createLogger, isLogLevel } from '../common/logger.js';
+import { runMain } from '../common/run-main.js';
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { parseCommandLine } from '../contract/commands.js';
 import { defaultModules } from '../core/default-modules.js';
@@ -111,14 +112,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    // Exit promptly even if a library left a handle open.
-    setTimeout(() => process.exit(code), 200).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`linedesk: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, isLogLevel } from '../common/logger.js';
+import { runMain } from '../common/run-main.js';
 import { ConfigError } from '../config/load-config.js';
 import { defaultModules } from '../core/default-modules.js';
 import { LineDeskCore } from '../core/linedesk-core.js';
@@ -114,13 +115,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 200).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`linedesk: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,4 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { rmsDbfs } from './tone.js';
+
+export { rmsDbfs };
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -386,12 +389,6 @@ export function analyseTone(pcm: Int16Array, rate: number): ToneAnalysis {
 }
 
 /** RMS level of a stretch of PCM in dBFS (−Infinity for digital silence). */
-export function rmsDbfs(pcm: Int16Array): number {
-  let sum = 0;
-  for (const v of pcm) sum += v * v;
-  return 20 * Math.log10(Math.sqrt(sum / Math.max(1, pcm.length)) / 32768);
-}
-
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.once('exit', (code) => resolve(code));

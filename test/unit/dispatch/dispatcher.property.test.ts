@@ -5,6 +5,7 @@ import type { ControlEvent } from '../../../src-main/contract/control-events.js'
 import { strategyNames, type StrategyName } from '../../../src-main/dispatch/strategy.js';
 import { dispatchHarness } from '../../support/dispatch-harness.js';
 import { drain } from '../../support/fake-clock.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import type { FakeLeg } from '../../support/fake-leg.js';
 
 type Op =
@@ -25,7 +26,7 @@ const opArb = (calls: number, lines: number): fc.Arbitrary<Op> =>
 
 /** Runs a script against a dispatcher and checks the invariants; returns the events. */
 async function run(strategy: StrategyName, lineCount: number, maxCalls: number, calls: number, ops: Op[], queueLength: number): Promise<ControlEvent[]> {
-  const h = dispatchHarness({ lines: Array.from({ length: lineCount }, (_, i) => ({ id: `l${i}`, maxCalls })), strategy, offerTimeoutMs: 5_000, queue: { maxLength: queueLength, maxWaitMs: 40_000 }, random: mulberry(lineCount * 7919 + calls) });
+  const h = dispatchHarness({ lines: Array.from({ length: lineCount }, (_, i) => ({ id: `l${i}`, maxCalls })), strategy, offerTimeoutMs: 5_000, queue: { maxLength: queueLength, maxWaitMs: 40_000 }, random: seededRandom(lineCount * 7919 + calls) });
   const forks = new Map<number, FakeLeg[]>();
   const kept = (c: number): FakeLeg | undefined => forks.get(c)?.find((l) => !l.actions.includes('486') || l.actions[0] !== '486');
   for (const op of ops) {
@@ -110,16 +111,6 @@ function checkLineLimits(lines: { line: string; calls: unknown[] }[], maxCalls: 
   for (const l of lines) assert.ok(l.calls.length <= maxCalls, `${l.line} holds ${l.calls.length} calls, more than ${maxCalls}`);
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('Dispatcher properties', () => {
   test('random interleavings of forks, offers, accepts, declines, timeouts, cancels and line changes: no call assigned twice, none lost', async () => {
@@ -141,7 +132,7 @@ describe('Dispatcher properties', () => {
   test('thousands of forks arriving at once, in random order, for every strategy', async () => {
     for (const strategy of strategyNames) {
       const calls = 1000;
-      const rnd = mulberry(strategyNames.indexOf(strategy) + 1);
+      const rnd = seededRandom(strategyNames.indexOf(strategy) + 1);
       const mixed: Op[] = [];
       // Bursts of 50 concurrent calls: their 150 forks (one per line) arrive in a random
       // order within the same instant, with agents accepting, declining and hanging up in

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../support/seeded-random.js';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -115,17 +116,6 @@ function buffer(opts: Partial<JitterBufferOptions> = {}, start = 0): { jb: Jitte
   return { jb: new JitterBuffer({ clockRate: 8000, frameSamples: 160, ...opts }, clock), clock };
 }
 
-/** Deterministic uniform random in [0, 1): mulberry32. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -300,7 +290,7 @@ describe('JitterBuffer: reordering, loss, lateness, duplicates', () => {
 describe('JitterBuffer: adaptation', () => {
   test('±20 ms jitter: the target grows past the spread, then no underruns; calm: it shrinks slowly', () => {
     const { jb, clock } = buffer({ minDelayMs: 20, initialDelayMs: 20 });
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     const jitterUntil = 1500; // packets 0..1499: 30 s of ±20 ms, then 30 s calm
     const pkts = stream({ count: 3000, firstSeq: 0, t0: 25, delay: (i) => (i < jitterUntil ? rnd() * 40 - 20 : 0) });
     const r = run(jb, clock, pkts, 60_100);
@@ -335,7 +325,7 @@ describe('JitterBuffer: adaptation', () => {
 
   test('late packets under jitter are the only losses, and they stop once the target has grown', () => {
     const { jb, clock } = buffer({ minDelayMs: 20, initialDelayMs: 20 });
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const r = run(jb, clock, stream({ count: 1000, firstSeq: 0, t0: 25, delay: () => rnd() * 40 - 20 }), 20_100);
     const lateSeqs = r.results.filter((x) => x.result === 'late').map((x) => x.seq);
     assert.ok(lateSeqs.every((s) => s < 250), `late only while adapting: ${lateSeqs.join(',')}`);
