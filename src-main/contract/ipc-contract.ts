@@ -29,6 +29,8 @@ export interface WindowHello {
   locale: string;
   /** The events so far that a new window needs to catch up (last state of each line, queue, agent). */
   snapshot: Stamped<ControlEvent>[];
+  /** The configured pause reasons, for the agent's pause menu. */
+  pauseReasons: string[];
 }
 
 /** Settings as the settings window edits them (passwords never travel back to a window). */

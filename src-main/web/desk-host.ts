@@ -90,7 +90,8 @@ export class DeskHost {
   }
 
   hello(kind: WindowKind, line?: string): WindowHello {
-    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()) };
+    const pauseReasons = this.#config?.agent.pauseReasons ?? [];
+    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons };
   }
 
   /** Carries out a command that the caller has already validated with `parseCommand`. */

@@ -16,7 +16,7 @@ describe('IPC validation in the main process', () => {
     executed = [];
     saved = [];
     const desk: IpcDesk = {
-      hello: (kind, line) => ({ kind, ...(line ? { line } : {}), locale: 'en', snapshot: [] }),
+      hello: (kind, line) => ({ kind, ...(line ? { line } : {}), locale: 'en', snapshot: [], pauseReasons: ['break'] }),
       execute: async (cmd): Promise<CommandResult> => {
         executed.push(cmd);
         return { ok: true };
