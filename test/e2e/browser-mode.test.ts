@@ -17,7 +17,8 @@ import { axeViolations, describeViolations, watchPage } from './support/page-che
  * q1 alone answers 301 and takes one call at a time, so a second call to 301 queues.
  */
 const skip = peerSkipReason('kamailio', 'sipp') ?? chromiumSkipReason() ?? rendererSkipReason();
-const screenshots = join(repoRoot(), 'docs', 'screenshots');
+// Every run saves its screenshots; the README's copies are refreshed only when asked.
+const screenshots = process.env.LINEDESK_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-results', 'screenshots');
 
 describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeout: 240_000 }, () => {
   let k: Kamailio;
