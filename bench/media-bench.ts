@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../src-main/common/logger.js';
 import { JitterBuffer } from '../src-main/media/jitter/jitter-buffer.js';
 import { BaresipPeer } from '../test/support/baresip-peer.js';
 import { FakeClock } from '../test/support/fake-clock.js';
@@ -133,7 +132,6 @@ export function benchJitterDelay(): BenchRow[] {
     const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
     out.push({ name: `jitter buffer delay with ${jitter} ms of jitter (peak to peak)`, value: round(mean, 1), unit: 'ms', note: `${late} late packets of 3000; target ${round(jb.stats.targetDelayMs, 1)} ms` });
   }
-  void silentLogger;
   return out;
 }
 

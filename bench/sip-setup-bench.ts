@@ -40,7 +40,9 @@ export async function benchSipSetup(opts: { fixedRate?: number; fixedSeconds?: n
     {
       transport: { protocol: 'udp', bind: '127.0.0.1:0' },
       registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
-      lines: [{ id: 'svc', aor: 'sip:300@127.0.0.1', username: '300', password: 'secret', autoAnswerMs: 0, maxCalls: 5000 }],
+      // Signalling against signalling: like the SIP-only baresip below, this line sends no audio.
+      lines: [{ id: 'svc', aor: 'sip:300@127.0.0.1', username: '300', password: 'secret', autoAnswerMs: 0, maxCalls: 5000, media: { mode: 'listen' } }],
+      agent: { wrapupSeconds: 0 },
       media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 59999 },
       store: { path: ':memory:' },
       log: { level: 'warn' },

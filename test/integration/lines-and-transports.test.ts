@@ -6,6 +6,7 @@ import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig, type TestLine } from '../support/linedesk-config.js';
 import { runSipp, startSipp } from '../support/sipp.js';
+import { captureSkipReason, WireCapture } from '../support/wire-capture.js';
 
 const skip = peerSkipReason('kamailio', 'sipp');
 
@@ -154,5 +155,54 @@ describe('offer, decline and a shared AOR', { skip, timeout: 120_000 }, () => {
     await runner.waitFor((e) => e.event === 'error' && /unknown command/.test(String(e.message)));
     runner.send({ cmd: 'status', id: 'alive' });
     await runner.waitForEvent('status', { id: 'alive' });
+  });
+});
+
+describe('secure WebSocket and SHA-256 digest', { skip, timeout: 60_000 }, () => {
+  test('a line registers over WSS (test CA) and takes a call', async () => {
+    const k = await startKamailio({ auth: true });
+    const caFile = join(k.workDir, 'ca-for-linedesk.pem');
+    writeFileSync(caFile, k.caCertPem);
+    const runner = new HeadlessRunner(runnerConfig(k, [{ id: 'wss1', ext: '218', protocol: 'wss', autoAnswerMs: 0 }], { caFile }));
+    try {
+      await runner.registered(['wss1']);
+      const contacts = await k.contacts('218');
+      assert.equal(contacts.length, 1);
+      assert.match(contacts[0]!, /transport=wss/i);
+      const r = await runSipp({ scenario: 'uac-call.xml', target: `127.0.0.1:${k.udpPort}`, service: '218', durationMs: 200, timeoutMs: 15_000 });
+      assert.equal(r.successful, 1, r.errors);
+      await runner.waitForEvent('call.ended', { line: 'wss1' });
+    } finally {
+      await runner.stop();
+      await k.stop();
+    }
+  });
+
+  test('a registrar that challenges with SHA-256 accepts our SHA-256 digest', { skip: captureSkipReason() }, async () => {
+    const k = await startKamailio({ auth: true, authAlgorithm: 'SHA-256' });
+    const cap = new WireCapture(`udp port ${k.udpPort}`);
+    await cap.start();
+    const runner = new HeadlessRunner(runnerConfig(k, [{ id: 'sha', ext: '217' }]));
+    try {
+      await runner.registered(['sha']);
+      assert.equal((await k.contacts('217')).length, 1);
+      await cap.stop();
+      const challenges = await cap.fields('sip.Status-Code == 401', ['sip.WWW-Authenticate']);
+      const answers = await cap.fields('sip.Method == "REGISTER" && sip.Authorization', ['sip.Authorization']);
+      assert.ok(challenges.some(([h]) => /algorithm=SHA-256/i.test(h ?? '')), `Kamailio challenged with SHA-256: ${challenges.join(' | ')}`);
+      assert.ok(answers.length > 0 && answers.every(([h]) => /algorithm=SHA-256/i.test(h ?? '')), `we answered with SHA-256: ${answers.join(' | ')}`);
+      const wrong = new HeadlessRunner(runnerConfig(k, [{ id: 'bad', ext: '216', password: 'not-the-password' }]));
+      try {
+        const failed = await wrong.waitForEvent('line.state', { line: 'bad', state: 'failed' });
+        assert.equal(failed.status, 401, 'a wrong password is refused, so the digest really is checked');
+      } finally {
+        await wrong.stop();
+      }
+    } finally {
+      await runner.stop();
+      await cap.stop();
+      cap.dispose();
+      await k.stop();
+    }
   });
 });

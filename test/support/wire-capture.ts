@@ -116,6 +116,15 @@ export class WireCapture {
       });
   }
 
+  /** Any tshark fields of the packets matching a display filter, one array per packet. */
+  async fields(displayFilter: string, fields: string[]): Promise<string[][]> {
+    const { stdout } = await run('tshark', ['-r', this.file, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=;', ...fields.flatMap((f) => ['-e', f])], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => l.split(';'));
+  }
+
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
