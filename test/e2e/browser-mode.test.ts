@@ -174,6 +174,33 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     await settings.close();
   });
 
+  test('the dashboard shows the personal statistics and the call history of the calls above', async () => {
+    // The tests above answered calls on l1/l2 and q1, declined one on l1 (answered on l2)
+    // and queued one: all recorded in SQLite, read back through the stats and history commands.
+    const dashboard = await open('dashboard', { width: 1200, height: 1100 });
+    await registered(dashboard);
+    const figure = (label: string) => dashboard.locator(`[data-testid="stats"] dl.figures div:has(dt:text-is("${label}")) dd`);
+    await figure('Offered').waitFor({ timeout: 10_000 });
+    const offered = Number(await figure('Offered').innerText());
+    const answered = Number(await figure('Answered').innerText());
+    assert.ok(offered >= 4, `offered ${offered}`);
+    assert.ok(answered >= 3 && answered <= offered, `answered ${answered} of ${offered}`);
+    await dashboard.getByTestId('chart-per-hour').waitFor();
+    await dashboard.getByTestId('chart-dispositions').waitFor();
+    const rows = dashboard.locator('[data-testid="history"] tbody tr');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const history = await rows.allInnerTexts();
+    assert.ok(history.length >= 4, `history lists the calls (${history.length} rows)`);
+    assert.ok(history.every((r) => /5550101/.test(r)), 'every row shows the caller');
+    assert.ok(history.filter((r) => /Answered/.test(r)).length >= 3, history.join('\n'));
+    await dashboard.getByRole('searchbox').fill('no-such-number');
+    await dashboard.locator('[data-testid="history"] [role="status"]').waitFor({ timeout: 5_000 });
+    await dashboard.getByRole('searchbox').fill('5550101');
+    await rows.first().waitFor({ timeout: 5_000 });
+    await dashboard.screenshot({ path: join(screenshots, 'dashboard-stats.png'), fullPage: true });
+    await dashboard.close();
+  });
+
   test('axe-core finds no violations in the idle line window, the dashboard and settings', async () => {
     for (const [window, size] of [
       ['line:l2', { width: 460, height: 620 }],
