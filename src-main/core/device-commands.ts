@@ -7,10 +7,8 @@ export interface DeviceDeps {
   host: CoreHost;
   devices: AudioDevices;
   ringer: Ringer;
-  /** Current selection: defaults and per-line choices (mutated by devices.set). */
+  /** Current selection: defaults and per-line choices (mutated by devices.set; media reads it per call). */
   selected: SelectedDevices;
-  /** The sound card for a line: its own choice, else the default (null: the system default). */
-  onSelectionChanged(): void;
 }
 
 /**
@@ -34,13 +32,12 @@ export function registerDeviceCommands(d: DeviceDeps): void {
       ['microphone', c.microphone, inputs],
     ].find(([, name, list]) => name !== undefined && !(list as { name: string }[]).some((x) => x.name === name));
     if (unknown) return { ok: false, error: `no ${unknown[0] === 'microphone' ? 'input' : 'output'} device named "${String(unknown[1])}"` };
-    const target = c.line ? (selected.perLine[c.line] ??= {}) : selected;
     if (c.line && !host.lineIds().includes(c.line)) return { ok: false, error: `no line "${c.line}"` };
+    const target = c.line ? (selected.perLine[c.line] ??= {}) : selected;
     if (c.headset !== undefined) target.headset = c.headset;
     if (c.microphone !== undefined) target.microphone = c.microphone;
     if (c.ringer !== undefined) target.ringer = c.ringer;
     if (!c.line && c.ringer !== undefined) ringer.setDevice(c.ringer);
-    d.onSelectionChanged();
     return answer(c.id);
   });
   host.commands.register('devices.test', async (c) => {

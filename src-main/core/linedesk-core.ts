@@ -182,7 +182,7 @@ export class LineDeskCore implements CoreHost {
     const ringer = config.media.ringtone
       ? await Ringer.withWavFile({ devices, device: selected.ringer, logger: this.#log.child('ringer') }, resolvePath(this.opts.baseDir, config.media.ringtone))
       : new Ringer({ devices, device: selected.ringer, logger: this.#log.child('ringer') });
-    registerDeviceCommands({ host: this, devices, ringer, selected, onSelectionChanged: () => {} });
+    registerDeviceCommands({ host: this, devices, ringer, selected });
     const outbound = new OutboundCalls({ host: this, dispatcher: this.dispatcher, line: (id) => this.lines.get(id), inboundOn: (l) => this.#inboundOn(l) });
     registerCallCommands({
       host: this,

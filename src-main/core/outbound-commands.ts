@@ -1,6 +1,6 @@
-import type { SessionReferOptions } from 'sip.js';
+import { UserAgent, type SessionReferOptions } from 'sip.js';
 import type { CallLeg } from '../calls/call-leg.js';
-import { OutboundCall } from '../calls/outbound-call.js';
+import { OutboundCall, toUri } from '../calls/outbound-call.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { SipLine } from '../sip/line/sip-line.js';
 import type { CoreHost } from './core-module.js';
@@ -116,7 +116,7 @@ export class OutboundCalls {
     const session = 'invitation' in call ? call.invitation : call.inviter;
     const targetText = typeof target === 'string' ? target : target.target;
     const line = this.d.line(lineId);
-    const referTo = typeof target === 'string' ? (await import('sip.js')).UserAgent.makeURI(toTarget(target, line?.aorHost ?? 'localhost')) : target.inviter;
+    const referTo = typeof target === 'string' ? UserAgent.makeURI(toUri(target, line?.aorHost ?? 'localhost')) : target.inviter;
     if (!referTo) throw new Error(`cannot transfer to "${target as string}": not a valid SIP URI`);
     host.emit({ event: 'call.transfer', call: call.callId, line: lineId, target: targetText, mode, state: 'started' });
     await new Promise<void>((resolve, reject) => {
@@ -153,10 +153,4 @@ export class OutboundCalls {
       session.refer(referTo, options).catch(reject);
     });
   }
-}
-
-function toTarget(target: string, domain: string): string {
-  const t = target.trim();
-  if (/^sips?:/i.test(t)) return t;
-  return `sip:${t.replace(/^tel:/i, '').replace(/[\s().-]/g, '')}@${domain}`;
 }

@@ -12,6 +12,9 @@ export interface DispatchLeg {
   readonly from: Party;
   readonly to: Party;
   readonly state: LegState;
+  /** Clock times of the answer and the end, for the talk time on call.ended. */
+  readonly answeredAt?: number | undefined;
+  readonly endedAt?: number | undefined;
   readonly events: Emitter<LegEvents>;
   ring(): void;
   queue(): void;

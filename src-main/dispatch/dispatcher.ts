@@ -389,7 +389,7 @@ export class Dispatcher {
     if (reported) e.line = reported.id;
     if (end.detail) e.detail = end.detail;
     if (call.queuedFor > 0) e.queuedMs = Math.round(call.queuedFor);
-    const leg = call.leg as DispatchLeg & { answeredAt?: number; endedAt?: number };
+    const { leg } = call;
     if (line && leg.answeredAt !== undefined && leg.endedAt !== undefined) e.talkMs = Math.round(leg.endedAt - leg.answeredAt);
     this.opts.emit(e);
     this.#pump();
