@@ -19,7 +19,7 @@ export class HeadlessRunner {
   readonly exited: Promise<number | null>;
   readonly configFile: string;
   #dir: string;
-  #waiters: { pred: (e: RunnerEvent) => boolean; from: number; resolve: (e: RunnerEvent) => void }[] = [];
+  #waiters: { pred: (e: RunnerEvent) => boolean; resolve: (e: RunnerEvent) => void }[] = [];
 
   constructor(config: object, opts: { logLevel?: string; env?: Record<string, string> } = {}) {
     this.#dir = mkdtempSync(join(tmpdir(), 'linedesk-run-'));
@@ -55,9 +55,9 @@ export class HeadlessRunner {
     this.child.stdin.write((typeof cmd === 'string' ? cmd : JSON.stringify(cmd)) + '\n');
   }
 
-  /** The first event (already seen or future) matching `pred`. */
-  waitFor(pred: (e: RunnerEvent) => boolean, ms = 10_000, what = 'event'): Promise<RunnerEvent> {
-    const seen = this.events.find(pred);
+  /** The first event (already seen from index `since` on, or future) matching `pred`. */
+  waitFor(pred: (e: RunnerEvent) => boolean, ms = 10_000, what = 'event', since = 0): Promise<RunnerEvent> {
+    const seen = this.events.slice(since).find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -68,13 +68,13 @@ export class HeadlessRunner {
         clearTimeout(timer);
         resolve(e);
       };
-      this.#waiters.push({ pred, from: this.events.length, resolve: done });
+      this.#waiters.push({ pred, resolve: done });
     });
   }
 
   /** Waits for an event of this name whose fields include `fields`. */
-  waitForEvent(event: string, fields: Record<string, unknown> = {}, ms = 10_000): Promise<RunnerEvent> {
-    return this.waitFor((e) => e.event === event && Object.entries(fields).every(([k, v]) => e[k] === v), ms, `${event} ${JSON.stringify(fields)}`);
+  waitForEvent(event: string, fields: Record<string, unknown> = {}, ms = 10_000, since = 0): Promise<RunnerEvent> {
+    return this.waitFor((e) => e.event === event && Object.entries(fields).every(([k, v]) => e[k] === v), ms, `${event} ${JSON.stringify(fields)}`, since);
   }
 
   /** Waits until every listed line reports `registered`. */
