@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { formatPath } from '../contract/commands.js';
 import { configSchema, type LineDeskConfig } from './schema.js';
 
 /** A configuration problem, with the path of the offending field ("lines[1].aor"). */
@@ -12,12 +13,6 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || '(top level)';
 }
 
 /** Validates an already-parsed config object. Throws ConfigError naming every bad field. */

@@ -75,7 +75,8 @@ export type CommandResult = { ok: true; value?: unknown } | { ok: false; error: 
 
 export type CommandParse = { ok: true; command: Command } | { ok: false; message: string; cmd?: string; id?: string };
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** A zod issue path as people write it: "lines[1].aor". */
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
   return out || '(top level)';

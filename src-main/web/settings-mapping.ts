@@ -1,4 +1,5 @@
-import { ConfigError, formatPath, parseConfig } from '../config/load-config.js';
+import { ConfigError, parseConfig } from '../config/load-config.js';
+import { formatPath } from '../contract/commands.js';
 import type { LineDeskConfig } from '../config/schema.js';
 import type { CommandResult } from '../contract/commands.js';
 import type { SettingsSave, SettingsView } from '../contract/ipc-contract.js';
