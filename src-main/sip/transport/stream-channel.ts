@@ -136,7 +136,7 @@ class StreamConnection implements Flow {
     socket.on('data', (chunk: Buffer) => {
       for (const ev of this.#framer.push(chunk)) {
         if (ev.type === 'message') onMessage(this, ev.bytes);
-        else if (ev.type === 'ping') this.#write(PONG);
+        else if (ev.type === 'ping') this.#write(PONG).catch(() => {}); // a dead socket reports itself by 'error'/'close'
         else if (ev.type === 'pong') this.#gotPong();
         else {
           this.log.warn(`closing ${this.key}: ${ev.reason}`);
