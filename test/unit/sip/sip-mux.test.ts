@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../../src-main/common/logger.js';
 import type { Peer } from '../../../src-main/sip/transport/flow.js';
-import { SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
+import { localAddressToward, SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
 import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { request, response } from '../../support/sip-text.js';
@@ -171,5 +171,17 @@ describe('SipMux over UDP', () => {
     clock.advance(10_000);
     await settle();
     assert.equal(pbx.received.filter((m) => m.includes('z9hG4bK-rt')).length, 0);
+  });
+});
+
+describe('localAddressToward', () => {
+  test('finds the local address that routes to a peer', async () => {
+    assert.equal(await localAddressToward({ host: '127.0.0.1', port: 5060 }), '127.0.0.1');
+  });
+
+  test('rejects when the OS refuses the route instead of answering 0.0.0.0', async () => {
+    // Linux refuses to connect a UDP socket without SO_BROADCAST to the broadcast address (EACCES).
+    await assert.rejects(localAddressToward({ host: '255.255.255.255', port: 5060 }), (e: NodeJS.ErrnoException) => e.code === 'EACCES');
+    await assert.rejects(localAddressToward({ host: '127.0.0.1', port: 0 }));
   });
 });
