@@ -174,6 +174,7 @@ class StreamConnection implements Flow {
   }
 
   #ping(): void {
+    this.#framer.awaitPong();
     this.#write(PING).catch(() => {});
     if (this.#peerAnswersPings && !this.#pongDue) {
       // RFC 5626 §4.4.1: no pong within 10 s means the flow is dead.

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, test } from 'node:test';
-import { systemClock } from '../../../src-main/common/clock.js';
+import { systemClock, type Clock } from '../../../src-main/common/clock.js';
 import { silentLogger } from '../../../src-main/common/logger.js';
 import { StreamChannel } from '../../../src-main/sip/transport/stream-channel.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { request } from '../../support/sip-text.js';
 
 const settle = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -27,8 +28,8 @@ async function server(): Promise<{ port: number; sockets: net.Socket[]; close():
   };
 }
 
-function channel(): StreamChannel {
-  return new StreamChannel({ protocol: 'tcp', bind: { host: '127.0.0.1', port: 0 }, connectTimeoutMs: 2_000, keepAliveMs: 0, limits: { maxHeaderBytes: 32_768, maxBodyBytes: 65_536 } }, systemClock, silentLogger);
+function channel(clock: Clock = systemClock, keepAliveMs = 0): StreamChannel {
+  return new StreamChannel({ protocol: 'tcp', bind: { host: '127.0.0.1', port: 0 }, connectTimeoutMs: 2_000, keepAliveMs, limits: { maxHeaderBytes: 32_768, maxBodyBytes: 65_536 } }, clock, silentLogger);
 }
 
 describe('StreamChannel', () => {
@@ -65,6 +66,36 @@ describe('StreamChannel', () => {
       assert.deepEqual(unhandled, []);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+      ch.close();
+      srv.close();
+    }
+  });
+
+  test('a pong that arrives in one segment with the next message keeps the connection alive', async () => {
+    const clock = new FakeClock();
+    const srv = await server();
+    const ch = channel(clock, 30_000);
+    const closed: (Error | undefined)[] = [];
+    ch.events.on('closed', (_flow, error) => closed.push(error));
+    try {
+      await ch.connect({ host: '127.0.0.1', port: srv.port });
+      await settle(20);
+      const peer = srv.sockets[0]!;
+      let pings = 0;
+      peer.on('data', (b: Buffer) => {
+        if (b.toString() !== '\r\n\r\n') return;
+        // The first pong alone; later ones share a segment with a request, as a busy proxy sends them.
+        peer.write(pings++ === 0 ? '\r\n' : `\r\n${request('OPTIONS')}`);
+      });
+      for (let i = 0; i < 3; i++) {
+        clock.advance(30_000);
+        await settle(50);
+      }
+      clock.advance(10_000); // the pong deadline of the last ping
+      await settle(20);
+      assert.equal(pings, 3);
+      assert.deepEqual(closed, []);
+    } finally {
       ch.close();
       srv.close();
     }
