@@ -10,7 +10,7 @@ import { statelessResponse } from '../message/stateless-response.js';
 import { topVia } from '../message/via.js';
 import type { ConnectionChannel } from './connection-channel.js';
 import { isReliable, peerKey, type Flow, type Peer, type SipProtocol } from './flow.js';
-import { defaultSipTimers, type SipTimerValues } from './sip-timers.js';
+import { defaultSipTimers, inviteRingLimitMs, type SipTimerValues } from './sip-timers.js';
 import type { UdpChannel } from './udp-channel.js';
 import { UdpReliability } from './udp-reliability.js';
 
@@ -61,6 +61,12 @@ interface Remembered<T> {
   at: number;
 }
 
+/** Where a transaction's messages go; `at` is its last activity (the request, or a response passing). */
+interface RoutingRecord<T> extends Remembered<T> {
+  /** An INVITE without a final response yet: kept while it rings, not just 64*T1. */
+  ringing: boolean;
+}
+
 /**
  * The one owner of every SIP socket. Each line's user agent talks to the mux through its
  * own thin transport; the mux routes inbound requests to a line by Request-URI user
@@ -75,9 +81,9 @@ export class SipMux {
   #lines = new Map<string, MuxLine>();
   #lineFlows = new Map<string, Flow>();
   /** Branch of a request a line sent → that line and the flow it went out on. */
-  #clientBranches = new Map<string, Remembered<{ lineId: string; flow: Flow }>>();
+  #clientBranches = new Map<string, RoutingRecord<{ lineId: string; flow: Flow }>>();
   /** Branch+method of a request received → the flow to answer on. */
-  #serverFlows = new Map<string, Remembered<Flow>>();
+  #serverFlows = new Map<string, RoutingRecord<Flow>>();
   #resolved = new Map<string, Remembered<string>>();
   #sweep: TimerHandle;
   #timers: SipTimerValues;
@@ -157,6 +163,11 @@ export class SipMux {
     if (!flow.reliable) this.reliability.outgoing(msg, bytes, flow);
   }
 
+  /** Routing records held (for tests and leak checks). */
+  get routingRecords(): { client: number; server: number } {
+    return { client: this.#clientBranches.size, server: this.#serverFlows.size };
+  }
+
   dispose(): void {
     this.#sweep.cancel();
     this.reliability.dispose();
@@ -183,7 +194,11 @@ export class SipMux {
     if (known && known.value.flow.open && (msg.method === 'CANCEL' || msg.method === 'ACK')) flow = known.value.flow;
     else if (isReliable(line.protocol)) flow = await this.flowFor(line.id);
     else flow = this.#udp().flowTo(await this.#resolve(this.#udpTarget(line, msg)));
-    if (branch) this.#clientBranches.set(branch, { value: { lineId: line.id, flow }, at: this.opts.clock.now() });
+    if (branch) {
+      // A CANCEL or ACK on the INVITE's branch leaves its ringing state alone.
+      const ringing = msg.method === 'INVITE' || (known?.ringing ?? false);
+      this.#clientBranches.set(branch, { value: { lineId: line.id, flow }, at: this.opts.clock.now(), ringing });
+    }
     return flow;
   }
 
@@ -201,7 +216,11 @@ export class SipMux {
     const via = topVia(msg);
     const cseq = cseqOf(msg);
     const known = via?.branch && cseq ? this.#serverFlows.get(`${via.branch}|${cseq.method}`) : undefined;
-    if (known) return known.value;
+    if (known) {
+      known.at = this.opts.clock.now();
+      if (msg.kind === 'response' && msg.status >= 200) known.ringing = false;
+      return known.value;
+    }
     // No record (expired, or a response to a request we never saw): RFC 3581 / §18.2.2.
     if (!via) throw new Error('response without Via');
     const host = via.params.get('received') || via.host;
@@ -230,19 +249,20 @@ export class SipMux {
     }
     const text = parsed.wire.toString('utf8');
     const via = topVia(msg);
+    const cseq = cseqOf(msg)!;
     if (msg.kind === 'response') {
       const owner = via?.branch ? this.#clientBranches.get(via.branch) : undefined;
       const line = owner ? this.#lines.get(owner.value.lineId) : undefined;
-      if (!line) {
+      if (!owner || !line) {
         this.stats.droppedResponses++;
         this.opts.log.debug(`dropping a response for no line (${msg.status}, branch ${via?.branch ?? '-'})`);
         return;
       }
+      owner.at = this.opts.clock.now();
+      if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
       line.deliver(text);
       return;
     }
-    const cseq = cseqOf(msg)!;
-    if (via?.branch) this.#serverFlows.set(`${via.branch}|${cseq.method}`, { value: flow, at: this.opts.clock.now() });
     const line = this.#route(msg);
     if (!line) {
       if (msg.method !== 'ACK') {
@@ -250,6 +270,12 @@ export class SipMux {
         this.#answer(msg, 404, flow, `no line for ${msg.uri}`);
       }
       return;
+    }
+    if (via?.branch) {
+      // A retransmitted request keeps the state its transaction has reached.
+      const key = `${via.branch}|${cseq.method}`;
+      const ringing = this.#serverFlows.get(key)?.ringing ?? msg.method === 'INVITE';
+      this.#serverFlows.set(key, { value: flow, at: this.opts.clock.now(), ringing });
     }
     this.events.emit('request', msg, line.id);
     line.deliver(text);
@@ -296,10 +322,16 @@ export class SipMux {
     return { host: address, port: peer.port };
   }
 
+  /**
+   * Forgets a transaction's routing 64*T1 (+10 s) after its last activity; an INVITE
+   * without a final response stays while it rings (a queued call may wait long before
+   * it is answered), up to inviteRingLimitMs after its last response.
+   */
   #expire(): void {
-    const cutoff = this.opts.clock.now() - (64 * this.#timers.t1 + 10_000);
-    for (const [k, v] of this.#clientBranches) if (v.at < cutoff) this.#clientBranches.delete(k);
-    for (const [k, v] of this.#serverFlows) if (v.at < cutoff) this.#serverFlows.delete(k);
+    const done = this.opts.clock.now() - (64 * this.#timers.t1 + 10_000);
+    const ringing = done - inviteRingLimitMs;
+    for (const [k, v] of this.#clientBranches) if (v.at < (v.ringing ? ringing : done)) this.#clientBranches.delete(k);
+    for (const [k, v] of this.#serverFlows) if (v.at < (v.ringing ? ringing : done)) this.#serverFlows.delete(k);
   }
 }
 
