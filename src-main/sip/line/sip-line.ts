@@ -166,6 +166,15 @@ export class SipLine implements MuxLine {
     return (this.settings.outboundProxy ?? this.#registrar(this.controller.registrar)).address;
   }
 
+  registrarAddress(requestUri: string): Peer | undefined {
+    const want = parseSipUri(requestUri);
+    if (!want) return undefined;
+    return this.settings.registrars.find((r) => {
+      const u = parseSipUri(r.uri);
+      return u?.host === want.host && u.port === want.port;
+    })?.address;
+  }
+
   deliver(text: string): void {
     this.#transport?.deliver(preferStrongestChallenge(text));
   }

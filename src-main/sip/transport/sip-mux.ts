@@ -26,6 +26,11 @@ export interface MuxLine {
   nextHop(): Peer;
   /** True when an outbound proxy is configured: then every request goes to nextHop(). */
   readonly forceNextHop: boolean;
+  /**
+   * The address of the registrar a REGISTER's Request-URI names, if it is one of this
+   * line's: a line that left a registrar un-registers there, not at its new one.
+   */
+  registrarAddress(requestUri: string): Peer | undefined;
   /** Hands one complete SIP message to the line's user agent. */
   deliver(text: string): void;
   /** The line's connection closed (stream transports). */
@@ -190,16 +195,28 @@ export class SipMux {
     const branch = topVia(msg)?.branch;
     // CANCEL and the ACK for a 3xx-6xx share the INVITE's branch and must follow it.
     const known = branch ? this.#clientBranches.get(branch) : undefined;
+    // Without an outbound proxy a REGISTER goes to the registrar it names (RFC 3261 §10.2),
+    // which is the next hop except for the un-REGISTER of a registrar the line has left.
+    const registrar = msg.method === 'REGISTER' && !line.forceNextHop ? line.registrarAddress(msg.uri) : undefined;
     let flow: Flow;
     if (known && known.value.flow.open && (msg.method === 'CANCEL' || msg.method === 'ACK')) flow = known.value.flow;
-    else if (isReliable(line.protocol)) flow = await this.flowFor(line.id);
-    else flow = this.#udp().flowTo(await this.#resolve(this.#udpTarget(line, msg)));
+    else if (isReliable(line.protocol)) flow = registrar ? await this.#connectionTo(line, registrar) : await this.flowFor(line.id);
+    else flow = this.#udp().flowTo(await this.#resolve(registrar ?? this.#udpTarget(line, msg)));
     if (branch) {
       // A CANCEL or ACK on the INVITE's branch leaves its ringing state alone.
       const ringing = msg.method === 'INVITE' || (known?.ringing ?? false);
       this.#clientBranches.set(branch, { value: { lineId: line.id, flow }, at: this.opts.clock.now(), ringing });
     }
     return flow;
+  }
+
+  /** The line's own connection when `peer` is its next hop, else a connection of the same protocol to `peer`. */
+  async #connectionTo(line: MuxLine, peer: Peer): Promise<Flow> {
+    const hop = line.nextHop();
+    if (peer.host === hop.host && peer.port === hop.port) return this.flowFor(line.id);
+    const channel = this.opts.connections[line.protocol];
+    if (!channel) throw new Error(`no ${line.protocol} transport is configured`);
+    return channel.connect(await this.#resolve(peer));
   }
 
   /** RFC 3261 §8.1.2 / §12.2.1.1: the first Route, else the Request-URI; out-of-dialog requests go to the next hop. */

@@ -13,6 +13,8 @@ import { UdpPeer } from '../../support/udp-peer.js';
 class FakeLine implements MuxLine {
   readonly forceNextHop = false;
   readonly delivered: string[] = [];
+  /** Registrar URI → address. */
+  readonly registrars = new Map<string, Peer>();
   constructor(
     readonly id: string,
     private readonly contact: string,
@@ -26,6 +28,9 @@ class FakeLine implements MuxLine {
   }
   nextHop(): Peer {
     return this.hop();
+  }
+  registrarAddress(requestUri: string): Peer | undefined {
+    return this.registrars.get(requestUri);
   }
   deliver(text: string): void {
     this.delivered.push(text);
@@ -121,6 +126,28 @@ describe('SipMux over UDP', () => {
     await settle();
     assert.equal(l3.delivered.length, 1);
     assert.equal(l1.delivered.length + l2.delivered.length, 0);
+  });
+
+  test('a REGISTER goes to the registrar its Request-URI names: an un-REGISTER of the old registrar after a failover does not reach the new one', async () => {
+    clear();
+    const old = new UdpPeer();
+    await old.bind();
+    try {
+      l3.registrars.set('sip:old-registrar', { host: '127.0.0.1', port: old.port });
+      l3.registrars.set('sip:new-registrar', hop());
+      await mux.send('l3', request('REGISTER', { uri: 'sip:old-registrar', branch: 'z9hG4bK-unreg', via: 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-unreg;rport' }));
+      assert.match(await old.next((m) => m.startsWith('REGISTER')), /z9hG4bK-unreg/);
+      await mux.send('l3', request('REGISTER', { uri: 'sip:new-registrar', branch: 'z9hG4bK-reg', via: 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-reg;rport' }));
+      assert.match(await pbx.next((m) => m.startsWith('REGISTER')), /z9hG4bK-reg/);
+      await settle();
+      assert.equal(pbx.received.filter((m) => m.includes('z9hG4bK-unreg')).length, 0, 'the new registrar never saw the un-REGISTER');
+      await old.send(response(200, 'REGISTER', { branch: 'z9hG4bK-unreg' }), port);
+      await settle();
+      assert.equal(l3.delivered.length, 1, 'its answer reaches the line');
+    } finally {
+      l3.registrars.clear();
+      old.close();
+    }
   });
 
   test('a response for a branch nobody sent is dropped', async () => {
