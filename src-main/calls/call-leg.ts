@@ -166,7 +166,7 @@ export class CallLeg {
 
   /** Sends digits by SIP INFO, paced like tones. */
   sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    return sendInfoDtmf(this.invitation, digits, durationMs);
+    return sendInfoDtmf(this.invitation, digits, this.clock, durationMs);
   }
 
   /** Hangs up an active call (BYE), or refuses one still ringing. */

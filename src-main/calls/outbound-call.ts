@@ -91,7 +91,7 @@ export class OutboundCall {
 
   /** Sends digits by SIP INFO, paced like tones. */
   sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    return sendInfoDtmf(this.inviter, digits, durationMs);
+    return sendInfoDtmf(this.inviter, digits, this.clock, durationMs);
   }
 
   /** Hangs up: BYE when answered, CANCEL while it rings. */
