@@ -3,9 +3,9 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { LegEnd, LegEvents } from './call-leg.js';
-import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 import { sendInfoDtmf } from './info-dtmf.js';
 import { reinviteHold } from './session-hold.js';
+import { byeWithReason, inDialogRequests } from './session-requests.js';
 
 export interface OutboundEvents extends LegEvents {
   /** A provisional response (180, 183…). */
@@ -38,21 +38,10 @@ export class OutboundCall {
     const uri = UserAgent.makeURI(this.target);
     if (!uri) throw new Error(`cannot call "${target}": not a valid SIP URI`);
     this.inviter = new Inviter(ua, uri, { earlyMedia: false });
-    this.inviter.delegate = {
-      onBye: (bye) => {
-        this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 };
-        bye.accept().catch(() => {});
-      },
-      onInfo: (info) => {
-        const d = parseDtmfInfo(info.request.getHeader('content-type') ?? '', info.request.body ?? '');
-        if (!d) {
-          info.reject({ statusCode: 415 }).catch(() => {});
-          return;
-        }
-        info.accept().catch(() => {});
-        this.events.emit('dtmf', d.symbol, d.durationMs);
-      },
-    };
+    this.inviter.delegate = inDialogRequests(
+      () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
+      (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+    );
     this.inviter.stateChange.addListener((s) => {
       if (s === SessionState.Established && this.#state === 'dialing') {
         this.#state = 'active';
@@ -98,7 +87,7 @@ export class OutboundCall {
   hangup(detail = 'hangup'): void {
     if (this.#state === 'active') {
       this.#pendingEnd = { reason: 'local-hangup', code: 200 };
-      this.inviter.bye({ requestOptions: { extraHeaders: [`Reason: SIP;cause=200;text="${detail}"`] } }).catch((e: unknown) => this.log.warn('BYE failed', { error: e }));
+      byeWithReason(this.inviter, detail, this.log, { call: this.callId });
     } else if (this.#state === 'dialing') {
       this.#pendingEnd = { reason: 'local-hangup', code: 487 };
       this.inviter.cancel().catch((e: unknown) => this.log.warn('CANCEL failed', { error: e }));
