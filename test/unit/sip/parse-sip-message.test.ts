@@ -4,7 +4,7 @@ import { parseSipMessage, serializeSipMessage } from '../../../src-main/sip/mess
 import { callIdOf, cseqOf, header, headerValues, parseSipUri, tagOf } from '../../../src-main/sip/message/sip-message.js';
 import { statelessResponse } from '../../../src-main/sip/message/stateless-response.js';
 import { topVia, viaEntries } from '../../../src-main/sip/message/via.js';
-import { asRequest, request, sipText } from '../../support/sip-text.js';
+import { asRequest, parsed, request, sipText } from '../../support/sip-text.js';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -121,6 +121,15 @@ describe('statelessResponse', () => {
     assert.ok(tagOf(header(res, 'to')));
     assert.equal(callIdOf(res), 'call-1');
     assert.equal(headerValues(res, 'via').length, 1);
+  });
+});
+
+describe('statelessResponse To tag', () => {
+  test('is the same for every copy of a request (RFC 3261 §8.2.7), and differs between requests', () => {
+    const tag = (text: string): string | undefined => tagOf(header(statelessResponse(asRequest(parsed(text)), 404), 'to'));
+    assert.equal(tag(request('INVITE', { branch: 'z9hG4bK-a' })), tag(request('INVITE', { branch: 'z9hG4bK-a' })));
+    assert.notEqual(tag(request('INVITE', { branch: 'z9hG4bK-a' })), tag(request('INVITE', { branch: 'z9hG4bK-b' })));
+    assert.notEqual(tag(request('INVITE', { callId: 'x' })), tag(request('INVITE', { callId: 'y' })));
   });
 });
 
