@@ -5,9 +5,9 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
-import { cseqOf, header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipMessage, type SipRequest } from '../message/sip-message.js';
+import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { statelessResponse } from '../message/stateless-response.js';
-import { topVia } from '../message/via.js';
+import type { TransactionKeys, Via } from '../message/via.js';
 import type { ConnectionChannel } from './connection-channel.js';
 import { isReliable, peerKey, type Flow, type Peer, type SipProtocol } from './flow.js';
 import { defaultSipTimers, inviteRingLimitMs, type SipTimerValues } from './sip-timers.js';
@@ -157,15 +157,15 @@ export class SipMux {
     const bytes = Buffer.from(text, 'utf8');
     const parsed = parseSipMessage(bytes, { ...this.#limits, maxMessageBytes: Math.max(this.#limits.maxMessageBytes, bytes.length) });
     if (!parsed.ok) throw new Error(`refusing to send a malformed message: ${parsed.reason}`);
-    const msg = parsed.message;
-    const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg) : await this.#responseFlow(msg);
+    const { message: msg, keys } = parsed;
+    const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg, keys.via) : await this.#responseFlow(msg, keys);
     if (!flow.reliable && bytes.length > 1300 && !this.#oversizeWarned) {
       this.#oversizeWarned = true;
       this.opts.log.warn(`sending a ${bytes.length}-byte message over UDP (RFC 3261 §18.1.1 suggests TCP above 1300 bytes)`);
     }
     await flow.send(bytes);
     this.stats.sent++;
-    if (!flow.reliable) this.reliability.outgoing(msg, bytes, flow);
+    if (!flow.reliable) this.reliability.outgoing(msg, bytes, flow, keys);
   }
 
   /** Routing records held (for tests and leak checks). */
@@ -191,8 +191,8 @@ export class SipMux {
     return this.opts.udp;
   }
 
-  async #requestFlow(line: MuxLine, msg: SipRequest): Promise<Flow> {
-    const branch = topVia(msg)?.branch;
+  async #requestFlow(line: MuxLine, msg: SipRequest, via: Via | undefined): Promise<Flow> {
+    const branch = via?.branch;
     // CANCEL and the ACK for a 3xx-6xx share the INVITE's branch and must follow it.
     const known = branch ? this.#clientBranches.get(branch) : undefined;
     // Without an outbound proxy a REGISTER goes to the registrar it names (RFC 3261 §10.2),
@@ -229,13 +229,11 @@ export class SipMux {
     return { host: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? (uri.scheme === 'sips' ? 5061 : 5060) };
   }
 
-  async #responseFlow(msg: SipMessage): Promise<Flow> {
-    const via = topVia(msg);
-    const cseq = cseqOf(msg);
+  async #responseFlow(msg: SipResponse, { via, cseq }: TransactionKeys): Promise<Flow> {
     const known = via?.branch && cseq ? this.#serverFlows.get(`${via.branch}|${cseq.method}`) : undefined;
     if (known) {
       known.at = this.opts.clock.now();
-      if (msg.kind === 'response' && msg.status >= 200) known.ringing = false;
+      if (msg.status >= 200) known.ringing = false;
       return known.value;
     }
     // No record (expired, or a response to a request we never saw): RFC 3581 / §18.2.2.
@@ -259,14 +257,13 @@ export class SipMux {
       }
       return;
     }
-    const msg = parsed.message;
-    if (!flow.reliable && !this.reliability.incoming(msg, flow)) {
+    const { message: msg, keys } = parsed;
+    if (!flow.reliable && !this.reliability.incoming(msg, flow, keys)) {
       this.stats.absorbedRetransmissions++;
       return;
     }
     const text = parsed.wire.toString('utf8');
-    const via = topVia(msg);
-    const cseq = cseqOf(msg)!;
+    const { via, cseq } = keys;
     if (msg.kind === 'response') {
       const owner = via?.branch ? this.#clientBranches.get(via.branch) : undefined;
       const line = owner ? this.#lines.get(owner.value.lineId) : undefined;

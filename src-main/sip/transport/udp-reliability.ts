@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { cseqOf, type SipMessage } from '../message/sip-message.js';
-import { topVia } from '../message/via.js';
+import type { SipMessage } from '../message/sip-message.js';
+import { transactionKeys, type TransactionKeys } from '../message/via.js';
 import type { Flow } from './flow.js';
 import { inviteRingLimitMs, type SipTimerValues } from './sip-timers.js';
 
@@ -78,11 +78,11 @@ export class UdpReliability {
     return { client: this.#client.size, server: this.#server.size };
   }
 
-  /** Call for every message sent on an unreliable flow, after it was written once. */
-  outgoing(msg: SipMessage, bytes: Buffer, flow: Flow): void {
+  /** Call for every message sent on an unreliable flow, after it was written once (`keys`: when already parsed). */
+  outgoing(msg: SipMessage, bytes: Buffer, flow: Flow, keys: TransactionKeys = transactionKeys(msg)): void {
     if (this.#disposed) return;
-    const branch = topVia(msg)?.branch;
-    const cseq = cseqOf(msg);
+    const branch = keys.via?.branch;
+    const cseq = keys.cseq;
     if (!branch || !cseq) return;
     if (msg.kind === 'request') {
       if (msg.method === 'ACK') {
@@ -106,10 +106,10 @@ export class UdpReliability {
    * Call for every well-formed message received on an unreliable flow.
    * Returns false when the message was a retransmission this layer answered itself.
    */
-  incoming(msg: SipMessage, flow: Flow): boolean {
+  incoming(msg: SipMessage, flow: Flow, keys: TransactionKeys = transactionKeys(msg)): boolean {
     if (this.#disposed) return true;
-    const branch = topVia(msg)?.branch;
-    const cseq = cseqOf(msg);
+    const branch = keys.via?.branch;
+    const cseq = keys.cseq;
     if (!branch || !cseq) return true;
     if (msg.kind === 'response') return this.#clientResponse(clientKey(branch, cseq.method), msg.status);
     if (msg.method === 'ACK') {

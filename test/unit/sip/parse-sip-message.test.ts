@@ -111,6 +111,16 @@ describe('parseSipMessage', () => {
   });
 });
 
+describe('parseSipMessage transaction keys', () => {
+  test('hands back the top Via and CSeq it read, so the transport need not read them again', () => {
+    const r = parseSipMessage(buf(request('INVITE', { branch: 'z9hG4bK-k', cseq: 7 })));
+    assert.ok(r.ok);
+    assert.equal(r.keys.via?.branch, 'z9hG4bK-k');
+    assert.deepEqual(r.keys.cseq, { seq: 7, method: 'INVITE' });
+    assert.deepEqual(r.keys.via, topVia(r.message));
+  });
+});
+
 describe('statelessResponse', () => {
   test('copies Via, From, Call-ID, CSeq and adds a To tag', () => {
     const r = parseSipMessage(buf(request('INVITE')));
