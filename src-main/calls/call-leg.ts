@@ -2,9 +2,9 @@ import { SessionState, type Invitation } from 'sip.js';
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
-import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 import { sendInfoDtmf } from './info-dtmf.js';
 import { reinviteHold } from './session-hold.js';
+import { byeWithReason, inDialogRequests } from './session-requests.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
 
 export type { EndReason, LegState };
@@ -74,21 +74,10 @@ export class CallLeg {
         const elsewhere = reason !== undefined && /\bcause\s*=\s*200\b/i.test(reason);
         this.#pendingEnd = { reason: elsewhere ? 'answered-elsewhere' : 'caller-cancelled', code: 487, ...(reason ? { detail: reason } : {}) };
       },
-      onBye: (bye) => {
-        this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 };
-        bye.accept().catch(() => {});
-      },
-      onInfo: (info) => {
-        const type = info.request.getHeader('content-type') ?? '';
-        const digit = parseDtmfInfo(type, info.request.body ?? '');
-        if (!digit) {
-          // Not DTMF: refuse politely rather than pretend we handled it.
-          info.reject({ statusCode: 415 }).catch(() => {});
-          return;
-        }
-        info.accept().catch(() => {});
-        this.events.emit('dtmf', digit.symbol, digit.durationMs);
-      },
+      ...inDialogRequests(
+        () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
+        (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+      ),
     };
     invitation.stateChange.addListener((s) => {
       if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? { reason: this.#state === 'active' ? 'remote-hangup' : 'failed', code: 0 });
@@ -166,14 +155,14 @@ export class CallLeg {
 
   /** Sends digits by SIP INFO, paced like tones. */
   sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    return sendInfoDtmf(this.invitation, digits, durationMs);
+    return sendInfoDtmf(this.invitation, digits, this.clock, durationMs);
   }
 
   /** Hangs up an active call (BYE), or refuses one still ringing. */
   hangup(detail = 'hangup'): void {
     if (this.#state === 'active') {
       this.#pendingEnd = { reason: 'local-hangup', code: 200 };
-      this.invitation.bye({ requestOptions: { extraHeaders: [`Reason: SIP;cause=200;text="${detail}"`] } }).catch((e: unknown) => this.log.warn('BYE failed', { call: this.callId, error: e }));
+      byeWithReason(this.invitation, detail, this.log, { call: this.callId });
     } else if (this.#state !== 'ended') {
       this.reject(480, 'rejected', detail);
     }

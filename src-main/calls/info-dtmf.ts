@@ -1,4 +1,5 @@
 import type { Session } from 'sip.js';
+import type { Clock } from '../common/clock.js';
 import { formatDtmfRelay } from '../media/dtmf/dtmf-relay.js';
 
 /**
@@ -6,7 +7,7 @@ import { formatDtmfRelay } from '../media/dtmf/dtmf-relay.js';
  * paced like tones: the next INFO leaves only after the previous one was answered and
  * its duration has passed, since receivers treat overlapping digits as one.
  */
-export async function sendInfoDtmf(session: Session, digits: string, durationMs = 100, gapMs = 50): Promise<void> {
+export async function sendInfoDtmf(session: Session, digits: string, clock: Clock, durationMs = 100, gapMs = 50): Promise<void> {
   for (const d of digits) {
     await new Promise<void>((resolve, reject) => {
       session
@@ -19,6 +20,6 @@ export async function sendInfoDtmf(session: Session, digits: string, durationMs 
         })
         .catch(reject);
     });
-    await new Promise((r) => setTimeout(r, durationMs + gapMs));
+    await new Promise<void>((r) => clock.setTimeout(r, durationMs + gapMs));
   }
 }

@@ -3,9 +3,9 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { LegEnd, LegEvents } from './call-leg.js';
-import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 import { sendInfoDtmf } from './info-dtmf.js';
 import { reinviteHold } from './session-hold.js';
+import { byeWithReason, inDialogRequests } from './session-requests.js';
 
 export interface OutboundEvents extends LegEvents {
   /** A provisional response (180, 183…). */
@@ -38,21 +38,10 @@ export class OutboundCall {
     const uri = UserAgent.makeURI(this.target);
     if (!uri) throw new Error(`cannot call "${target}": not a valid SIP URI`);
     this.inviter = new Inviter(ua, uri, { earlyMedia: false });
-    this.inviter.delegate = {
-      onBye: (bye) => {
-        this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 };
-        bye.accept().catch(() => {});
-      },
-      onInfo: (info) => {
-        const d = parseDtmfInfo(info.request.getHeader('content-type') ?? '', info.request.body ?? '');
-        if (!d) {
-          info.reject({ statusCode: 415 }).catch(() => {});
-          return;
-        }
-        info.accept().catch(() => {});
-        this.events.emit('dtmf', d.symbol, d.durationMs);
-      },
-    };
+    this.inviter.delegate = inDialogRequests(
+      () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
+      (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+    );
     this.inviter.stateChange.addListener((s) => {
       if (s === SessionState.Established && this.#state === 'dialing') {
         this.#state = 'active';
@@ -91,14 +80,14 @@ export class OutboundCall {
 
   /** Sends digits by SIP INFO, paced like tones. */
   sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    return sendInfoDtmf(this.inviter, digits, durationMs);
+    return sendInfoDtmf(this.inviter, digits, this.clock, durationMs);
   }
 
   /** Hangs up: BYE when answered, CANCEL while it rings. */
   hangup(detail = 'hangup'): void {
     if (this.#state === 'active') {
       this.#pendingEnd = { reason: 'local-hangup', code: 200 };
-      this.inviter.bye({ requestOptions: { extraHeaders: [`Reason: SIP;cause=200;text="${detail}"`] } }).catch((e: unknown) => this.log.warn('BYE failed', { error: e }));
+      byeWithReason(this.inviter, detail, this.log, { call: this.callId });
     } else if (this.#state === 'dialing') {
       this.#pendingEnd = { reason: 'local-hangup', code: 487 };
       this.inviter.cancel().catch((e: unknown) => this.log.warn('CANCEL failed', { error: e }));
@@ -114,10 +103,14 @@ export class OutboundCall {
   }
 }
 
-/** "201" → sip:201@domain; "sip:x@y", "sips:…" unchanged; "tel:+49…" → sip:+49…@domain (user=phone). */
+/**
+ * "201" → sip:201@domain (dialling punctuation dropped); "alice@example.com" →
+ * sip:alice@example.com; "sip:x@y", "sips:…" unchanged; "tel:+49…" → sip:+49…@domain (user=phone).
+ */
 export function toUri(target: string, domain: string): string {
   const t = target.trim();
   if (/^sips?:/i.test(t)) return t;
+  if (t.includes('@')) return `sip:${t}`; // already user@host: its dots and dashes are the host's
   if (/^tel:/i.test(t)) return `sip:${t.slice(4).replace(/[\s().-]/g, '')}@${domain};user=phone`;
   return `sip:${t.replace(/[\s().-]/g, '')}@${domain}`;
 }

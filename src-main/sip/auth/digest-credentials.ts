@@ -19,6 +19,8 @@ export interface DigestChallenge {
 interface RequestLike {
   method: string;
   ruri: { toString(): string } | string;
+  /** sip.js's OutgoingRequestMessage keeps its body here. */
+  body?: { body: string } | undefined;
 }
 
 const supported: Record<string, DigestAlgorithm> = { MD5: 'MD5', 'MD5-SESS': 'MD5-sess', 'SHA-256': 'SHA-256', 'SHA-256-SESS': 'SHA-256-sess' };
@@ -38,7 +40,10 @@ export class DigestCredentials {
     private readonly cnonce: () => string = () => randomBytes(12).toString('hex'),
   ) {}
 
-  /** Computes credentials for `challenge`; false when it cannot be answered. */
+  /**
+   * Computes credentials for `challenge`; false when it cannot be answered. sip.js passes
+   * no `body`: auth-int then hashes the request's own body.
+   */
   authenticate(request: RequestLike, challenge: DigestChallenge, body?: string): boolean {
     const algorithm = supportedAlgorithm(challenge.algorithm);
     if (!algorithm) {
@@ -64,7 +69,7 @@ export class DigestCredentials {
     const nc = this.#nc.toString(16).padStart(8, '0');
     let ha1 = h(`${this.username}:${realm}:${this.password}`);
     if (algorithm.endsWith('-sess')) ha1 = h(`${ha1}:${nonce}:${cnonce}`);
-    const ha2 = qop === 'auth-int' ? h(`${request.method}:${uri}:${h(body ?? '')}`) : h(`${request.method}:${uri}`);
+    const ha2 = qop === 'auth-int' ? h(`${request.method}:${uri}:${h(body ?? request.body?.body ?? '')}`) : h(`${request.method}:${uri}`);
     const response = qop ? h(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : h(`${ha1}:${nonce}:${ha2}`);
     const parts = [`username="${this.username}"`, `realm="${realm}"`, `nonce="${nonce}"`, `uri="${uri}"`, `response="${response}"`, `algorithm=${algorithm}`];
     const opaque = unquote(challenge.opaque);

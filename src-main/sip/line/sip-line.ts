@@ -8,6 +8,7 @@ import { parseSipUri } from '../message/sip-message.js';
 import type { Peer } from '../transport/flow.js';
 import { LineTransport, type LineTransportOptions } from '../transport/line-transport.js';
 import type { MuxLine, SipMux } from '../transport/sip-mux.js';
+import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import type { LineSettings } from './line-settings.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
@@ -80,7 +81,7 @@ export class SipLine implements MuxLine {
       contactParams: { transport: settings.protocol },
       // The call layer decides whether a call rings (180) or queues (182), so no automatic 180.
       sendInitialProvisionalResponse: false,
-      noAnswerTimeout: 3_600,
+      noAnswerTimeout: inviteRingLimitMs / 1000, // the transport keeps a ringing INVITE's state as long
       gracefulShutdown: false,
       logConfiguration: false,
       logBuiltinEnabled: false,
@@ -163,6 +164,15 @@ export class SipLine implements MuxLine {
 
   nextHop(): Peer {
     return (this.settings.outboundProxy ?? this.#registrar(this.controller.registrar)).address;
+  }
+
+  registrarAddress(requestUri: string): Peer | undefined {
+    const want = parseSipUri(requestUri);
+    if (!want) return undefined;
+    return this.settings.registrars.find((r) => {
+      const u = parseSipUri(r.uri);
+      return u?.host === want.host && u.port === want.port;
+    })?.address;
   }
 
   deliver(text: string): void {

@@ -1,4 +1,5 @@
-import { callIdOf, canonicalHeaderName, cseqOf, header, headerValues, valuesIn, type SipHeader, type SipMessage, type SipRequest } from './sip-message.js';
+import { callIdOf, canonicalHeaderName, cseqOf, header, headerValues, valuesIn, type CSeq, type SipHeader, type SipMessage, type SipRequest } from './sip-message.js';
+import { topVia, type TransactionKeys } from './via.js';
 
 export interface ParseLimits {
   /** Largest whole message accepted (headers + body). */
@@ -21,6 +22,8 @@ export type ParseOutcome =
       message: SipMessage;
       /** The message's own bytes: leading CRLFs and bytes past Content-Length removed. */
       wire: Buffer;
+      /** Its top Via and CSeq, read while validating (the CSeq is known to be well-formed). */
+      keys: TransactionKeys & { cseq: CSeq };
     }
   | {
       ok: false;
@@ -117,7 +120,7 @@ function parse(buf: Buffer, limits: ParseLimits): ParseOutcome {
   if (!cseq) return fail('malformed CSeq', 400);
   if (message.kind === 'request' && cseq.method !== message.method) return fail(`CSeq method ${cseq.method} does not match ${message.method}`, 400);
   if (message.kind === 'response' && (message.status < 100 || message.status > 699)) return { ok: false, reason: `bad status ${message.status}` };
-  return { ok: true, message, wire: buf.subarray(start, headerEnd + 4 + bodyLength) };
+  return { ok: true, message, wire: buf.subarray(start, headerEnd + 4 + bodyLength), keys: { via: topVia(message), cseq } };
 }
 
 /** Joins header continuation lines (a line starting with space or tab continues the previous one). */

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { canonicalHeaderName, tagOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
+import { createHash } from 'node:crypto';
+import { callIdOf, canonicalHeaderName, header, tagOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
+import { topVia } from './via.js';
 
 export const reasonPhrases: Record<number, string> = {
   100: 'Trying',
@@ -27,7 +28,8 @@ export const reasonPhrases: Record<number, string> = {
 /**
  * Builds a response to a request without any transaction state (RFC 3261 §8.2.6):
  * Via, From, To (with a tag added for non-100), Call-ID and CSeq are copied from the
- * request as far as it has them.
+ * request as far as it has them. The added To tag is derived from the request, so a
+ * retransmission is answered with the same tag (§8.2.7).
  */
 export function statelessResponse(
   req: SipRequest,
@@ -40,7 +42,7 @@ export function statelessResponse(
     if (name === 'via' || name === 'from' || name === 'call-id' || name === 'cseq') copied.push(h);
     else if (name === 'to') {
       const needsTag = status > 100 && tagOf(h.value) === undefined;
-      copied.push(needsTag ? { name: h.name, value: `${h.value};tag=${options.toTag ?? randomBytes(6).toString('hex')}` } : h);
+      copied.push(needsTag ? { name: h.name, value: `${h.value};tag=${options.toTag ?? statelessTag(req)}` } : h);
     }
   }
   return {
@@ -50,4 +52,10 @@ export function statelessResponse(
     headers: [...copied, { name: 'Server', value: 'LineDesk' }, ...(options.extraHeaders ?? [])],
     body: Buffer.alloc(0),
   };
+}
+
+/** The same tag for every copy of a request: a hash of what identifies its transaction. */
+function statelessTag(req: SipRequest): string {
+  const id = [callIdOf(req) ?? '', tagOf(header(req, 'from')) ?? '', topVia(req)?.branch ?? '', header(req, 'cseq') ?? ''].join('\n');
+  return createHash('sha256').update(id).digest('hex').slice(0, 12);
 }

@@ -1,4 +1,4 @@
-import { headerValues, splitHeaderList, type SipMessage } from './sip-message.js';
+import { cseqOf, headerValues, splitHeaderList, type CSeq, type SipMessage } from './sip-message.js';
 
 /** One Via entry (RFC 3261 §20.42), with the parameters the transport layer uses. */
 export interface Via {
@@ -38,4 +38,14 @@ export function viaEntries(msg: SipMessage): string[] {
 export function topVia(msg: SipMessage): Via | undefined {
   const first = viaEntries(msg)[0];
   return first === undefined ? undefined : parseVia(first);
+}
+
+/** What the transport keys a message's transaction on: read once per message and passed along. */
+export interface TransactionKeys {
+  via: Via | undefined;
+  cseq: CSeq | undefined;
+}
+
+export function transactionKeys(msg: SipMessage): TransactionKeys {
+  return { via: topVia(msg), cseq: cseqOf(msg) };
 }

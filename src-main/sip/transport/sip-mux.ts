@@ -5,12 +5,12 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
-import { cseqOf, header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipMessage, type SipRequest } from '../message/sip-message.js';
+import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { statelessResponse } from '../message/stateless-response.js';
-import { topVia } from '../message/via.js';
+import type { TransactionKeys, Via } from '../message/via.js';
 import type { ConnectionChannel } from './connection-channel.js';
 import { isReliable, peerKey, type Flow, type Peer, type SipProtocol } from './flow.js';
-import { defaultSipTimers, type SipTimerValues } from './sip-timers.js';
+import { defaultSipTimers, inviteRingLimitMs, type SipTimerValues } from './sip-timers.js';
 import type { UdpChannel } from './udp-channel.js';
 import { UdpReliability } from './udp-reliability.js';
 
@@ -26,6 +26,11 @@ export interface MuxLine {
   nextHop(): Peer;
   /** True when an outbound proxy is configured: then every request goes to nextHop(). */
   readonly forceNextHop: boolean;
+  /**
+   * The address of the registrar a REGISTER's Request-URI names, if it is one of this
+   * line's: a line that left a registrar un-registers there, not at its new one.
+   */
+  registrarAddress(requestUri: string): Peer | undefined;
   /** Hands one complete SIP message to the line's user agent. */
   deliver(text: string): void;
   /** The line's connection closed (stream transports). */
@@ -61,6 +66,12 @@ interface Remembered<T> {
   at: number;
 }
 
+/** Where a transaction's messages go; `at` is its last activity (the request, or a response passing). */
+interface RoutingRecord<T> extends Remembered<T> {
+  /** An INVITE without a final response yet: kept while it rings, not just 64*T1. */
+  ringing: boolean;
+}
+
 /**
  * The one owner of every SIP socket. Each line's user agent talks to the mux through its
  * own thin transport; the mux routes inbound requests to a line by Request-URI user
@@ -75,9 +86,9 @@ export class SipMux {
   #lines = new Map<string, MuxLine>();
   #lineFlows = new Map<string, Flow>();
   /** Branch of a request a line sent → that line and the flow it went out on. */
-  #clientBranches = new Map<string, Remembered<{ lineId: string; flow: Flow }>>();
+  #clientBranches = new Map<string, RoutingRecord<{ lineId: string; flow: Flow }>>();
   /** Branch+method of a request received → the flow to answer on. */
-  #serverFlows = new Map<string, Remembered<Flow>>();
+  #serverFlows = new Map<string, RoutingRecord<Flow>>();
   #resolved = new Map<string, Remembered<string>>();
   #sweep: TimerHandle;
   #timers: SipTimerValues;
@@ -146,15 +157,20 @@ export class SipMux {
     const bytes = Buffer.from(text, 'utf8');
     const parsed = parseSipMessage(bytes, { ...this.#limits, maxMessageBytes: Math.max(this.#limits.maxMessageBytes, bytes.length) });
     if (!parsed.ok) throw new Error(`refusing to send a malformed message: ${parsed.reason}`);
-    const msg = parsed.message;
-    const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg) : await this.#responseFlow(msg);
+    const { message: msg, keys } = parsed;
+    const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg, keys.via) : await this.#responseFlow(msg, keys);
     if (!flow.reliable && bytes.length > 1300 && !this.#oversizeWarned) {
       this.#oversizeWarned = true;
       this.opts.log.warn(`sending a ${bytes.length}-byte message over UDP (RFC 3261 §18.1.1 suggests TCP above 1300 bytes)`);
     }
     await flow.send(bytes);
     this.stats.sent++;
-    if (!flow.reliable) this.reliability.outgoing(msg, bytes, flow);
+    if (!flow.reliable) this.reliability.outgoing(msg, bytes, flow, keys);
+  }
+
+  /** Routing records held (for tests and leak checks). */
+  get routingRecords(): { client: number; server: number } {
+    return { client: this.#clientBranches.size, server: this.#serverFlows.size };
   }
 
   dispose(): void {
@@ -175,16 +191,32 @@ export class SipMux {
     return this.opts.udp;
   }
 
-  async #requestFlow(line: MuxLine, msg: SipRequest): Promise<Flow> {
-    const branch = topVia(msg)?.branch;
+  async #requestFlow(line: MuxLine, msg: SipRequest, via: Via | undefined): Promise<Flow> {
+    const branch = via?.branch;
     // CANCEL and the ACK for a 3xx-6xx share the INVITE's branch and must follow it.
     const known = branch ? this.#clientBranches.get(branch) : undefined;
+    // Without an outbound proxy a REGISTER goes to the registrar it names (RFC 3261 §10.2),
+    // which is the next hop except for the un-REGISTER of a registrar the line has left.
+    const registrar = msg.method === 'REGISTER' && !line.forceNextHop ? line.registrarAddress(msg.uri) : undefined;
     let flow: Flow;
     if (known && known.value.flow.open && (msg.method === 'CANCEL' || msg.method === 'ACK')) flow = known.value.flow;
-    else if (isReliable(line.protocol)) flow = await this.flowFor(line.id);
-    else flow = this.#udp().flowTo(await this.#resolve(this.#udpTarget(line, msg)));
-    if (branch) this.#clientBranches.set(branch, { value: { lineId: line.id, flow }, at: this.opts.clock.now() });
+    else if (isReliable(line.protocol)) flow = registrar ? await this.#connectionTo(line, registrar) : await this.flowFor(line.id);
+    else flow = this.#udp().flowTo(await this.#resolve(registrar ?? this.#udpTarget(line, msg)));
+    if (branch) {
+      // A CANCEL or ACK on the INVITE's branch leaves its ringing state alone.
+      const ringing = msg.method === 'INVITE' || (known?.ringing ?? false);
+      this.#clientBranches.set(branch, { value: { lineId: line.id, flow }, at: this.opts.clock.now(), ringing });
+    }
     return flow;
+  }
+
+  /** The line's own connection when `peer` is its next hop, else a connection of the same protocol to `peer`. */
+  async #connectionTo(line: MuxLine, peer: Peer): Promise<Flow> {
+    const hop = line.nextHop();
+    if (peer.host === hop.host && peer.port === hop.port) return this.flowFor(line.id);
+    const channel = this.opts.connections[line.protocol];
+    if (!channel) throw new Error(`no ${line.protocol} transport is configured`);
+    return channel.connect(await this.#resolve(peer));
   }
 
   /** RFC 3261 §8.1.2 / §12.2.1.1: the first Route, else the Request-URI; out-of-dialog requests go to the next hop. */
@@ -197,11 +229,13 @@ export class SipMux {
     return { host: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? (uri.scheme === 'sips' ? 5061 : 5060) };
   }
 
-  async #responseFlow(msg: SipMessage): Promise<Flow> {
-    const via = topVia(msg);
-    const cseq = cseqOf(msg);
+  async #responseFlow(msg: SipResponse, { via, cseq }: TransactionKeys): Promise<Flow> {
     const known = via?.branch && cseq ? this.#serverFlows.get(`${via.branch}|${cseq.method}`) : undefined;
-    if (known) return known.value;
+    if (known) {
+      known.at = this.opts.clock.now();
+      if (msg.status >= 200) known.ringing = false;
+      return known.value;
+    }
     // No record (expired, or a response to a request we never saw): RFC 3581 / §18.2.2.
     if (!via) throw new Error('response without Via');
     const host = via.params.get('received') || via.host;
@@ -223,26 +257,26 @@ export class SipMux {
       }
       return;
     }
-    const msg = parsed.message;
-    if (!flow.reliable && !this.reliability.incoming(msg, flow)) {
+    const { message: msg, keys } = parsed;
+    if (!flow.reliable && !this.reliability.incoming(msg, flow, keys)) {
       this.stats.absorbedRetransmissions++;
       return;
     }
     const text = parsed.wire.toString('utf8');
-    const via = topVia(msg);
+    const { via, cseq } = keys;
     if (msg.kind === 'response') {
       const owner = via?.branch ? this.#clientBranches.get(via.branch) : undefined;
       const line = owner ? this.#lines.get(owner.value.lineId) : undefined;
-      if (!line) {
+      if (!owner || !line) {
         this.stats.droppedResponses++;
         this.opts.log.debug(`dropping a response for no line (${msg.status}, branch ${via?.branch ?? '-'})`);
         return;
       }
+      owner.at = this.opts.clock.now();
+      if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
       line.deliver(text);
       return;
     }
-    const cseq = cseqOf(msg)!;
-    if (via?.branch) this.#serverFlows.set(`${via.branch}|${cseq.method}`, { value: flow, at: this.opts.clock.now() });
     const line = this.#route(msg);
     if (!line) {
       if (msg.method !== 'ACK') {
@@ -250,6 +284,12 @@ export class SipMux {
         this.#answer(msg, 404, flow, `no line for ${msg.uri}`);
       }
       return;
+    }
+    if (via?.branch) {
+      // A retransmitted request keeps the state its transaction has reached.
+      const key = `${via.branch}|${cseq.method}`;
+      const ringing = this.#serverFlows.get(key)?.ringing ?? msg.method === 'INVITE';
+      this.#serverFlows.set(key, { value: flow, at: this.opts.clock.now(), ringing });
     }
     this.events.emit('request', msg, line.id);
     line.deliver(text);
@@ -296,26 +336,42 @@ export class SipMux {
     return { host: address, port: peer.port };
   }
 
+  /**
+   * Forgets a transaction's routing 64*T1 (+10 s) after its last activity; an INVITE
+   * without a final response stays while it rings (a queued call may wait long before
+   * it is answered), up to inviteRingLimitMs after its last response.
+   */
   #expire(): void {
-    const cutoff = this.opts.clock.now() - (64 * this.#timers.t1 + 10_000);
-    for (const [k, v] of this.#clientBranches) if (v.at < cutoff) this.#clientBranches.delete(k);
-    for (const [k, v] of this.#serverFlows) if (v.at < cutoff) this.#serverFlows.delete(k);
+    const done = this.opts.clock.now() - (64 * this.#timers.t1 + 10_000);
+    const ringing = done - inviteRingLimitMs;
+    for (const [k, v] of this.#clientBranches) if (v.at < (v.ringing ? ringing : done)) this.#clientBranches.delete(k);
+    for (const [k, v] of this.#serverFlows) if (v.at < (v.ringing ? ringing : done)) this.#serverFlows.delete(k);
   }
 }
 
-/** The local address the OS would use to reach `remote` (a connected UDP socket sends nothing). */
+/**
+ * The local address the OS would use to reach `remote` (a connected UDP socket sends nothing).
+ * Rejects when there is no route: with a callback, dgram reports a failed connect to the
+ * callback and emits no 'error' (the socket would otherwise read as bound to 0.0.0.0).
+ */
 export function localAddressToward(remote: Peer): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket(isIP(remote.host) === 6 ? 'udp6' : 'udp4');
-    s.once('error', (e) => {
-      s.close();
-      reject(e);
-    });
-    s.connect(remote.port, remote.host, () => {
-      const { address } = s.address();
-      s.close();
-      resolve(address);
-    });
+    const settle = (error: Error | undefined): void => {
+      try {
+        if (error) reject(error);
+        else resolve(s.address().address);
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      } finally {
+        s.close();
+      }
+    };
+    try {
+      s.connect(remote.port, remote.host, (error?: Error) => settle(error));
+    } catch (error) {
+      settle(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
 

@@ -136,7 +136,7 @@ class StreamConnection implements Flow {
     socket.on('data', (chunk: Buffer) => {
       for (const ev of this.#framer.push(chunk)) {
         if (ev.type === 'message') onMessage(this, ev.bytes);
-        else if (ev.type === 'ping') this.#write(PONG);
+        else if (ev.type === 'ping') this.#write(PONG).catch(() => {}); // a dead socket reports itself by 'error'/'close'
         else if (ev.type === 'pong') this.#gotPong();
         else {
           this.log.warn(`closing ${this.key}: ${ev.reason}`);
@@ -174,6 +174,7 @@ class StreamConnection implements Flow {
   }
 
   #ping(): void {
+    this.#framer.awaitPong();
     this.#write(PING).catch(() => {});
     if (this.#peerAnswersPings && !this.#pongDue) {
       // RFC 5626 §4.4.1: no pong within 10 s means the flow is dead.

@@ -19,6 +19,7 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 export class StreamFramer {
   #buf: Buffer = Buffer.alloc(0);
   #failed = false;
+  #awaitingPong = false;
 
   constructor(private readonly limits: FramerLimits = { maxHeaderBytes: 32_768, maxBodyBytes: 65_536 }) {}
 
@@ -43,6 +44,11 @@ export class StreamFramer {
     return out;
   }
 
+  /** A ping went out: the next lone CRLF is its pong, even when more bytes follow it in the same read. */
+  awaitPong(): void {
+    this.#awaitingPong = true;
+  }
+
   /** Bytes held waiting for the rest of a message. */
   get buffered(): number {
     return this.#buf.length;
@@ -60,9 +66,14 @@ export class StreamFramer {
         return { type: 'ping' };
       }
       if (b.length === 2 || b[2] !== 0x0d) {
-        // A lone CRLF: a pong when nothing follows yet, padding otherwise.
+        // A lone CRLF: the pong to our ping (a peer may send it and its next message in
+        // one segment), or one with nothing after it; otherwise padding before a message.
         this.#buf = b.subarray(2);
-        return b.length === 2 ? { type: 'pong' } : this.#next();
+        if (b.length === 2 || this.#awaitingPong) {
+          this.#awaitingPong = false;
+          return { type: 'pong' };
+        }
+        return this.#next();
       }
       return undefined; // "\r\n\r" — wait for the last byte
     }

@@ -1,17 +1,19 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { cseqOf, type SipMessage } from '../message/sip-message.js';
-import { topVia } from '../message/via.js';
+import type { SipMessage } from '../message/sip-message.js';
+import { transactionKeys, type TransactionKeys } from '../message/via.js';
 import type { Flow } from './flow.js';
-import type { SipTimerValues } from './sip-timers.js';
+import { inviteRingLimitMs, type SipTimerValues } from './sip-timers.js';
 
 /**
  * The RFC 3261 §17 retransmission machinery that sip.js 0.21.2 leaves out, for
  * unreliable flows (UDP). It watches every message going out and coming in on UDP:
  *
  *  - outgoing requests other than ACK are retransmitted: Timer A/B for INVITE (doubling
- *    until the first response), Timer E/F for the rest (doubling to T2, then every T2
- *    after a provisional, until a final response);
+ *    until the first response; a provisional ends Timer B too, and the transaction then
+ *    waits for its final response up to inviteRingLimitMs after the last provisional),
+ *    Timer E/F for the rest (doubling to T2, then every T2 after a provisional, until a
+ *    final response);
  *  - an outgoing 3xx-6xx to an INVITE is retransmitted (Timer G) until its ACK (Timer H);
  *  - the final response to an incoming non-INVITE request is cached for 64*T1 (Timer J),
  *    so a retransmitted request is answered again and never reaches sip.js twice;
@@ -76,11 +78,11 @@ export class UdpReliability {
     return { client: this.#client.size, server: this.#server.size };
   }
 
-  /** Call for every message sent on an unreliable flow, after it was written once. */
-  outgoing(msg: SipMessage, bytes: Buffer, flow: Flow): void {
+  /** Call for every message sent on an unreliable flow, after it was written once (`keys`: when already parsed). */
+  outgoing(msg: SipMessage, bytes: Buffer, flow: Flow, keys: TransactionKeys = transactionKeys(msg)): void {
     if (this.#disposed) return;
-    const branch = topVia(msg)?.branch;
-    const cseq = cseqOf(msg);
+    const branch = keys.via?.branch;
+    const cseq = keys.cseq;
     if (!branch || !cseq) return;
     if (msg.kind === 'request') {
       if (msg.method === 'ACK') {
@@ -104,10 +106,10 @@ export class UdpReliability {
    * Call for every well-formed message received on an unreliable flow.
    * Returns false when the message was a retransmission this layer answered itself.
    */
-  incoming(msg: SipMessage, flow: Flow): boolean {
+  incoming(msg: SipMessage, flow: Flow, keys: TransactionKeys = transactionKeys(msg)): boolean {
     if (this.#disposed) return true;
-    const branch = topVia(msg)?.branch;
-    const cseq = cseqOf(msg);
+    const branch = keys.via?.branch;
+    const cseq = keys.cseq;
     if (!branch || !cseq) return true;
     if (msg.kind === 'response') return this.#clientResponse(clientKey(branch, cseq.method), msg.status);
     if (msg.method === 'ACK') {
@@ -149,8 +151,7 @@ export class UdpReliability {
       giveUp: this.clock.setTimeout(() => {
         // Timer B/F: stop retransmitting; sip.js's own 64*T1 timer reports the 408.
         if (!tx.completed) this.stats.clientTimeouts++;
-        this.#clearClient(tx);
-        this.#client.delete(key);
+        this.#forget(tx);
       }, 64 * t1),
     };
     this.#client.set(key, tx);
@@ -180,6 +181,11 @@ export class UdpReliability {
       if (tx.invite) {
         tx.retransmit?.cancel(); // Timer A stops at the first response
         delete tx.retransmit;
+        // So does Timer B (RFC 3261 §17.1.1.2: it fires only in Calling). A call may ring or
+        // queue for long; keep the transaction for its final response (Timer D), with a cap
+        // so one that never ends cannot leak. Reaching the cap is not a timeout.
+        tx.giveUp.cancel();
+        tx.giveUp = this.clock.setTimeout(() => this.#forget(tx), inviteRingLimitMs);
       } else if (tx.retransmit) {
         // Timer E continues at T2 once the request is known to be received.
         tx.retransmit.cancel();
@@ -226,6 +232,11 @@ export class UdpReliability {
       tx.interval = Math.min(tx.interval * 2, this.timers.t2);
       this.#armServer(tx);
     }, tx.interval);
+  }
+
+  #forget(tx: ClientTx): void {
+    this.#clearClient(tx);
+    if (this.#client.get(tx.key) === tx) this.#client.delete(tx.key);
   }
 
   #clearClient(tx: ClientTx): void {

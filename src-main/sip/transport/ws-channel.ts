@@ -66,15 +66,11 @@ export class WsChannel implements ConnectionChannel {
         rejectUnauthorized: this.opts.tls?.rejectUnauthorized ?? true,
         ...(this.opts.tls?.servername ? { servername: this.opts.tls.servername } : {}),
       } as WebSocket.ClientOptions);
+      // A server that does not answer with the "sip" subprotocol fails the handshake in ws itself.
       const onFail = (error: Error): void => reject(error);
       ws.once('error', onFail);
       ws.once('open', () => {
         ws.off('error', onFail);
-        if (ws.protocol !== 'sip') {
-          ws.terminate();
-          reject(new Error(`${url} did not accept the "sip" subprotocol`));
-          return;
-        }
         const conn = new WsConnection(++this.#seq, this.opts, remote, this.advertisedHost, ws, this.clock, (c, bytes) => this.events.emit('message', bytes, c), (c, error) => {
           if (this.#conns.get(key) === c) this.#conns.delete(key);
           this.events.emit('closed', c, error);

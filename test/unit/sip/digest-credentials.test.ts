@@ -52,6 +52,16 @@ describe('DigestCredentials', () => {
     assert.match(d.toString(), new RegExp(`response="${expected}"`));
   });
 
+  test('qop=auth-int hashes the body of the request being authenticated (sip.js passes no body argument)', () => {
+    const d = new DigestCredentials('u', 'p', undefined, () => 'cn');
+    const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n';
+    assert.ok(d.authenticate({ method: 'INVITE', ruri: 'sip:a@b', body: { body: sdp } }, { realm: 'r', nonce: 'n', qop: 'auth-int' }));
+    const ha2 = md5(`INVITE:sip:a@b:${md5(sdp)}`);
+    const expected = md5(`${md5('u:r:p')}:n:00000001:cn:auth-int:${ha2}`);
+    assert.match(d.toString(), new RegExp(`response="${expected}"`));
+    assert.match(d.toString(), /qop=auth-int/);
+  });
+
   test('refuses unknown algorithms and challenges without realm or nonce', () => {
     const warnings: string[] = [];
     const d = new DigestCredentials('u', 'p', (m) => warnings.push(m));

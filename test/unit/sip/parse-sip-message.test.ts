@@ -4,7 +4,7 @@ import { parseSipMessage, serializeSipMessage } from '../../../src-main/sip/mess
 import { callIdOf, cseqOf, header, headerValues, parseSipUri, tagOf } from '../../../src-main/sip/message/sip-message.js';
 import { statelessResponse } from '../../../src-main/sip/message/stateless-response.js';
 import { topVia, viaEntries } from '../../../src-main/sip/message/via.js';
-import { asRequest, request, sipText } from '../../support/sip-text.js';
+import { asRequest, parsed, request, sipText } from '../../support/sip-text.js';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -111,6 +111,16 @@ describe('parseSipMessage', () => {
   });
 });
 
+describe('parseSipMessage transaction keys', () => {
+  test('hands back the top Via and CSeq it read, so the transport need not read them again', () => {
+    const r = parseSipMessage(buf(request('INVITE', { branch: 'z9hG4bK-k', cseq: 7 })));
+    assert.ok(r.ok);
+    assert.equal(r.keys.via?.branch, 'z9hG4bK-k');
+    assert.deepEqual(r.keys.cseq, { seq: 7, method: 'INVITE' });
+    assert.deepEqual(r.keys.via, topVia(r.message));
+  });
+});
+
 describe('statelessResponse', () => {
   test('copies Via, From, Call-ID, CSeq and adds a To tag', () => {
     const r = parseSipMessage(buf(request('INVITE')));
@@ -121,6 +131,15 @@ describe('statelessResponse', () => {
     assert.ok(tagOf(header(res, 'to')));
     assert.equal(callIdOf(res), 'call-1');
     assert.equal(headerValues(res, 'via').length, 1);
+  });
+});
+
+describe('statelessResponse To tag', () => {
+  test('is the same for every copy of a request (RFC 3261 §8.2.7), and differs between requests', () => {
+    const tag = (text: string): string | undefined => tagOf(header(statelessResponse(asRequest(parsed(text)), 404), 'to'));
+    assert.equal(tag(request('INVITE', { branch: 'z9hG4bK-a' })), tag(request('INVITE', { branch: 'z9hG4bK-a' })));
+    assert.notEqual(tag(request('INVITE', { branch: 'z9hG4bK-a' })), tag(request('INVITE', { branch: 'z9hG4bK-b' })));
+    assert.notEqual(tag(request('INVITE', { callId: 'x' })), tag(request('INVITE', { callId: 'y' })));
   });
 });
 

@@ -1,29 +1,36 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../../src-main/common/logger.js';
-import type { Peer } from '../../../src-main/sip/transport/flow.js';
-import { SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
+import { Emitter } from '../../../src-main/common/emitter.js';
+import type { ConnectionChannel, ConnectionChannelEvents } from '../../../src-main/sip/transport/connection-channel.js';
+import type { Flow, Peer, SipProtocol } from '../../../src-main/sip/transport/flow.js';
+import { localAddressToward, SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
 import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { request, response } from '../../support/sip-text.js';
 import { UdpPeer } from '../../support/udp-peer.js';
 
 class FakeLine implements MuxLine {
-  readonly protocol = 'udp' as const;
   readonly forceNextHop = false;
   readonly delivered: string[] = [];
+  /** Registrar URI → address. */
+  readonly registrars = new Map<string, Peer>();
   constructor(
     readonly id: string,
     private readonly contact: string,
     readonly aorUser: string,
     private readonly hop: () => Peer,
     readonly aorHost = '127.0.0.1',
+    readonly protocol: SipProtocol = 'udp',
   ) {}
   contactUser(): string {
     return this.contact;
   }
   nextHop(): Peer {
     return this.hop();
+  }
+  registrarAddress(requestUri: string): Peer | undefined {
+    return this.registrars.get(requestUri);
   }
   deliver(text: string): void {
     this.delivered.push(text);
@@ -121,6 +128,28 @@ describe('SipMux over UDP', () => {
     assert.equal(l1.delivered.length + l2.delivered.length, 0);
   });
 
+  test('a REGISTER goes to the registrar its Request-URI names: an un-REGISTER of the old registrar after a failover does not reach the new one', async () => {
+    clear();
+    const old = new UdpPeer();
+    await old.bind();
+    try {
+      l3.registrars.set('sip:old-registrar', { host: '127.0.0.1', port: old.port });
+      l3.registrars.set('sip:new-registrar', hop());
+      await mux.send('l3', request('REGISTER', { uri: 'sip:old-registrar', branch: 'z9hG4bK-unreg', via: 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-unreg;rport' }));
+      assert.match(await old.next((m) => m.startsWith('REGISTER')), /z9hG4bK-unreg/);
+      await mux.send('l3', request('REGISTER', { uri: 'sip:new-registrar', branch: 'z9hG4bK-reg', via: 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-reg;rport' }));
+      assert.match(await pbx.next((m) => m.startsWith('REGISTER')), /z9hG4bK-reg/);
+      await settle();
+      assert.equal(pbx.received.filter((m) => m.includes('z9hG4bK-unreg')).length, 0, 'the new registrar never saw the un-REGISTER');
+      await old.send(response(200, 'REGISTER', { branch: 'z9hG4bK-unreg' }), port);
+      await settle();
+      assert.equal(l3.delivered.length, 1, 'its answer reaches the line');
+    } finally {
+      l3.registrars.clear();
+      old.close();
+    }
+  });
+
   test('a response for a branch nobody sent is dropped', async () => {
     clear();
     await pbx.send(response(200, 'REGISTER', { branch: 'z9hG4bK-unknown' }), port);
@@ -158,6 +187,48 @@ describe('SipMux over UDP', () => {
     assert.equal(l1.delivered.length, 1);
   });
 
+  test('the 200 OK to an INVITE that rang for minutes still reaches the line; the record goes 64*T1 after it', async () => {
+    clear();
+    const branch = 'z9hG4bK-ringing';
+    await mux.send('l1', request('INVITE', { uri: 'sip:300@127.0.0.1', branch, via: `Via: SIP/2.0/UDP 127.0.0.1;branch=${branch};rport` }));
+    await pbx.next((m) => m.includes(branch));
+    await pbx.send(response(180, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    clock.advance(5 * 60_000); // a queued call: far beyond 64*T1
+    await pbx.send(response(200, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    assert.deepEqual(l1.delivered.map((m) => m.slice(0, 11)), ['SIP/2.0 180', 'SIP/2.0 200']);
+    const dropped = mux.stats.droppedResponses;
+    clock.advance(64 * 500 - 1_000);
+    await pbx.send(response(200, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    assert.equal(l1.delivered.length, 3, 'a retransmitted 200 within 64*T1 still reaches sip.js');
+    clock.advance(64 * 500 + 15_000);
+    await pbx.send(response(200, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    assert.equal(l1.delivered.length, 3);
+    assert.equal(mux.stats.droppedResponses, dropped + 1);
+  });
+
+  test('an INVITE that never gets a final response is forgotten an hour after its last response', async () => {
+    clear();
+    const branch = 'z9hG4bK-forever';
+    await mux.send('l2', request('INVITE', { uri: 'sip:300@127.0.0.1', branch, via: `Via: SIP/2.0/UDP 127.0.0.1;branch=${branch};rport` }));
+    await pbx.next((m) => m.includes(branch));
+    await pbx.send(response(183, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    clock.advance(50 * 60_000);
+    await pbx.send(response(183, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    assert.equal(l2.delivered.length, 2, 'every response restarts the limit');
+    clock.advance(61 * 60_000 + 64 * 500 + 15_000);
+    const dropped = mux.stats.droppedResponses;
+    await pbx.send(response(200, 'INVITE', { branch, toTag: 'callee' }), port);
+    await settle();
+    assert.equal(l2.delivered.length, 2);
+    assert.equal(mux.stats.droppedResponses, dropped + 1);
+  });
+
   test('an unanswered request from a line is retransmitted on the fake clock', async () => {
     clear();
     await mux.send('l2', request('OPTIONS', { uri: 'sip:127.0.0.1', branch: 'z9hG4bK-rt', via: 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-rt;rport' }));
@@ -171,5 +242,72 @@ describe('SipMux over UDP', () => {
     clock.advance(10_000);
     await settle();
     assert.equal(pbx.received.filter((m) => m.includes('z9hG4bK-rt')).length, 0);
+  });
+});
+
+describe('localAddressToward', () => {
+  test('finds the local address that routes to a peer', async () => {
+    assert.equal(await localAddressToward({ host: '127.0.0.1', port: 5060 }), '127.0.0.1');
+  });
+
+  test('rejects when the OS refuses the route instead of answering 0.0.0.0', async () => {
+    // Linux refuses to connect a UDP socket without SO_BROADCAST to the broadcast address (EACCES).
+    await assert.rejects(localAddressToward({ host: '255.255.255.255', port: 5060 }), (e: NodeJS.ErrnoException) => e.code === 'EACCES');
+    await assert.rejects(localAddressToward({ host: '127.0.0.1', port: 0 }));
+  });
+});
+
+/** A TCP connection that records what is written to it. */
+class FakeStreamFlow implements Flow {
+  readonly key = 'tcp#1';
+  readonly protocol = 'tcp' as const;
+  readonly remote = { host: '127.0.0.1', port: 5060 };
+  readonly local = { host: '127.0.0.1', port: 40_000 };
+  readonly reliable = true;
+  readonly open = true;
+  readonly sent: string[] = [];
+  send(bytes: Buffer): Promise<void> {
+    this.sent.push(bytes.toString('utf8'));
+    return Promise.resolve();
+  }
+}
+
+describe('SipMux over a stream transport', () => {
+  const tcp = (text: string): string => text.replace('SIP/2.0/UDP', 'SIP/2.0/TCP');
+
+  test('an inbound INVITE queued for minutes is answered on the connection it came in on', async () => {
+    const clock = new FakeClock();
+    const flow = new FakeStreamFlow();
+    const channel: ConnectionChannel = { protocol: 'tcp', events: new Emitter<ConnectionChannelEvents>(), connect: () => Promise.resolve(flow), close: () => {} };
+    const mux = new SipMux({ connections: { tcp: channel }, clock, log: silentLogger });
+    const line = new FakeLine('t1', 'c0ntactT', '200', () => flow.remote, '127.0.0.1', 'tcp');
+    mux.addLine(line);
+    try {
+      const branch = 'z9hG4bK-queued';
+      channel.events.emit('message', Buffer.from(tcp(request('INVITE', { uri: 'sip:c0ntactT@127.0.0.1', branch }))), flow);
+      assert.equal(line.delivered.length, 1);
+      await mux.send('t1', tcp(response(182, 'INVITE', { branch, toTag: 'us' })));
+      clock.advance(10 * 60_000);
+      await mux.send('t1', tcp(response(200, 'INVITE', { branch, toTag: 'us' })));
+      assert.deepEqual(flow.sent.map((m) => m.slice(0, 11)), ['SIP/2.0 182', 'SIP/2.0 200']);
+      clock.advance(64 * 500 + 15_000);
+      await assert.rejects(mux.send('t1', tcp(response(200, 'INVITE', { branch, toTag: 'us' }))), /no open TCP flow/, 'the record goes 64*T1 after the final response');
+    } finally {
+      mux.dispose();
+    }
+  });
+
+  test('a request for no line leaves no routing record behind', () => {
+    const clock = new FakeClock();
+    const flow = new FakeStreamFlow();
+    const channel: ConnectionChannel = { protocol: 'tcp', events: new Emitter<ConnectionChannelEvents>(), connect: () => Promise.resolve(flow), close: () => {} };
+    const mux = new SipMux({ connections: { tcp: channel }, clock, log: silentLogger });
+    try {
+      channel.events.emit('message', Buffer.from(tcp(request('INVITE', { uri: 'sip:nobody@127.0.0.1', branch: 'z9hG4bK-scan' }))), flow);
+      assert.match(flow.sent[0] ?? '', /^SIP\/2.0 404/);
+      assert.equal(mux.routingRecords.server, 0);
+    } finally {
+      mux.dispose();
+    }
   });
 });

@@ -38,6 +38,15 @@ describe('StreamFramer', () => {
     assert.equal(ev[0]!.type, 'message');
   });
 
+  test('the pong to our ping counts even when the next message follows it in the same read', () => {
+    const f = new StreamFramer();
+    f.awaitPong();
+    const ev = f.push(Buffer.concat([Buffer.from('\r\n'), msg()]));
+    assert.deepEqual(ev.map((e) => e.type), ['pong', 'message']);
+    const later = f.push(Buffer.concat([Buffer.from('\r\n'), msg()]));
+    assert.deepEqual(later.map((e) => e.type), ['message'], 'with no ping outstanding a CRLF before a message is padding');
+  });
+
   test('no Content-Length on a stream is fatal for the connection', () => {
     const f = new StreamFramer();
     const text = request('OPTIONS').replace('Content-Length: 0\r\n', '');

@@ -39,6 +39,33 @@ describe('UdpReliability — client transactions', () => {
     assert.deepEqual(flow.times(), [0, 500]);
   });
 
+  test('after a provisional, Timer B no longer runs: a final response minutes later still gets Timer D', () => {
+    const { clock, flow, rel, send } = setup();
+    send(request('INVITE'));
+    rel.incoming(parsed(response(180, 'INVITE', { toTag: 't' })), flow);
+    clock.advance(5 * 60_000); // a queued call
+    assert.equal(rel.stats.clientTimeouts, 0);
+    assert.deepEqual(rel.size, { client: 1, server: 0 });
+    assert.equal(rel.incoming(parsed(response(486, 'INVITE', { toTag: 't' })), flow), true);
+    send(request('ACK', { toTag: 't' }));
+    assert.equal(rel.incoming(parsed(response(486, 'INVITE', { toTag: 't' })), flow), false, 'the retransmitted 486 is absorbed');
+    assert.match(flow.sent.at(-1)!.text, /^ACK /, 'and ACKed again');
+  });
+
+  test('an INVITE that rings without end is forgotten an hour after its last provisional, not counted as a timeout', () => {
+    const { clock, flow, rel, send } = setup();
+    send(request('INVITE'));
+    rel.incoming(parsed(response(180, 'INVITE', { toTag: 't' })), flow);
+    clock.advance(50 * 60_000);
+    rel.incoming(parsed(response(182, 'INVITE', { toTag: 't' })), flow);
+    clock.advance(50 * 60_000);
+    assert.deepEqual(rel.size, { client: 1, server: 0 }, 'each provisional restarts the limit');
+    clock.advance(10 * 60_000);
+    assert.deepEqual(rel.size, { client: 0, server: 0 });
+    assert.equal(rel.stats.clientTimeouts, 0);
+    assert.equal(clock.pendingCount, 0);
+  });
+
   test('Timer E: a non-INVITE request doubles up to T2, and continues every T2 after a 1xx', () => {
     const { clock, flow, rel, send } = setup();
     send(request('REGISTER'));
