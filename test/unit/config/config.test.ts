@@ -38,6 +38,23 @@ describe('config', () => {
     assert.equal(lineSettings(c, c.lines[0]!).maxCalls, 1);
   });
 
+  test('an absent section gets the defaults of its fields; each parse gets its own objects', () => {
+    const c = parseConfig(sample);
+    assert.deepEqual(c.dispatch, { strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 10, maxWaitMs: 60_000, overflowUri: null } });
+    assert.deepEqual(c.agent, { wrapupSeconds: 30, pauseReasons: ['break', 'lunch', 'training', 'meeting', 'admin'], initialState: 'available' });
+    assert.deepEqual(c.store, { path: 'linedesk.sqlite', synchronous: 'NORMAL' });
+    assert.deepEqual(c.limits, { maxMessageBytes: 65_535, maxHeaderBytes: 32_768 });
+    assert.deepEqual(c.log, { level: 'info' });
+    assert.deepEqual(c.tls, { rejectUnauthorized: true });
+    assert.deepEqual([c.media.codecs, c.media.ptimeMs, c.media.dtmf], [['opus', 'PCMU', 'PCMA'], 20, 'auto']);
+    assert.deepEqual(parseConfig({ ...sample, dispatch: { queue: { maxLength: 3 } } }).dispatch, { strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 3, maxWaitMs: 60_000, overflowUri: null } });
+    c.agent.pauseReasons.push('changed');
+    c.media.codecs.pop();
+    c.timers.t1 = 1;
+    const again = parseConfig(sample);
+    assert.deepEqual([again.agent.pauseReasons.length, again.media.codecs.length, again.timers.t1], [5, 3, 500], 'a default is never shared between parses');
+  });
+
   test('errors name the offending field', () => {
     assert.deepEqual(issues({ ...sample, transport: { protocol: 'sctp' } }), ['transport[0].protocol: must be one of udp, tcp, tls, ws, wss']);
     assert.deepEqual(issues({ ...sample, registrar: { uri: 'http://pbx' } }), ['registrar.uri: must be a sip: or sips: URI, e.g. "sip:pbx.example.com:5060"']);
