@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../common/clock.js';
+import { aorUser } from '../config/aor-user.js';
 import type { CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import type { CoreHost, CoreModule } from '../core/core-module.js';
@@ -68,7 +69,7 @@ function wire(host: CoreHost, store: CallStore): void {
     },
     now,
     isAgentLine: (line) => host.isAgentLine(line),
-    lineNumbers: new Map(host.config.lines.map((l) => [l.id, /^sips?:([^@;]+)@/i.exec(l.aor)?.[1] ?? l.id])),
+    lineNumbers: new Map(host.config.lines.map((l) => [l.id, aorUser(l.aor) ?? l.id])),
     onAnsweredCallEnded: (rec) => intervals.noteAnsweredCallEnded(rec),
   });
   const statsQueries = new StatsQueries(store.db);

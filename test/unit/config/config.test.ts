@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { aorUser } from '../../../src-main/config/aor-user.js';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src-main/config/load-config.js';
 import { lineSettings } from '../../../src-main/core/line-settings-from-config.js';
 
@@ -64,6 +65,13 @@ describe('config', () => {
     assert.deepEqual(issues({ ...sample, timers: { t1: 800, t2: 600 } }), ['timers.t2: must not be smaller than t1']);
     assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], aor: 'sip:127.0.0.1' }] }), ['lines[0].aor: must be a SIP address of record with a user, e.g. "sip:200@pbx.example.com"']);
     assert.deepEqual(issues({ registrar: sample.registrar, lines: sample.lines }), ['transport: is required']);
+  });
+
+  test("a line's number is the user part of its AOR, parsed as the SIP line parses it", () => {
+    assert.equal(aorUser('sip:200@127.0.0.1'), '200');
+    assert.equal(aorUser('SIPS:agent.7@pbx.example.com:5061;transport=tls'), 'agent.7');
+    assert.equal(aorUser('sip:%32%30%31@pbx'), '201', 'escaped characters decoded, as SipLine and the mux compare them');
+    assert.equal(aorUser('sip:pbx.example.com'), undefined);
   });
 
   test('a file that is not JSON, or missing, gives a clear ConfigError', () => {
