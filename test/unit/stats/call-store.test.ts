@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '../../../src-main/common/logger.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
+import { defaultModules } from '../../../src-main/core/default-modules.js';
 import { AgentIntervalRecorder } from '../../../src-main/stats/agent-interval-recorder.js';
 import { CallRecorder } from '../../../src-main/stats/call-recorder.js';
 import { CallStore, StoreOpenError } from '../../../src-main/stats/call-store.js';
@@ -124,6 +125,40 @@ describe('CallStore on a file', () => {
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is a text file, not SQLite '.repeat(200));
     assert.throws(() => CallStore.open(junk), /cannot open the statistics database .*junk\.sqlite: file is not a database \(the file is damaged or is not a LineDesk database/);
+  });
+});
+
+describe('AgentIntervalRecorder: the wrap-up tie', () => {
+  test('the wrap-up that is the next agent state after an answered call ended is that call\'s; nothing else is', () => {
+    const store = CallStore.open(':memory:');
+    try {
+      const r = recorders(store);
+      const tiedTo = (): string | null => r.intervals.current?.call?.callId ?? null;
+      r.feed({ event: 'agent.state', state: 'offline', since: T0 });
+      r.feed({ event: 'call.dialing', call: 'o', line: 'l1', to: '700' });
+      r.feed({ event: 'call.answered', call: 'o', line: 'l1' });
+      r.clock.now = T0 + 5_000;
+      r.feed({ event: 'call.ended', call: 'o', line: 'l1', reason: 'local-hangup', code: 200, talkMs: 5_000 });
+      // Offline: no wrap-up follows. Logging in is the next agent state; a later wrap-up is not o's.
+      r.feed({ event: 'agent.state', state: 'available', since: T0 + 6_000 });
+      r.feed({ event: 'agent.state', state: 'wrapup', since: T0 + 6_000, wrapupEndsAt: T0 + 36_000 });
+      assert.equal(tiedTo(), null);
+      r.feed({ event: 'call.offered', call: 'a', line: 'l1', from: '1', to: '600', attempt: 1 });
+      r.feed({ event: 'call.answered', call: 'a', line: 'l1' });
+      r.clock.now = T0 + 20_000;
+      r.feed({ event: 'call.ended', call: 'a', line: 'l1', reason: 'remote-hangup', code: 200, talkMs: 10_000 });
+      r.feed({ event: 'agent.state', state: 'wrapup', since: T0 + 20_000, wrapupEndsAt: T0 + 50_000 });
+      assert.equal(tiedTo(), 'a');
+      r.feed({ event: 'agent.state', state: 'wrapup', since: T0 + 20_000, wrapupEndsAt: T0 + 80_000 }); // extended: the same interval
+      r.feed({ event: 'agent.state', state: 'available', since: T0 + 25_000 });
+      assert.deepEqual([store.readCall('a')?.wrapupMs, store.readCall('o')?.wrapupMs], [5_000, 0]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('front ends install stats before agent, which the tie relies on', () => {
+    assert.deepEqual(defaultModules().map((m) => m.name).filter((n) => n === 'stats' || n === 'agent'), ['stats', 'agent']);
   });
 });
 
