@@ -1,7 +1,7 @@
 import type { CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import type { CoreHost, CoreModule } from '../core/core-module.js';
-import { AgentStateError, AgentStateMachine, type AgentRequest, type AgentSnapshot } from './agent-state-machine.js';
+import { AgentStateMachine, type AgentSnapshot } from './agent-state-machine.js';
 
 /**
  * The agent's workflow: Available, Paused (with a reason), Wrap-up after each answered
@@ -64,34 +64,16 @@ export const agentModule: CoreModule = {
       ok: true,
       value: { ...machine.snapshot, ...(outcome ? { outcome } : {}), ...(machine.pending ? { pending: machine.pending } : {}) },
     });
-    const guarded = (fn: () => CommandResult): CommandResult => {
-      try {
-        return fn();
-      } catch (error) {
-        if (error instanceof AgentStateError) return { ok: false, error: error.message };
-        throw error;
-      }
-    };
-    host.commands.register('agent.state', (c) =>
-      guarded(() => {
-        const refused = machine.validate(c.state, c.reason);
-        if (refused) return { ok: false, error: refused };
-        const req: AgentRequest = c.state === 'paused' ? { state: 'paused', reason: c.reason! } : { state: c.state };
-        return result(machine.request(req));
-      }),
-    );
-    host.commands.register('wrapup.extend', (c) =>
-      guarded(() => {
-        machine.extendWrapup(c.seconds);
-        return result();
-      }),
-    );
-    host.commands.register('wrapup.end', () =>
-      guarded(() => {
-        machine.endWrapup();
-        return result();
-      }),
-    );
+    // A refused request throws AgentStateError: the command registry makes it the command's error.
+    host.commands.register('agent.state', (c) => result(machine.request(c)));
+    host.commands.register('wrapup.extend', (c) => {
+      machine.extendWrapup(c.seconds);
+      return result();
+    });
+    host.commands.register('wrapup.end', () => {
+      machine.endWrapup();
+      return result();
+    });
 
     // At stop the agent goes offline, so logged-in time ends with LineDesk.
     host.onStop(() => {

@@ -87,25 +87,16 @@ export class AgentStateMachine {
     return this.#snapshot.state === 'wrapup' ? { ...this.#after } : undefined;
   }
 
-  /** Checks a request against the configuration; returns why it is refused, or undefined. */
-  validate(state: AgentRequest['state'], reason: string | undefined): string | undefined {
-    const allowed = this.opts.pauseReasons.join(', ');
-    if (state !== 'paused') return reason === undefined ? undefined : `only a pause takes a reason (got "${reason}" with ${state})`;
-    if (reason === undefined) return `a pause needs a reason, one of: ${allowed}`;
-    if (!this.opts.pauseReasons.includes(reason)) return `"${reason}" is not a pause reason; allowed: ${allowed}`;
-    return undefined;
-  }
-
   /**
-   * The agent asks for a state. Returns what happened: `changed`, `unchanged` (already
-   * there), or `deferred` (during wrap-up: applied when it ends). Throws AgentStateError
-   * for a request the configuration does not allow.
+   * The agent asks for a state (the `agent.state` command: a state, and a reason for a
+   * pause). The one place a request is checked. Returns what happened: `changed`,
+   * `unchanged` (already there), or `deferred` (during wrap-up: applied when it ends).
+   * Throws AgentStateError for a request the configuration does not allow.
    */
-  request(req: AgentRequest): 'changed' | 'unchanged' | 'deferred' {
-    const refused = this.validate(req.state, req.state === 'paused' ? req.reason : undefined);
-    if (refused) throw new AgentStateError(refused);
+  request(asked: { state: AgentRequest['state']; reason?: string | undefined }): 'changed' | 'unchanged' | 'deferred' {
+    const req = this.#checked(asked.state, asked.reason);
     if (this.#snapshot.state === 'wrapup') {
-      this.#after = { ...req };
+      this.#after = req;
       return 'deferred';
     }
     const target = this.#resolve(req);
@@ -148,19 +139,13 @@ export class AgentStateMachine {
   }
 
   /**
-   * The one guarded move (the methods above choose the target). Throws on a move the
-   * table does not allow, or a pause without a configured reason.
+   * The one move (the methods above choose the target; a pause reason comes from a request
+   * `request()` checked, or from the current pause). Throws on a move the table does not allow.
    */
   transition(to: AgentStateName, reason?: string): void {
     const from = this.#snapshot.state;
     if (!allowedMoves[from].includes(to)) throw new Error(`Invalid agent state transition from ${from} to ${to}`);
-    if (to === 'paused') {
-      const refused = this.validate('paused', reason);
-      if (refused) throw new AgentStateError(refused);
-      if (from === 'paused' && reason === this.#snapshot.reason) throw new Error(`Invalid agent state transition from paused to paused: already paused for ${reason}`);
-    } else if (reason !== undefined) {
-      throw new AgentStateError(`only a pause takes a reason (got "${reason}" with ${to})`);
-    }
+    if (from === 'paused' && to === 'paused' && reason === this.#snapshot.reason) throw new Error(`Invalid agent state transition from paused to paused: already paused for ${reason}`);
     const before = this.snapshot;
     const next: AgentSnapshot = { state: to, since: this.opts.clock.wallNow() };
     if (reason !== undefined) next.reason = reason;
@@ -181,6 +166,18 @@ export class AgentStateMachine {
   /** Stops the wrap-up timer (core stopping). */
   dispose(): void {
     this.#cancelTimer();
+  }
+
+  /** A request as the configuration allows it, or AgentStateError saying why not. */
+  #checked(state: AgentRequest['state'], reason: string | undefined): AgentRequest {
+    const allowed = this.opts.pauseReasons.join(', ');
+    if (state !== 'paused') {
+      if (reason !== undefined) throw new AgentStateError(`only a pause takes a reason (got "${reason}" with ${state})`);
+      return { state };
+    }
+    if (reason === undefined) throw new AgentStateError(`a pause needs a reason, one of: ${allowed}`);
+    if (!this.opts.pauseReasons.includes(reason)) throw new AgentStateError(`"${reason}" is not a pause reason; allowed: ${allowed}`);
+    return { state, reason };
   }
 
   /** "available" means dnd while every line is in DND. */

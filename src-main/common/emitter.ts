@@ -41,10 +41,6 @@ export class Emitter<E extends EventMap> {
     }
   }
 
-  listenerCount<K extends keyof E>(event: K): number {
-    return this.#listeners.get(event)?.size ?? 0;
-  }
-
   removeAllListeners(): void {
     this.#listeners.clear();
   }

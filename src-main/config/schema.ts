@@ -91,14 +91,14 @@ export const configSchema = z
     registrar: registrarSchema,
     outboundProxy: sipUri.optional(),
     lines: z.array(lineSchema).min(1, 'needs at least one line').max(64),
-    timers: timersSchema.default(timersSchema.parse({})),
-    tls: tlsSchema.default(tlsSchema.parse({})),
+    timers: timersSchema.prefault({}),
+    tls: tlsSchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),
         maxHeaderBytes: z.number().int().min(1_024).max(262_144).default(32_768),
       })
-      .default({ maxMessageBytes: 65_535, maxHeaderBytes: 32_768 }),
+      .prefault({}),
     dispatch: z
       .strictObject({
         strategy: z.enum(strategyNames, { message: `must be one of ${strategyNames.join(', ')}` }).default('rrmemory'),
@@ -110,9 +110,9 @@ export const configSchema = z
             maxWaitMs: z.number().int().min(1).max(3_600_000).default(60_000),
             overflowUri: sipUri.nullable().default(null),
           })
-          .default({ maxLength: 10, maxWaitMs: 60_000, overflowUri: null }),
+          .prefault({}),
       })
-      .default({ strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 10, maxWaitMs: 60_000, overflowUri: null } }),
+      .prefault({}),
     agent: z
       .strictObject({
         /** Wrap-up after each answered call, in seconds (0: straight back to Available). */
@@ -122,7 +122,7 @@ export const configSchema = z
         /** The state at start. */
         initialState: z.enum(['available', 'offline']).default('available'),
       })
-      .default({ wrapupSeconds: 30, pauseReasons: ['break', 'lunch', 'training', 'meeting', 'admin'], initialState: 'available' }),
+      .prefault({}),
     store: z
       .strictObject({
         /** SQLite file for call records and statistics, relative to the config file; ":memory:" keeps nothing. */
@@ -130,7 +130,7 @@ export const configSchema = z
         /** SQLite `synchronous` in WAL mode: NORMAL survives a crash or kill of LineDesk; FULL also a power cut. */
         synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
       })
-      .default({ path: 'linedesk.sqlite', synchronous: 'NORMAL' }),
+      .prefault({}),
     media: z
       .strictObject({
         /** Address for RTP; by default the local address that routes to the registrar. */
@@ -154,8 +154,8 @@ export const configSchema = z
         jitterMaxMs: z.number().int().min(40).max(2000).default(400),
         dtmf: z.enum(dtmfMethods).default('auto'),
       })
-      .default({ rtpPortMin: 20000, rtpPortMax: 29999, ptimeMs: 20, codecs: ['opus', 'PCMU', 'PCMA'], audio: 'auto', symmetricRtp: true, jitterMinMs: 20, jitterMaxMs: 400, dtmf: 'auto' }),
-    log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).default({ level: 'info' }),
+      .prefault({}),
+    log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).prefault({}),
     userAgent: z.string().max(128).default('LineDesk/0.1.0'),
   })
   .superRefine((cfg, ctx) => {

@@ -90,7 +90,7 @@ export interface StatsSummary {
   abandoned: number;
   answeredElsewhere: number;
   failed: number;
-  /** Queued or refused (480/486) without ever ringing a line. */
+  /** Queued, then refused by LineDesk with no offer declined or timed out last (the queue gave up: 486, 480, or 302 to the overflow URI). Calls refused before they were queued or offered have no record and count nowhere. */
   rejected: number;
   /** Average speed of answer: offer to answer, ms. */
   averageSpeedOfAnswerMs: number;

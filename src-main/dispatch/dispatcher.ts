@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { LegEnd } from '../calls/call-leg.js';
+import { aorUser } from '../config/aor-user.js';
 import type { ControlEvent, LineStatus, QueueStatus } from '../contract/control-events.js';
 import type { OfferEnd, RegistrationState } from '../contract/vocabulary.js';
 import { CallClaims } from './call-claims.js';
@@ -76,7 +77,7 @@ export class Dispatcher {
     for (const l of this.#lines) this.#byId.set(l.id, l);
     for (const l of opts.lines) {
       this.#aor.set(l.id, l.aor);
-      const user = /^sips?:([^@;]+)@/i.exec(l.aor)?.[1];
+      const user = aorUser(l.aor);
       if (user) this.#aorUser.set(l.id, user);
     }
     this.#claims = new CallClaims(opts.clock);

@@ -73,9 +73,11 @@ async function main(): Promise<number> {
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= core.stop());
-  const done = new Promise<void>((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(resolve));
-  });
+  // A signal and {"cmd":"quit"} end the same way: stop, then main returns 0. (Sending
+  // ourselves SIGTERM instead would kill the process outright on Windows, with no handler.)
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(finish));
   readLines(
     process.stdin,
     (line) => {
@@ -86,7 +88,7 @@ async function main(): Promise<number> {
       }
       const command = parsed.command;
       if (command.cmd === 'quit') {
-        void stop().then(() => process.kill(process.pid, 'SIGTERM'));
+        void stop().then(finish);
         return;
       }
       void core.execute(command).then((r) => {

@@ -15,12 +15,17 @@ export function jsonLineWriter(out: Writable): (obj: object) => void {
   };
 }
 
-/** Calls `onLine` for every non-empty line of `input`, and `onEnd` when it closes. Lines over `maxBytes` are cut and reported. */
-export function readLines(input: Readable, onLine: (line: string) => void, onEnd: () => void, maxBytes = 65_536): void {
+/**
+ * Calls `onLine` for every non-empty line of `input` (trimmed), and `onEnd` when it closes.
+ * A line longer than `maxChars` characters is truncated to that length and passed on; it
+ * reports nothing itself (a truncated command is then no longer valid JSON, which the
+ * caller answers with an error).
+ */
+export function readLines(input: Readable, onLine: (line: string) => void, onEnd: () => void, maxChars = 65_536): void {
   const rl = createInterface({ input, crlfDelay: Infinity });
   rl.on('line', (line) => {
     const t = line.trim();
-    if (t) onLine(t.length > maxBytes ? t.slice(0, maxBytes) : t);
+    if (t) onLine(t.length > maxChars ? t.slice(0, maxChars) : t);
   });
   rl.on('close', onEnd);
 }

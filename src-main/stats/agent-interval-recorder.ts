@@ -8,20 +8,22 @@ export interface IntervalSink {
   save(intervals: AgentInterval[], calls: CallRecord[]): void;
 }
 
-/** A wrap-up belongs to the answered call that ended within this long of its start. */
-const WRAPUP_MATCH_MS = 1_000;
-
 /**
  * Turns `agent.state` events into intervals (state, pause reason, start, end), the basis
  * of pause time per reason, logged-in time and occupancy. A wrap-up interval is tied to the
  * answered call it follows, and its length is added to that call's wrap-up time when it
- * ends. The tie does not depend on which of the agent and stats modules sees `call.ended`
- * first: whichever of "wrap-up started" and "answered call ended" comes second makes it.
+ * ends.
+ *
+ * The tie is by order: the stats module is installed before the agent module
+ * (default-modules.ts) and events are delivered synchronously, so an answered call's
+ * `call.ended` reaches this recorder (`noteAnsweredCallEnded`) just before the agent module
+ * emits the `agent.state` wrap-up it causes. The wrap-up that is the next agent state after
+ * an answered call ended is that call's.
  */
 export class AgentIntervalRecorder {
   #open: AgentInterval | undefined;
-  #lastAnsweredEnded: CallRecord | undefined;
-  readonly #wrapped = new WeakSet<CallRecord>();
+  /** The answered call that ended since the last `agent.state`: the next wrap-up follows it. */
+  #justEnded: CallRecord | undefined;
 
   constructor(private readonly sink: IntervalSink) {}
 
@@ -35,14 +37,7 @@ export class AgentIntervalRecorder {
   }
 
   noteAnsweredCallEnded(rec: CallRecord): void {
-    const open = this.#open;
-    if (open?.state === 'wrapup' && open.call === null && rec.endedAt !== null && Math.abs(rec.endedAt - open.startedAt) <= WRAPUP_MATCH_MS && !this.#wrapped.has(rec)) {
-      open.call = rec;
-      this.#wrapped.add(rec);
-      this.sink.save([open], []);
-      return;
-    }
-    this.#lastAnsweredEnded = rec;
+    this.#justEnded = rec;
   }
 
   /** Ends the current interval (LineDesk stops: the time after it is not logged-in time). */
@@ -55,18 +50,13 @@ export class AgentIntervalRecorder {
 
   #onAgentState(e: Extract<ControlEvent, { event: 'agent.state' }>): void {
     const reason = e.reason ?? null;
+    const ended = this.#justEnded;
+    this.#justEnded = undefined;
     const prev = this.#open;
     // The same state announced again, or a wrap-up extended: not a new interval.
     if (prev && prev.state === e.state && prev.reason === reason && prev.startedAt === e.since) return;
     const changedCalls = prev ? this.#end(prev, e.since) : [];
-    const opened: AgentInterval = { id: this.sink.nextIntervalId(), state: e.state, reason, startedAt: e.since, endedAt: null, call: null };
-    if (e.state === 'wrapup') {
-      const last = this.#lastAnsweredEnded;
-      if (last?.endedAt != null && !this.#wrapped.has(last) && Math.abs(e.since - last.endedAt) <= WRAPUP_MATCH_MS) {
-        opened.call = last;
-        this.#wrapped.add(last);
-      }
-    }
+    const opened: AgentInterval = { id: this.sink.nextIntervalId(), state: e.state, reason, startedAt: e.since, endedAt: null, call: e.state === 'wrapup' ? (ended ?? null) : null };
     this.#open = opened;
     this.sink.save(prev ? [prev, opened] : [opened], changedCalls);
   }

@@ -34,9 +34,10 @@ export interface CallRecorderOptions {
  *        (the first of them creates the record)      └──────────── call.ended ─────────────▶ final
  *
  * The final disposition follows `finalDisposition` (call-record.ts). Calls LineDesk refused
- * without ever queueing or offering them (a fork of a call already taken, every line
- * paused) reached nobody and get no record; nor do calls first offered to, or dialled
- * from, a service line (auto-answer: not the agent's work).
+ * without ever queueing or offering them (a fork of a call already taken; every line
+ * paused, in DND or down; the queue full or disabled) were never put before the agent and
+ * get no record (docs/control-protocol.md says why); nor do calls first offered to, or
+ * dialled from, a service line (auto-answer: not the agent's work).
  */
 export class CallRecorder {
   readonly #live = new Map<string, LiveCall>();

@@ -198,5 +198,5 @@ export function migrate(db: SqliteDatabase, list: readonly Migration[] = migrati
       db.pragma(`user_version = ${m.version}`);
     })();
   }
-  return { from, to: Math.max(from, latest) };
+  return { from, to: latest };
 }

@@ -1,6 +1,6 @@
+import type { StatsSummary } from '../contract/control-events.js';
 import type { CallRow } from './call-rows.js';
 import { isoTime, toCsv, type CsvValue } from './csv.js';
-import type { StatsFigures } from './stats-queries.js';
 
 export const recordsCsvHeader = [
   'call', 'direction', 'line', 'from', 'from_name', 'to', 'offered_at', 'answered_at', 'ended_at', 'disposition', 'decline_reason',
@@ -26,7 +26,7 @@ export function recordsCsv(rows: Iterable<CallRow>): string {
  * times first, then `declined.<reason>`, `pause_ms.<reason>`, `calls_hour.<HH>` and
  * `line.<id>.<figure>` rows.
  */
-export function summaryCsv(s: StatsFigures): string {
+export function summaryCsv(s: StatsSummary): string {
   const rows: [string, CsvValue][] = [
     ['from', isoTime(s.from)],
     ['to', isoTime(s.to)],

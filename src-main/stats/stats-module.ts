@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../common/clock.js';
+import { aorUser } from '../config/aor-user.js';
 import type { CommandResult } from '../contract/commands.js';
-import type { ControlEvent } from '../contract/control-events.js';
+import type { ControlEvent, StatsSummary } from '../contract/control-events.js';
 import type { CoreHost, CoreModule } from '../core/core-module.js';
 import { AgentIntervalRecorder } from './agent-interval-recorder.js';
 import { CallRecorder } from './call-recorder.js';
@@ -9,7 +10,7 @@ import { CallStore } from './call-store.js';
 import { DurableWriter } from './durable-writer.js';
 import { HistoryQueries, type HistoryQuery } from './history-queries.js';
 import { recordsCsv, summaryCsv } from './stats-export.js';
-import { StatsQueries, type StatsFigures } from './stats-queries.js';
+import { StatsQueries } from './stats-queries.js';
 import { resolveRange, type StatsRange } from './stats-range.js';
 
 /** How often the store notes that LineDesk is alive (the end given to what a crash leaves open). */
@@ -68,7 +69,7 @@ function wire(host: CoreHost, store: CallStore): void {
     },
     now,
     isAgentLine: (line) => host.isAgentLine(line),
-    lineNumbers: new Map(host.config.lines.map((l) => [l.id, /^sips?:([^@;]+)@/i.exec(l.aor)?.[1] ?? l.id])),
+    lineNumbers: new Map(host.config.lines.map((l) => [l.id, aorUser(l.aor) ?? l.id])),
     onAnsweredCallEnded: (rec) => intervals.noteAnsweredCallEnded(rec),
   });
   const statsQueries = new StatsQueries(store.db);
@@ -86,7 +87,7 @@ function wire(host: CoreHost, store: CallStore): void {
   touch();
   const alive = host.clock.setInterval(touch, ALIVE_INTERVAL_MS);
 
-  const figures = (range: StatsRange): StatsFigures => statsQueries.summary(range, now(), { lines: host.lineIds(), pauseReasons: host.config.agent.pauseReasons });
+  const figures = (range: StatsRange): StatsSummary => statsQueries.summary(range, now(), { lines: host.lineIds(), pauseReasons: host.config.agent.pauseReasons });
   /** Emits the answer and returns it as the command's value; a failing query is the command's error. */
   const answer = (build: () => ControlEvent): CommandResult => {
     let event: ControlEvent;

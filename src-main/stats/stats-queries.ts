@@ -3,13 +3,6 @@ import type { Disposition } from './call-record.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 import type { StatsRange } from './stats-range.js';
 
-/**
- * StatsSummary plus the records LineDesk refused without an offer (queued, then the queue
- * gave up), which the contract's type has no field for yet: offered = answered + declined
- * + missed + abandoned + answeredElsewhere + failed + rejected + (ringing or up now).
- */
-export type StatsFigures = StatsSummary;
-
 /** One breakdown row: from call_day_figures (whole days) or computed from calls (the rest). */
 interface FigureRow {
   dim: 'd' | 'h' | 'l' | 'r';
@@ -49,7 +42,9 @@ const DAY_MS = 86_400_000;
  *    answer rate, speed of answer, handle time, calls per hour and per-line offered/answered
  *    count inbound calls only; talk, hold and wrap-up totals (and per-line talk) count every
  *    call, inbound and outbound; a call up right now counts its talk and hold so far;
- *  - answered includes calls up right now; answer rate = answered / (offered − answered elsewhere);
+ *  - answered includes calls up right now, so offered = answered + declined + missed + abandoned
+ *    + answered elsewhere + failed + rejected + calls ringing now;
+ *  - answer rate = answered / (offered − answered elsewhere);
  *  - average speed of answer = mean of (answered − first offered), queue wait included;
  *  - average handle time = mean of (talk + hold + wrap-up) over inbound calls answered and ended;
  *  - logged-in time = time in any state but offline; pause time per reason and logged-in
@@ -95,8 +90,8 @@ export class StatsQueries {
    * when they have data. `wholeDays: false` reads every call instead of the per-day sums
    * (tests compare both).
    */
-  summary(range: StatsRange, now: number, opts: { lines?: readonly string[]; pauseReasons?: readonly string[]; wholeDays?: boolean } = {}): StatsFigures {
-    const s: StatsFigures = {
+  summary(range: StatsRange, now: number, opts: { lines?: readonly string[]; pauseReasons?: readonly string[]; wholeDays?: boolean } = {}): StatsSummary {
+    const s: StatsSummary = {
       from: range.from,
       to: range.to,
       offered: 0,
@@ -160,7 +155,7 @@ export class StatsQueries {
   }
 
   /** Talk and hold of calls up now grow without a write: add what they have so far. */
-  #addLiveTime(s: StatsFigures, range: StatsRange, now: number): void {
+  #addLiveTime(s: StatsSummary, range: StatsRange, now: number): void {
     for (const c of this.#live.iterate({ from: range.from, to: range.to })) {
       const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
       s.holdMs += holdNow;
@@ -172,7 +167,7 @@ export class StatsQueries {
   }
 }
 
-function addFigures(s: StatsFigures, totals: { answerWait: number; handled: number; handleTime: number }, row: FigureRow): void {
+function addFigures(s: StatsSummary, totals: { answerWait: number; handled: number; handleTime: number }, row: FigureRow): void {
   switch (row.dim) {
     case 'd': {
       const key = String(row.key);

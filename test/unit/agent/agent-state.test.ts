@@ -60,12 +60,15 @@ describe('AgentStateMachine: the transition table', () => {
     }
   }
 
-  test('paused → paused needs another reason; a pause needs a configured reason', () => {
-    const { m } = machineIn('paused');
+  test('paused → paused needs another reason; a request for a pause needs a configured reason, checked once by request()', () => {
+    const { m, changes } = machineIn('paused');
     assert.throws(() => m.transition('paused', 'break'), /already paused for break/);
-    assert.throws(() => m.transition('paused', 'smoking'), (e: unknown) => e instanceof AgentStateError && /"smoking" is not a pause reason; allowed: break, lunch, training/.test(e.message));
-    assert.throws(() => m.transition('paused'), /a pause needs a reason, one of: break, lunch, training/);
-    assert.throws(() => m.transition('offline', 'lunch'), /only a pause takes a reason/);
+    const before = changes.length;
+    assert.throws(() => m.request({ state: 'paused', reason: 'smoking' }), (e: unknown) => e instanceof AgentStateError && /"smoking" is not a pause reason; allowed: break, lunch, training/.test(e.message));
+    assert.throws(() => m.request({ state: 'paused' }), (e: unknown) => e instanceof AgentStateError && /a pause needs a reason, one of: break, lunch, training/.test(e.message));
+    assert.throws(() => m.request({ state: 'offline', reason: 'lunch' }), (e: unknown) => e instanceof AgentStateError && /only a pause takes a reason/.test(e.message));
+    assert.equal(changes.length, before, 'a refused request changes nothing');
+    assert.deepEqual([m.state, m.snapshot.reason], ['paused', 'break']);
   });
 });
 
@@ -282,6 +285,8 @@ describe('agent module', () => {
     assert.deepEqual(bad, { ok: false, error: '"nap" is not a pause reason; allowed: break, lunch, training' });
     const missing = await host.run({ cmd: 'agent.state', state: 'paused' });
     assert.equal(missing.ok, false);
+    const stray = await host.run({ cmd: 'agent.state', state: 'available', reason: 'lunch' });
+    assert.deepEqual(stray, { ok: false, error: 'only a pause takes a reason (got "lunch" with available)' });
     const ok = await host.run({ cmd: 'agent.state', state: 'paused', reason: 'break' });
     assert.deepEqual(ok, { ok: true, value: { state: 'paused', reason: 'break', since: EPOCH, outcome: 'changed' } });
     assert.deepEqual(host.named('agent.state').at(-1), { event: 'agent.state', state: 'paused', reason: 'break', since: EPOCH });
@@ -297,6 +302,8 @@ describe('agent module', () => {
     const ext = await host.run({ cmd: 'wrapup.extend', seconds: 60 });
     assert.equal(ext.ok, true);
     assert.equal(host.named('agent.state').at(-1)?.wrapupEndsAt, EPOCH + 90_000);
+    const refused = await host.run({ cmd: 'agent.state', state: 'paused', reason: 'nap' });
+    assert.deepEqual(refused, { ok: false, error: '"nap" is not a pause reason; allowed: break, lunch, training' }, 'checked before it is deferred');
     const deferred = await host.run({ cmd: 'agent.state', state: 'paused', reason: 'training' });
     assert.deepEqual(deferred, { ok: true, value: { state: 'wrapup', since: EPOCH, wrapupEndsAt: EPOCH + 90_000, outcome: 'deferred', pending: { state: 'paused', reason: 'training' } } });
     clock.advance(10_000);

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { aorUser } from '../../../src-main/config/aor-user.js';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src-main/config/load-config.js';
 import { lineSettings } from '../../../src-main/core/line-settings-from-config.js';
 
@@ -38,6 +39,23 @@ describe('config', () => {
     assert.equal(lineSettings(c, c.lines[0]!).maxCalls, 1);
   });
 
+  test('an absent section gets the defaults of its fields; each parse gets its own objects', () => {
+    const c = parseConfig(sample);
+    assert.deepEqual(c.dispatch, { strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 10, maxWaitMs: 60_000, overflowUri: null } });
+    assert.deepEqual(c.agent, { wrapupSeconds: 30, pauseReasons: ['break', 'lunch', 'training', 'meeting', 'admin'], initialState: 'available' });
+    assert.deepEqual(c.store, { path: 'linedesk.sqlite', synchronous: 'NORMAL' });
+    assert.deepEqual(c.limits, { maxMessageBytes: 65_535, maxHeaderBytes: 32_768 });
+    assert.deepEqual(c.log, { level: 'info' });
+    assert.deepEqual(c.tls, { rejectUnauthorized: true });
+    assert.deepEqual([c.media.codecs, c.media.ptimeMs, c.media.dtmf], [['opus', 'PCMU', 'PCMA'], 20, 'auto']);
+    assert.deepEqual(parseConfig({ ...sample, dispatch: { queue: { maxLength: 3 } } }).dispatch, { strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 3, maxWaitMs: 60_000, overflowUri: null } });
+    c.agent.pauseReasons.push('changed');
+    c.media.codecs.pop();
+    c.timers.t1 = 1;
+    const again = parseConfig(sample);
+    assert.deepEqual([again.agent.pauseReasons.length, again.media.codecs.length, again.timers.t1], [5, 3, 500], 'a default is never shared between parses');
+  });
+
   test('errors name the offending field', () => {
     assert.deepEqual(issues({ ...sample, transport: { protocol: 'sctp' } }), ['transport[0].protocol: must be one of udp, tcp, tls, ws, wss']);
     assert.deepEqual(issues({ ...sample, registrar: { uri: 'http://pbx' } }), ['registrar.uri: must be a sip: or sips: URI, e.g. "sip:pbx.example.com:5060"']);
@@ -47,6 +65,13 @@ describe('config', () => {
     assert.deepEqual(issues({ ...sample, timers: { t1: 800, t2: 600 } }), ['timers.t2: must not be smaller than t1']);
     assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], aor: 'sip:127.0.0.1' }] }), ['lines[0].aor: must be a SIP address of record with a user, e.g. "sip:200@pbx.example.com"']);
     assert.deepEqual(issues({ registrar: sample.registrar, lines: sample.lines }), ['transport: is required']);
+  });
+
+  test("a line's number is the user part of its AOR, parsed as the SIP line parses it", () => {
+    assert.equal(aorUser('sip:200@127.0.0.1'), '200');
+    assert.equal(aorUser('SIPS:agent.7@pbx.example.com:5061;transport=tls'), 'agent.7');
+    assert.equal(aorUser('sip:%32%30%31@pbx'), '201', 'escaped characters decoded, as SipLine and the mux compare them');
+    assert.equal(aorUser('sip:pbx.example.com'), undefined);
   });
 
   test('a file that is not JSON, or missing, gives a clear ConfigError', () => {

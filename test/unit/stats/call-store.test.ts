@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '../../../src-main/common/logger.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
+import { defaultModules } from '../../../src-main/core/default-modules.js';
 import { AgentIntervalRecorder } from '../../../src-main/stats/agent-interval-recorder.js';
 import { CallRecorder } from '../../../src-main/stats/call-recorder.js';
 import { CallStore, StoreOpenError } from '../../../src-main/stats/call-store.js';
@@ -127,8 +128,42 @@ describe('CallStore on a file', () => {
   });
 });
 
+describe('AgentIntervalRecorder: the wrap-up tie', () => {
+  test('the wrap-up that is the next agent state after an answered call ended is that call\'s; nothing else is', () => {
+    const store = CallStore.open(':memory:');
+    try {
+      const r = recorders(store);
+      const tiedTo = (): string | null => r.intervals.current?.call?.callId ?? null;
+      r.feed({ event: 'agent.state', state: 'offline', since: T0 });
+      r.feed({ event: 'call.dialing', call: 'o', line: 'l1', to: '700' });
+      r.feed({ event: 'call.answered', call: 'o', line: 'l1' });
+      r.clock.now = T0 + 5_000;
+      r.feed({ event: 'call.ended', call: 'o', line: 'l1', reason: 'local-hangup', code: 200, talkMs: 5_000 });
+      // Offline: no wrap-up follows. Logging in is the next agent state; a later wrap-up is not o's.
+      r.feed({ event: 'agent.state', state: 'available', since: T0 + 6_000 });
+      r.feed({ event: 'agent.state', state: 'wrapup', since: T0 + 6_000, wrapupEndsAt: T0 + 36_000 });
+      assert.equal(tiedTo(), null);
+      r.feed({ event: 'call.offered', call: 'a', line: 'l1', from: '1', to: '600', attempt: 1 });
+      r.feed({ event: 'call.answered', call: 'a', line: 'l1' });
+      r.clock.now = T0 + 20_000;
+      r.feed({ event: 'call.ended', call: 'a', line: 'l1', reason: 'remote-hangup', code: 200, talkMs: 10_000 });
+      r.feed({ event: 'agent.state', state: 'wrapup', since: T0 + 20_000, wrapupEndsAt: T0 + 50_000 });
+      assert.equal(tiedTo(), 'a');
+      r.feed({ event: 'agent.state', state: 'wrapup', since: T0 + 20_000, wrapupEndsAt: T0 + 80_000 }); // extended: the same interval
+      r.feed({ event: 'agent.state', state: 'available', since: T0 + 25_000 });
+      assert.deepEqual([store.readCall('a')?.wrapupMs, store.readCall('o')?.wrapupMs], [5_000, 0]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('front ends install stats before agent, which the tie relies on', () => {
+    assert.deepEqual(defaultModules().map((m) => m.name).filter((n) => n === 'stats' || n === 'agent'), ['stats', 'agent']);
+  });
+});
+
 describe('DurableWriter', () => {
-  test('a failed write is logged and retried once later; the retry stores the latest state', () => {
+  test('a failed write is logged and retried later; the retry stores the latest state', () => {
     const clock = new FakeClock();
     const { lines, log } = logCapture();
     const w = new DurableWriter(log, clock, 500);
@@ -140,39 +175,71 @@ describe('DurableWriter', () => {
       stored = state;
     };
     assert.equal(w.write('call:1', 'call 1', save), false);
-    assert.match(lines.join('\n'), /WARN .*could not save call 1; retrying once in 500 ms.*disk is full/);
+    assert.match(lines.join('\n'), /WARN .*could not save call 1; retrying in 500 ms.*disk is full/);
     assert.equal(w.pendingCount, 1);
     state = 'v2';
     clock.advance(499);
     assert.equal(stored, '');
     clock.advance(1);
-    assert.equal(stored, 'v2', 'retried once, with the state of now');
+    assert.equal(stored, 'v2', 'retried, with the state of now');
     assert.equal(w.pendingCount, 0);
     assert.equal(w.failures, 1);
+    assert.equal(clock.pendingCount, 0, 'no timer left once everything is saved');
   });
 
-  test('a retry that fails too is logged as an error and dropped; a newer write for the same key replaces the retry', () => {
+  test('a write that keeps failing is never dropped: retried with a growing delay until it succeeds', () => {
+    const clock = new FakeClock();
+    const { lines, log } = logCapture();
+    const w = new DurableWriter(log, clock, 500, 4_000);
+    let tries = 0;
+    const triedAt: number[] = [];
+    const failUntil = 6;
+    let saved = false;
+    w.write('call:7', 'the record of call 7', () => {
+      tries++;
+      triedAt.push(clock.now());
+      if (tries < failUntil) throw new Error('SQLITE_BUSY: database is locked');
+      saved = true;
+    });
+    clock.advance(60_000);
+    assert.equal(saved, true, 'saved in the end');
+    assert.deepEqual(triedAt, [0, 500, 1_500, 3_500, 7_500, 11_500], 'delays 500, 1000, 2000, 4000 ms, then capped at 4000 ms');
+    assert.equal(w.pendingCount, 0);
+    assert.equal(w.failures, 5);
+    assert.match(lines.join('\n'), /ERROR .*could not save the record of call 7 on retry; retrying in 1000 ms/);
+    assert.doesNotMatch(lines.join('\n'), /giving up/);
+    assert.equal(clock.pendingCount, 0);
+
+    // The delay starts again from the beginning for the next failure.
+    let later = 0;
+    w.write('k', 'k', () => {
+      if (later++ === 0) throw new Error('I/O error');
+    });
+    clock.advance(500);
+    assert.equal(later, 2);
+  });
+
+  test('a newer write for the same key replaces the pending one; at dispose what is still pending is logged', () => {
     const clock = new FakeClock();
     const { lines, log } = logCapture();
     const w = new DurableWriter(log, clock, 500);
-    let calls = 0;
-    w.write('k', 'thing', () => {
-      calls++;
-      throw new Error('I/O error');
-    });
-    clock.advance(500);
-    assert.equal(calls, 2, 'first try and one retry');
-    clock.advance(5_000);
-    assert.equal(calls, 2, 'no third try');
-    assert.match(lines.join('\n'), /ERROR .*could not save thing on retry; giving up until it changes again/);
-
     let good = 0;
     w.write('j', 'j', () => {
       throw new Error('busy');
     });
     assert.equal(w.write('j', 'j', () => good++), true);
+    assert.equal(w.pendingCount, 0);
     clock.advance(1_000);
-    assert.equal(good, 1, 'the successful newer write cancelled the retry');
+    assert.equal(good, 1, 'the successful newer write settled the pending one');
+
+    w.write('x', 'the record of call x', () => {
+      throw new Error('disk I/O error');
+    });
+    w.retryNow();
+    assert.equal(w.pendingCount, 1, 'still pending after a failed retry');
+    w.dispose();
+    assert.equal(clock.pendingCount, 0);
+    assert.match(lines.join('\n'), /ERROR .*1 write\(s\) could not be saved before stop: the record of call x/);
   });
 });
 
@@ -194,7 +261,7 @@ describe('stats module and a failing database', () => {
     other.exec('BEGIN IMMEDIATE'); // holds the write lock
     host.emit({ event: 'call.offered', call: 'x', line: 'l1', from: '1', to: '600', attempt: 1 });
     host.emit({ event: 'call.answered', call: 'x', line: 'l1' });
-    assert.match(lines.join('\n'), /could not save the record of call x; retrying once/);
+    assert.match(lines.join('\n'), /could not save the record of call x; retrying in 500 ms/);
     other.exec('ROLLBACK');
     await clock.advanceAsync(500);
     const history = await host.run({ cmd: 'history' });
@@ -202,6 +269,27 @@ describe('stats module and a failing database', () => {
     assert.deepEqual(host.named('history').at(-1)?.records.map((r) => [r.call, r.disposition]), [['x', 'active']], 'the retry stored the latest state');
     other.close();
     host.emit({ event: 'call.ended', call: 'x', line: 'l1', reason: 'remote-hangup', code: 200, talkMs: 1 });
+    await host.stop();
+  });
+
+  test('an ended call whose save is blocked longer than one retry is still saved as ended', async () => {
+    const file = join(dir, 'locked-end.sqlite');
+    const clock = new FakeClock(0, T0);
+    const host = new FakeCoreHost(testConfig({ store: { path: file } }), clock);
+    await host.install(statsModule);
+    host.emit({ event: 'call.offered', call: 'y', line: 'l1', from: '1', to: '600', attempt: 1 });
+    host.emit({ event: 'call.answered', call: 'y', line: 'l1' });
+    clock.advance(5_000);
+    const other = openSqlite(file, { timeout: 0 });
+    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock past the first retry
+    host.emit({ event: 'call.ended', call: 'y', line: 'l1', reason: 'remote-hangup', code: 200, talkMs: 5_000 });
+    await clock.advanceAsync(500); // the first retry fails too
+    other.exec('ROLLBACK');
+    other.close();
+    await clock.advanceAsync(1_000);
+    const db = openSqlite(file);
+    assert.deepEqual(db.prepare('SELECT disposition, ended_at, talk_ms FROM calls').all(), [{ disposition: 'answered', ended_at: T0 + 5_000, talk_ms: 5_000 }]);
+    db.close();
     await host.stop();
   });
 

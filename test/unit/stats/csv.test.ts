@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { StatsSummary } from '../../../src-main/contract/control-events.js';
 import type { CallRow } from '../../../src-main/stats/call-rows.js';
 import { csvField, csvRecord, toCsv } from '../../../src-main/stats/csv.js';
 import { recordsCsv, recordsCsvHeader, summaryCsv } from '../../../src-main/stats/stats-export.js';
-import type { StatsFigures } from '../../../src-main/stats/stats-queries.js';
 
 /** A minimal RFC 4180 reader, to check what the writer wrote reads back the same. */
 function parseCsv(text: string): string[][] {
@@ -80,7 +80,7 @@ describe('CSV (RFC 4180)', () => {
   });
 
   test('the summary export: metric,value rows, breakdowns with their keys', () => {
-    const s: StatsFigures = {
+    const s: StatsSummary = {
       from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 2), offered: 3, answered: 2, answerRate: 2 / 3, declined: 1, declinedByReason: { 'busy, sorry': 1 },
       missed: 0, abandoned: 0, answeredElsewhere: 0, failed: 0, rejected: 0, averageSpeedOfAnswerMs: 5_000, averageHandleTimeMs: 60_000, talkMs: 100_000,
       holdMs: 0, wrapupMs: 20_000, occupancy: 0.5, pauseMsByReason: { lunch: 1_800_000 }, callsPerHour: Array.from({ length: 24 }, (_, h) => (h === 9 ? 3 : 0)),
