@@ -201,6 +201,34 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     await dashboard.close();
   });
 
+  test('typing a search sends one history query, and a new period one stats query', async () => {
+    const dashboard = await browser.context.newPage();
+    await dashboard.setViewportSize({ width: 1200, height: 1100 });
+    problems.push(...watchPage(dashboard));
+    const sent: { cmd: string; range?: unknown }[] = [];
+    dashboard.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        const msg = JSON.parse(String(f.payload)) as { t: string; command?: { cmd: string; range?: unknown } };
+        if (msg.t === 'command' && msg.command) sent.push(msg.command);
+      }),
+    );
+    await dashboard.goto(app.url('dashboard'));
+    await dashboard.locator('[data-testid="history"] tbody tr').first().waitFor({ timeout: 10_000 });
+    await dashboard.locator('[data-testid="stats"] dl.figures').waitFor({ timeout: 10_000 });
+    const count = (cmd: string, range?: string): number => sent.filter((c) => c.cmd === cmd && (range === undefined || c.range === range)).length;
+    assert.equal(count('history'), 1, 'one history query on opening');
+    assert.equal(count('stats'), 1, 'one stats query on opening');
+
+    await dashboard.getByRole('searchbox').pressSequentially('5550101', { delay: 30 });
+    await dashboard.waitForTimeout(700); // past the 250 ms debounce
+    assert.equal(count('history'), 2, 'one more history query for the whole search, not one per keystroke');
+
+    await dashboard.getByLabel('Period').selectOption('week');
+    await dashboard.waitForTimeout(500);
+    assert.equal(count('stats', 'week'), 1, 'one stats query for the new period');
+    await dashboard.close();
+  });
+
   test('axe-core finds no violations in the idle line window, the dashboard and settings', async () => {
     for (const [window, size] of [
       ['line:l2', { width: 460, height: 620 }],
