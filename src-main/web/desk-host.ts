@@ -104,10 +104,14 @@ export class DeskHost {
     return this.#core.execute(cmd);
   }
 
-  /** The settings form's content; from the starter config when the file is unusable, so the user can repair it. */
+  /**
+   * The settings form's content: what the file holds (a save waiting for the calls to end is
+   * already there), else the running config, else the starter config, so the user can
+   * repair an unusable file.
+   */
   settings(): SettingsView {
     const store = this.opts.store;
-    const config = this.#config ?? this.#usable(() => store.load().config) ?? parseConfig(starterConfig());
+    const config = this.#usable(() => store.load().config) ?? this.#config ?? parseConfig(starterConfig());
     return settingsViewOf(config, this.prefs, (line) => this.#usable(() => store.passwordOf(line)) !== undefined);
   }
 

@@ -128,6 +128,26 @@ describe('DeskHost', () => {
     }
   });
 
+  test('settings reopened while a save waits for the calls to end show the saved values', async () => {
+    const d = fakeDesk();
+    try {
+      await d.host.start();
+      d.cores[0]!.emit({ event: 'call.offered', call: 'c1', line: 'l1', from: '1', to: '2', attempt: 1 });
+      const save = saveFrom(d.host.settings());
+      save.registrar.uri = 'sip:127.0.0.1:5070';
+      save.agent.pauseReasons = ['coffee'];
+      assert.deepEqual(await d.host.saveSettings(save), { ok: true, value: { applied: 'after-calls' } });
+      const view = d.host.settings();
+      assert.equal(view.registrar.uri, 'sip:127.0.0.1:5070');
+      assert.deepEqual(view.agent.pauseReasons, ['coffee']);
+      // Saving the reopened form again keeps them (it used to write the running values back).
+      assert.equal((await d.host.saveSettings(saveFrom(view))).ok, true);
+      assert.equal(JSON.parse(readFileSync(d.file, 'utf8')).registrar.uri, 'sip:127.0.0.1:5070');
+    } finally {
+      d.cleanup();
+    }
+  });
+
   test('a broken config file still opens settings (starter values), and a valid save starts LineDesk', async () => {
     const d = fakeDesk();
     try {
