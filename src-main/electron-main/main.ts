@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     execute,
     quit: () => app.quit(),
     locale,
-    pauseReasons: () => (host.lineIds().length > 0 ? host.config.agent.pauseReasons : []),
+    pauseReasons: () => host.pauseReasons(),
   });
   const shortcutDeps = { model: () => host.model, focusedLine: () => windows.focusedLine(), execute, log: log.child('shortcuts') };
 
@@ -121,6 +121,8 @@ async function main(): Promise<void> {
     tray.update(host.model);
     notifications.onEvent(e);
     if (e.event === 'ready') {
+      // The core (re)started, perhaps with saved settings: its pause reasons are the ones to offer.
+      tray.rebuildMenu();
       windows.syncLines(e.lines);
       flushLinks();
     }

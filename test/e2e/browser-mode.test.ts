@@ -243,4 +243,20 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
       await page.close();
     }
   });
+
+  // Last: it saves settings, which restarts the core.
+  test('an open dashboard offers the pause reasons saved in settings once the core restarts', async () => {
+    const dashboard = await open('dashboard', { width: 1200, height: 900 });
+    await registered(dashboard);
+    const reasons = dashboard.locator('#pause-reason option');
+    assert.deepEqual(await reasons.allTextContents(), ['break', 'lunch', 'training', 'meeting', 'admin']);
+    const settings = await open('settings', { width: 900, height: 900 });
+    await settings.locator('#agent-pause-reasons').fill('coffee\nlunch');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByTestId('save-status').and(settings.locator(':text("Settings saved and applied.")')).waitFor({ timeout: 10_000 });
+    await reasons.filter({ hasText: 'coffee' }).waitFor({ state: 'attached', timeout: 10_000 });
+    assert.deepEqual(await reasons.allTextContents(), ['coffee', 'lunch']);
+    await registered(dashboard);
+    await Promise.all([dashboard.close(), settings.close()]);
+  });
 });
