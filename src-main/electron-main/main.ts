@@ -5,7 +5,7 @@
  * is sandboxed and talks to the core only through the typed, validated IPC of
  * src-main/contract/ipc-contract.ts.
  */
-import { app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { Notification, app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../common/logger.js';
 import { ConfigError } from '../config/load-config.js';
@@ -90,7 +90,13 @@ async function main(): Promise<void> {
     });
   };
   const locale = (): string => prefs.read().locale;
-  const notifications = new CallNotifications({ execute, bringToFront: (line) => windows.bringToFront(line), locale });
+  const notifications = new CallNotifications({
+    execute,
+    bringToFront: (line) => windows.bringToFront(line),
+    focusLine: (line) => windows.open({ kind: 'line', line }),
+    locale,
+    notify: (options) => (Notification.isSupported() ? new Notification(options) : undefined),
+  });
   const tray = new LineDeskTray({
     iconDir: paths.trayIcons,
     openDashboard: () => windows.open({ kind: 'dashboard' }),
