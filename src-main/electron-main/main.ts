@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     windows.broadcast(e);
     tray.update(host.model);
     notifications.onEvent(e);
+    windows.followRinging(host.model);
     if (e.event === 'ready') {
       // The core (re)started, perhaps with saved settings: its pause reasons are the ones to offer.
       tray.rebuildMenu();
