@@ -46,9 +46,10 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     cmd: z.literal('devices.set'),
     /** Applies to one line only when given; otherwise the default for every line. */
     line: lineId.optional(),
-    headset: z.string().max(256).optional(),
-    microphone: z.string().max(256).optional(),
-    ringer: z.string().max(256).optional(),
+    /** A device name; null: the system default (for a line: drop its own choice, so it follows the default); left out: unchanged. */
+    headset: z.string().max(256).nullable().optional(),
+    microphone: z.string().max(256).nullable().optional(),
+    ringer: z.string().max(256).nullable().optional(),
     id,
   }),
   /** Plays a short test tone on a device (settings window). */
