@@ -1,5 +1,5 @@
 import type { Command } from '../contract/commands.js';
-import type { DeskModel } from '../web/desk-model.js';
+import { freeLines, type DeskModel } from '../web/desk-model.js';
 
 /** URL schemes LineDesk registers for click-to-dial. */
 export const dialSchemes = ['sip', 'sips', 'tel'] as const;
@@ -40,7 +40,7 @@ export function dialTargetOf(link: string): string | undefined {
 export function dialCommandFor(link: string, model: DeskModel, preferredLine?: string): Command | undefined {
   const target = dialTargetOf(link);
   if (!target) return undefined;
-  const free = model.lines.filter((l) => l.registration === 'registered' && l.offers.length === 0 && l.calls.length === 0);
+  const free = freeLines(model);
   const line = free.find((l) => l.id === preferredLine) ?? free[0];
   return line ? { cmd: 'dial', line: line.id, target } : undefined;
 }
