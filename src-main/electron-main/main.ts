@@ -22,7 +22,7 @@ import { CallNotifications } from './call-notifications.js';
 import { applyShortcuts } from './global-shortcuts.js';
 import { hardenWebContents } from './harden-web-contents.js';
 import { createIpcHandlers, type IpcSender } from './ipc-guard.js';
-import { dialCommandFor, dialLinkFrom, dialSchemes } from './protocol-links.js';
+import { dialCommandFor, dialLinkFrom, dialSchemes, LinkQueue } from './protocol-links.js';
 import { rotatingFileSink } from './rotating-log.js';
 import { SafeStorageVault } from './safe-storage-vault.js';
 import { secureSession } from './session-security.js';
@@ -53,13 +53,13 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => log.error('uncaught exception', { error: error.stack ?? String(error) }));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
 
-  const pendingLinks: string[] = [];
+  // Links wait here until the desk exists and its lines are up (macOS can send open-url before whenReady).
+  const links = new LinkQueue();
   const firstLink = dialLinkFrom(process.argv);
-  if (firstLink) pendingLinks.push(firstLink);
+  if (firstLink) links.push(firstLink);
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    pendingLinks.push(url);
-    flushLinks();
+    links.push(url);
   });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log.child('security')));
   app.on('window-all-closed', () => {
@@ -131,25 +131,22 @@ async function main(): Promise<void> {
       // The core (re)started, perhaps with saved settings: its pause reasons are the ones to offer.
       tray.rebuildMenu();
       windows.syncLines(e.lines);
-      flushLinks();
+      links.flush();
     }
   });
 
-  function flushLinks(): void {
-    if (!host.model.ready) return;
-    for (const link of pendingLinks.splice(0)) {
+  links.attach({
+    ready: () => host.model.ready,
+    dial: (link) => {
       const cmd = dialCommandFor(link, host.model, windows.focusedLine());
       if (cmd) execute(cmd);
       else log.warn('cannot dial the link: no free registered line, or not a dialable address', { link });
-    }
-  }
+    },
+  });
   app.on('second-instance', (_event, argv) => {
     windows.open({ kind: 'dashboard' });
     const link = dialLinkFrom(argv);
-    if (link) {
-      pendingLinks.push(link);
-      flushLinks();
-    }
+    if (link) links.push(link);
   });
   app.on('before-quit', (event) => {
     if (quitting) return;
