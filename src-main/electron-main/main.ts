@@ -21,7 +21,7 @@ import { registerAppScheme, serveApp } from './app-protocol.js';
 import { CallNotifications } from './call-notifications.js';
 import { applyShortcuts } from './global-shortcuts.js';
 import { hardenWebContents } from './harden-web-contents.js';
-import { createIpcHandlers, type IpcSender } from './ipc-guard.js';
+import { shellIpcHandlers, type IpcSender } from './ipc-guard.js';
 import { dialCommandFor, dialLinkFrom, dialSchemes, LinkQueue } from './protocol-links.js';
 import { rotatingFileSink } from './rotating-log.js';
 import { SafeStorageVault } from './safe-storage-vault.js';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   });
   const shortcutDeps = { model: () => host.model, focusedLine: () => windows.focusedLine(), execute, log: log.child('shortcuts') };
 
-  const handlers = createIpcHandlers(registry, host);
+  const handlers = shellIpcHandlers(registry, host);
   const sender = (e: IpcMainInvokeEvent): IpcSender => ({ contentsId: e.sender.id, frameUrl: e.senderFrame?.url ?? '' });
   ipcMain.handle(ipcChannels.hello, (e) => handlers.hello(sender(e)));
   ipcMain.handle(ipcChannels.command, (e, payload: unknown) => handlers.command(sender(e), payload));
