@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sipTargetPattern } from './ipc-contract.js';
 
 /**
  * Every command LineDesk accepts, from the headless runner's stdin, from a window over
@@ -12,7 +13,7 @@ const sipTarget = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^(sips?:|tel:)?[^\s<>"]+$/i, 'must be a number, an extension or a sip:/sips:/tel: URI');
+  .regex(sipTargetPattern, 'must be a number, an extension or a sip:/sips:/tel: URI');
 export const agentStates = ['available', 'paused', 'offline'] as const;
 
 export const commandSchema = z.discriminatedUnion('cmd', [
