@@ -60,7 +60,12 @@ export class DeskState {
       this.failure = undefined;
       this.model = deskModelOf(hello.snapshot);
       live = true;
-      for (const e of buffered) if (e.ts > latest(hello.snapshot)) this.#apply(e);
+      // Events that crossed the hello: those older than the snapshot are in it. Under Electron
+      // the hello's answer and events travel on different pipes, so an event sent after the
+      // snapshot can arrive first, in the same millisecond; it must not be lost. A same-ms
+      // event the snapshot already holds is applied again, in order, which changes nothing.
+      const since = latest(hello.snapshot);
+      for (const e of buffered) if (e.ts >= since) this.#apply(e);
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
     }
