@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sipTargetPattern } from './ipc-contract.js';
 
 /**
  * Every command LineDesk accepts, from the headless runner's stdin, from a window over
@@ -12,7 +13,7 @@ const sipTarget = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^(sips?:|tel:)?[^\s<>"]+$/i, 'must be a number, an extension or a sip:/sips:/tel: URI');
+  .regex(sipTargetPattern, 'must be a number, an extension or a sip:/sips:/tel: URI');
 export const agentStates = ['available', 'paused', 'offline'] as const;
 
 export const commandSchema = z.discriminatedUnion('cmd', [
@@ -46,9 +47,10 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     cmd: z.literal('devices.set'),
     /** Applies to one line only when given; otherwise the default for every line. */
     line: lineId.optional(),
-    headset: z.string().max(256).optional(),
-    microphone: z.string().max(256).optional(),
-    ringer: z.string().max(256).optional(),
+    /** A device name; null: the system default (for a line: drop its own choice, so it follows the default); left out: unchanged. */
+    headset: z.string().max(256).nullable().optional(),
+    microphone: z.string().max(256).nullable().optional(),
+    ringer: z.string().max(256).nullable().optional(),
     id,
   }),
   /** Plays a short test tone on a device (settings window). */

@@ -19,7 +19,33 @@ export const ipcChannels = {
   settingsSave: 'linedesk:settings.save',
 } as const;
 
-export type WindowKind = 'line' | 'dashboard' | 'settings';
+/*
+ * Plain constants that both the main side and the windows need. They live here, with no
+ * zod and nothing else at run time, so that the renderer can import them without pulling
+ * a validation library into its bundle.
+ */
+
+export const windowKinds = ['line', 'dashboard', 'settings'] as const;
+export type WindowKind = (typeof windowKinds)[number];
+
+/** A dial, transfer or consult target: a number, an extension, or a sip:/sips:/tel: URI (commands.ts validates with it; line windows check as the agent types). */
+export const sipTargetPattern = /^(sips?:|tel:)?[^\s<>"]+$/i;
+
+/**
+ * Browser mode's WebSocket (ws-protocol.ts): its path, and the two subprotocols a client
+ * offers: `linedesk.v1` and `token.<token>`.
+ */
+export const wsPath = '/ws';
+export const wsSubprotocol = 'linedesk.v1';
+export const tokenSubprotocolPrefix = 'token.';
+
+/** The UI languages. */
+export const uiLocales = ['en', 'zh-CN'] as const;
+export type UiLocale = (typeof uiLocales)[number];
+
+/** What a global shortcut can do, in the order the settings window lists them. */
+export const shortcutActions = ['answer', 'decline', 'hangup', 'mute'] as const;
+export type ShortcutAction = (typeof shortcutActions)[number];
 
 export interface WindowHello {
   kind: WindowKind;
@@ -40,7 +66,7 @@ export interface SettingsView {
   lines: { id: string; aor: string; username: string; displayName?: string; transport?: string; autoAnswerMs?: number; hasPassword: boolean }[];
   dispatch: { strategy: string; offerTimeoutMs: number; queue: { maxLength: number; maxWaitMs: number; overflowUri: string | null } };
   agent: { wrapupSeconds: number; pauseReasons: string[] };
-  shortcuts: Record<'answer' | 'decline' | 'hangup' | 'mute', string>;
+  shortcuts: Record<ShortcutAction, string>;
   locale: string;
 }
 

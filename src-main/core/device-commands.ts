@@ -30,14 +30,26 @@ export function registerDeviceCommands(d: DeviceDeps): void {
       ['headset', c.headset, outputs],
       ['ringer', c.ringer, outputs],
       ['microphone', c.microphone, inputs],
-    ].find(([, name, list]) => name !== undefined && !(list as { name: string }[]).some((x) => x.name === name));
+    ].find(([, name, list]) => typeof name === 'string' && !(list as { name: string }[]).some((x) => x.name === name));
     if (unknown) return { ok: false, error: `no ${unknown[0] === 'microphone' ? 'input' : 'output'} device named "${String(unknown[1])}"` };
     if (c.line && !host.lineIds().includes(c.line)) return { ok: false, error: `no line "${c.line}"` };
-    const target = c.line ? (selected.perLine[c.line] ??= {}) : selected;
-    if (c.headset !== undefined) target.headset = c.headset;
-    if (c.microphone !== undefined) target.microphone = c.microphone;
-    if (c.ringer !== undefined) target.ringer = c.ringer;
-    if (!c.line && c.ringer !== undefined) ringer.setDevice(c.ringer);
+    const kinds = ['headset', 'microphone', 'ringer'] as const;
+    if (c.line) {
+      // null drops the line's own choice: it follows the default again.
+      const own = (selected.perLine[c.line] ??= {});
+      for (const k of kinds) {
+        const name = c[k];
+        if (name === null) delete own[k];
+        else if (name !== undefined) own[k] = name;
+      }
+    } else {
+      // null: the system default.
+      for (const k of kinds) {
+        const name = c[k];
+        if (name !== undefined) selected[k] = name;
+      }
+      if (c.ringer !== undefined) ringer.setDevice(c.ringer);
+    }
     return answer(c.id);
   });
   host.commands.register('devices.test', async (c) => {

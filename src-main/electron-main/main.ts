@@ -5,7 +5,7 @@
  * is sandboxed and talks to the core only through the typed, validated IPC of
  * src-main/contract/ipc-contract.ts.
  */
-import { app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { Notification, app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../common/logger.js';
 import { ConfigError } from '../config/load-config.js';
@@ -21,8 +21,8 @@ import { registerAppScheme, serveApp } from './app-protocol.js';
 import { CallNotifications } from './call-notifications.js';
 import { applyShortcuts } from './global-shortcuts.js';
 import { hardenWebContents } from './harden-web-contents.js';
-import { createIpcHandlers, type IpcSender } from './ipc-guard.js';
-import { dialCommandFor, dialLinkFrom, dialSchemes } from './protocol-links.js';
+import { shellIpcHandlers, type IpcSender } from './ipc-guard.js';
+import { dialCommandFor, dialLinkFrom, dialSchemes, LinkQueue } from './protocol-links.js';
 import { rotatingFileSink } from './rotating-log.js';
 import { SafeStorageVault } from './safe-storage-vault.js';
 import { secureSession } from './session-security.js';
@@ -53,13 +53,13 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => log.error('uncaught exception', { error: error.stack ?? String(error) }));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
 
-  const pendingLinks: string[] = [];
+  // Links wait here until the desk exists and its lines are up (macOS can send open-url before whenReady).
+  const links = new LinkQueue();
   const firstLink = dialLinkFrom(process.argv);
-  if (firstLink) pendingLinks.push(firstLink);
+  if (firstLink) links.push(firstLink);
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    pendingLinks.push(url);
-    flushLinks();
+    links.push(url);
   });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log.child('security')));
   app.on('window-all-closed', () => {
@@ -90,7 +90,13 @@ async function main(): Promise<void> {
     });
   };
   const locale = (): string => prefs.read().locale;
-  const notifications = new CallNotifications({ execute, bringToFront: (line) => windows.bringToFront(line), locale });
+  const notifications = new CallNotifications({
+    execute,
+    bringToFront: (line) => windows.bringToFront(line),
+    focusLine: (line) => windows.open({ kind: 'line', line }),
+    locale,
+    notify: (options) => (Notification.isSupported() ? new Notification(options) : undefined),
+  });
   const tray = new LineDeskTray({
     iconDir: paths.trayIcons,
     openDashboard: () => windows.open({ kind: 'dashboard' }),
@@ -98,11 +104,11 @@ async function main(): Promise<void> {
     execute,
     quit: () => app.quit(),
     locale,
-    pauseReasons: () => (host.lineIds().length > 0 ? host.config.agent.pauseReasons : []),
+    pauseReasons: () => host.pauseReasons(),
   });
   const shortcutDeps = { model: () => host.model, focusedLine: () => windows.focusedLine(), execute, log: log.child('shortcuts') };
 
-  const handlers = createIpcHandlers(registry, host);
+  const handlers = shellIpcHandlers(registry, host);
   const sender = (e: IpcMainInvokeEvent): IpcSender => ({ contentsId: e.sender.id, frameUrl: e.senderFrame?.url ?? '' });
   ipcMain.handle(ipcChannels.hello, (e) => handlers.hello(sender(e)));
   ipcMain.handle(ipcChannels.command, (e, payload: unknown) => handlers.command(sender(e), payload));
@@ -120,27 +126,27 @@ async function main(): Promise<void> {
     windows.broadcast(e);
     tray.update(host.model);
     notifications.onEvent(e);
+    windows.followRinging(host.model);
     if (e.event === 'ready') {
+      // The core (re)started, perhaps with saved settings: its pause reasons are the ones to offer.
+      tray.rebuildMenu();
       windows.syncLines(e.lines);
-      flushLinks();
+      links.flush();
     }
   });
 
-  function flushLinks(): void {
-    if (!host.model.ready) return;
-    for (const link of pendingLinks.splice(0)) {
+  links.attach({
+    ready: () => host.model.ready,
+    dial: (link) => {
       const cmd = dialCommandFor(link, host.model, windows.focusedLine());
       if (cmd) execute(cmd);
       else log.warn('cannot dial the link: no free registered line, or not a dialable address', { link });
-    }
-  }
+    },
+  });
   app.on('second-instance', (_event, argv) => {
     windows.open({ kind: 'dashboard' });
     const link = dialLinkFrom(argv);
-    if (link) {
-      pendingLinks.push(link);
-      flushLinks();
-    }
+    if (link) links.push(link);
   });
   app.on('before-quit', (event) => {
     if (quitting) return;

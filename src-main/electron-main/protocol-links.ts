@@ -1,5 +1,5 @@
 import type { Command } from '../contract/commands.js';
-import type { DeskModel } from '../web/desk-model.js';
+import { freeLines, type DeskModel } from '../web/desk-model.js';
 
 /** URL schemes LineDesk registers for click-to-dial. */
 export const dialSchemes = ['sip', 'sips', 'tel'] as const;
@@ -40,7 +40,40 @@ export function dialTargetOf(link: string): string | undefined {
 export function dialCommandFor(link: string, model: DeskModel, preferredLine?: string): Command | undefined {
   const target = dialTargetOf(link);
   if (!target) return undefined;
-  const free = model.lines.filter((l) => l.registration === 'registered' && l.offers.length === 0 && l.calls.length === 0);
+  const free = freeLines(model);
   const line = free.find((l) => l.id === preferredLine) ?? free[0];
   return line ? { cmd: 'dial', line: line.id, target } : undefined;
+}
+
+/** Where queued links go: dialled once `ready()` says the lines are up. */
+export interface LinkDialler {
+  ready(): boolean;
+  dial(link: string): void;
+}
+
+/**
+ * Links waiting to be dialled. They can come before LineDesk can dial them: from the
+ * command line, or (macOS) through `open-url` before the app is even ready. They wait here
+ * until a dialler is attached and ready.
+ */
+export class LinkQueue {
+  readonly #links: string[] = [];
+  #dialler: LinkDialler | undefined;
+
+  push(link: string): void {
+    this.#links.push(link);
+    this.flush();
+  }
+
+  attach(dialler: LinkDialler): void {
+    this.#dialler = dialler;
+    this.flush();
+  }
+
+  /** Dials what waits, if it can now (call it when the lines come up). */
+  flush(): void {
+    const d = this.#dialler;
+    if (!d?.ready()) return;
+    for (const link of this.#links.splice(0)) d.dial(link);
+  }
 }

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
 import type { SecretVault } from '../web/config-file-store.js';
 
 /** The part of Electron's safeStorage the vault uses. */
@@ -57,18 +57,12 @@ export class SafeStorageVault implements SecretVault {
   }
 
   #write(): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.#entries, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, this.#entries, { mode: 0o600 });
   }
 }
 
 function readEntries(file: string): Record<string, string> {
-  try {
-    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof raw !== 'object' || raw === null) return {};
-    return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch {
-    return {};
-  }
+  const raw = readJsonOr(file, {});
+  if (typeof raw !== 'object' || raw === null) return {};
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
 
 export interface Bounds {
   x: number;
@@ -34,9 +34,7 @@ export class WindowBoundsStore {
 
   flush(): void {
     clearTimeout(this.#timer);
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.#all, null, 2) + '\n');
-    renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, this.#all);
   }
 }
 
@@ -48,13 +46,9 @@ export function overlaps(w: Bounds, screen: Bounds): boolean {
 }
 
 function read(file: string): Record<string, Bounds> {
-  try {
-    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof raw !== 'object' || raw === null) return {};
-    const ok = (b: unknown): b is Bounds =>
-      typeof b === 'object' && b !== null && ['x', 'y', 'width', 'height'].every((k) => Number.isFinite((b as Record<string, unknown>)[k]));
-    return Object.fromEntries(Object.entries(raw).filter((e): e is [string, Bounds] => ok(e[1])));
-  } catch {
-    return {};
-  }
+  const raw = readJsonOr(file, {});
+  if (typeof raw !== 'object' || raw === null) return {};
+  const ok = (b: unknown): b is Bounds =>
+    typeof b === 'object' && b !== null && ['x', 'y', 'width', 'height'].every((k) => Number.isFinite((b as Record<string, unknown>)[k]));
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, Bounds] => ok(e[1])));
 }

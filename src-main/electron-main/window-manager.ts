@@ -2,7 +2,9 @@ import { BrowserWindow, screen, webContents } from 'electron';
 import type { Logger } from '../common/logger.js';
 import { ipcChannels } from '../contract/ipc-contract.js';
 import type { ControlEvent, Stamped } from '../contract/control-events.js';
+import type { DeskModel } from '../web/desk-model.js';
 import { windowUrl } from './app-protocol.js';
+import { RingAttention } from './ring-attention.js';
 import { windowOptions } from './window-options.js';
 import type { WindowBoundsStore } from './window-bounds.js';
 import type { WindowIdentity, WindowRegistry } from './window-registry.js';
@@ -24,6 +26,7 @@ const keyOf = (w: WindowIdentity): string => (w.kind === 'line' ? `line:${w.line
  */
 export class WindowManager {
   readonly #windows = new Map<string, BrowserWindow>();
+  readonly #ringing = new RingAttention();
 
   constructor(private readonly deps: WindowManagerDeps) {}
 
@@ -45,6 +48,8 @@ export class WindowManager {
     };
     win.on('moved', remember);
     win.on('resized', remember);
+    const line = identity.line;
+    if (identity.kind === 'line' && line !== undefined) win.on('focus', () => this.#ringing.focused(line));
     win.once('ready-to-show', () => (opts.focus === false ? win.showInactive() : win.show()));
     win.on('closed', () => {
       this.deps.registry.remove(contentsId);
@@ -61,12 +66,17 @@ export class WindowManager {
     for (const line of lines) this.open({ kind: 'line', line }, { focus: false });
   }
 
-  /** A call rings on this line: show its window on top of everything, and flash it in the taskbar. */
+  /**
+   * A call rings on this line: its window comes to the top and flashes in the taskbar, but
+   * does not take the keyboard from the app the agent is typing in (see RingAttention).
+   */
   bringToFront(line: string): void {
-    const win = this.open({ kind: 'line', line });
-    this.#raise(win);
-    win.flashFrame(true);
-    win.once('focus', () => win.flashFrame(false));
+    this.#ringing.ring(line, this.open({ kind: 'line', line }, { focus: false }));
+  }
+
+  /** After every event: a window whose line no longer rings stops flashing. */
+  followRinging(model: DeskModel): void {
+    this.#ringing.follow(model);
   }
 
   focusedLine(): string | undefined {

@@ -1,9 +1,6 @@
-import type { WindowKind } from '../contract/ipc-contract.js';
+import type { WindowIdentity } from '../web/window-requests.js';
 
-export interface WindowIdentity {
-  kind: WindowKind;
-  line?: string;
-}
+export type { WindowIdentity } from '../web/window-requests.js';
 
 /**
  * The windows the shell created, by webContents id. IPC answers only senders found here:

@@ -1,5 +1,6 @@
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeJsonAtomic } from '../common/json-file.js';
 import { ConfigError, parseConfig } from '../config/load-config.js';
 import type { LineDeskConfig } from '../config/schema.js';
 
@@ -68,10 +69,7 @@ export class ConfigFileStore {
       for (const l of lines) if (typeof l.id === 'string' && typeof l.password === 'string' && l.password !== '') this.vault.set(vaultKey(l.id), l.password);
       toWrite = { ...raw, lines: lines.map((l) => ({ ...l, password: '' })) };
     }
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(toWrite, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, this.file);
-    chmodSync(this.file, 0o600);
+    writeJsonAtomic(this.file, toWrite, { mode: 0o600 });
   }
 
   #withPasswords(raw: RawObject): RawObject {

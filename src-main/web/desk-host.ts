@@ -71,6 +71,15 @@ export class DeskHost {
     return this.#config?.lines.map((l) => l.id) ?? [];
   }
 
+  /**
+   * The pause reasons of the running core (none before the first start). A save that waits
+   * for the calls to end changes them at the restart, which every window and the tray learn
+   * from its `ready` event.
+   */
+  pauseReasons(): string[] {
+    return this.#config?.agent.pauseReasons ?? [];
+  }
+
   async start(): Promise<void> {
     const { config } = this.opts.store.load();
     await this.#startCore(config);
@@ -90,8 +99,7 @@ export class DeskHost {
   }
 
   hello(kind: WindowKind, line?: string): WindowHello {
-    const pauseReasons = this.#config?.agent.pauseReasons ?? [];
-    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons };
+    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons: this.pauseReasons() };
   }
 
   /** Carries out a command that the caller has already validated with `parseCommand`. */
@@ -104,10 +112,14 @@ export class DeskHost {
     return this.#core.execute(cmd);
   }
 
-  /** The settings form's content; from the starter config when the file is unusable, so the user can repair it. */
+  /**
+   * The settings form's content: what the file holds (a save waiting for the calls to end is
+   * already there), else the running config, else the starter config, so the user can
+   * repair an unusable file.
+   */
   settings(): SettingsView {
     const store = this.opts.store;
-    const config = this.#config ?? this.#usable(() => store.load().config) ?? parseConfig(starterConfig());
+    const config = this.#usable(() => store.load().config) ?? this.#config ?? parseConfig(starterConfig());
     return settingsViewOf(config, this.prefs, (line) => this.#usable(() => store.passwordOf(line)) !== undefined);
   }
 

@@ -309,6 +309,11 @@ export function ringingLines(m: DeskModel): { line: LineView; offer: OfferView }
     .sort((a, b) => a.offer.since - b.offer.since);
 }
 
+/** Registered lines with nothing ringing or up, in config order: where a redial or a dialled link can go. */
+export function freeLines(m: DeskModel): LineView[] {
+  return m.lines.filter((l) => l.registration === 'registered' && l.offers.length === 0 && l.calls.length === 0);
+}
+
 /** The call a line window acts on: the one not on hold, else the latest. */
 export function currentCall(l: LineView): CallView | undefined {
   return l.calls.find((c) => !c.held) ?? l.calls[l.calls.length - 1];

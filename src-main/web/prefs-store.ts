@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
 import type { PrefsStore } from './desk-host.js';
 import { defaultPrefs, prefsFrom, type DeskPrefs } from './settings-schema.js';
 
@@ -9,22 +9,13 @@ export class JsonPrefsStore implements PrefsStore {
   constructor(private readonly file: string) {}
 
   read(): DeskPrefs {
-    if (this.#cache) return this.#cache;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch {
-      raw = undefined;
-    }
-    this.#cache = prefsFrom(raw);
+    this.#cache ??= prefsFrom(readJsonOr(this.file, undefined));
     return this.#cache;
   }
 
   write(prefs: DeskPrefs): void {
     this.#cache = prefs;
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(prefs, null, 2) + '\n');
-    renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, prefs);
   }
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { protocols } from '../config/schema.js';
-import type { SettingsView } from '../contract/ipc-contract.js';
+import { uiLocales, type SettingsView, type UiLocale } from '../contract/ipc-contract.js';
+
+export { shortcutActions, uiLocales, type ShortcutAction, type UiLocale } from '../contract/ipc-contract.js';
 
 /**
  * The shape of a settings save coming from a window (untrusted): bounded strings and
@@ -8,12 +10,6 @@ import type { SettingsView } from '../contract/ipc-contract.js';
  * (the saved settings become a LineDesk config and go through `parseConfig`), so a field
  * is judged by one rule only.
  */
-
-export const uiLocales = ['en', 'zh-CN'] as const;
-export type UiLocale = (typeof uiLocales)[number];
-
-export type ShortcutAction = keyof SettingsView['shortcuts'];
-export const shortcutActions: readonly ShortcutAction[] = ['answer', 'decline', 'hangup', 'mute'];
 
 export const defaultShortcuts: SettingsView['shortcuts'] = {
   answer: 'CommandOrControl+Shift+A',

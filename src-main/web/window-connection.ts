@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
-import { parseCommand } from '../contract/commands.js';
 import type { DeskHost } from './desk-host.js';
+import { createIpcHandlers, IpcRefused, type IpcHandlers, type WindowIdentity } from './window-requests.js';
 import { clientMessageSchema, type ClientMessage, type ServerMessage } from './ws-protocol.js';
 
 /** A client that falls this far behind on events is dropped rather than buffered forever. */
@@ -9,16 +9,25 @@ const MAX_BUFFERED_BYTES = 8 << 20;
 
 /**
  * One browser-mode window (tab) on the WebSocket: every message validated (the envelope
- * with its schema, commands with `parseCommand`), events forwarded once it said hello.
+ * with its schema), then the same request handling as the Electron IPC (window-requests.ts:
+ * commands through `parseCommand`, settings for the settings window only). The tab is the
+ * window it said it was in its hello (a line window only for a line that exists); nothing
+ * but a hello is answered before it, and events flow from it on.
  */
 export class WindowConnection {
   #unsubscribe: (() => void) | undefined;
+  #identity: WindowIdentity | undefined;
+  readonly #handlers: IpcHandlers<void>;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly host: DeskHost,
     private readonly log: Logger,
   ) {
+    this.#handlers = createIpcHandlers<void>(() => {
+      if (!this.#identity) throw new IpcRefused('refused: say hello first');
+      return this.#identity;
+    }, host);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.#send({ t: 'error', message: 'binary messages are not accepted' });
       void this.#onText(data.toString());
@@ -39,6 +48,7 @@ export class WindowConnection {
     try {
       await this.#handle(parsed.data);
     } catch (error) {
+      if (error instanceof IpcRefused) return this.#send({ t: 'reply', id: parsed.data.id, error: error.message });
       this.log.error('a window request failed', { error });
       this.#send({ t: 'reply', id: parsed.data.id, error: 'internal error' });
     }
@@ -50,20 +60,18 @@ export class WindowConnection {
         if (msg.kind === 'line' && (msg.line === undefined || !this.host.lineIds().includes(msg.line))) {
           return this.#send({ t: 'reply', id: msg.id, error: `no line "${msg.line ?? ''}"` });
         }
+        this.#identity = { kind: msg.kind, ...(msg.kind === 'line' && msg.line !== undefined ? { line: msg.line } : {}) };
         // Subscribe and take the snapshot in the same tick, so no event falls between them.
         this.#unsubscribe?.();
         this.#unsubscribe = this.host.onEvent((event) => this.#send({ t: 'event', event }));
-        return this.#send({ t: 'reply', id: msg.id, value: this.host.hello(msg.kind, msg.line) });
+        return this.#send({ t: 'reply', id: msg.id, value: this.#handlers.hello() });
       }
-      case 'command': {
-        const parsed = parseCommand(msg.command);
-        if (!parsed.ok) return this.#send({ t: 'reply', id: msg.id, value: { ok: false, error: parsed.message } });
-        return this.#send({ t: 'reply', id: msg.id, value: await this.host.execute(parsed.command) });
-      }
+      case 'command':
+        return this.#send({ t: 'reply', id: msg.id, value: await this.#handlers.command(undefined, msg.command) });
       case 'settings.get':
-        return this.#send({ t: 'reply', id: msg.id, value: this.host.settings() });
+        return this.#send({ t: 'reply', id: msg.id, value: this.#handlers.settingsGet() });
       case 'settings.save':
-        return this.#send({ t: 'reply', id: msg.id, value: await this.host.saveSettings(msg.settings) });
+        return this.#send({ t: 'reply', id: msg.id, value: await this.#handlers.settingsSave(undefined, msg.settings) });
     }
   }
 

@@ -201,6 +201,34 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     await dashboard.close();
   });
 
+  test('typing a search sends one history query, and a new period one stats query', async () => {
+    const dashboard = await browser.context.newPage();
+    await dashboard.setViewportSize({ width: 1200, height: 1100 });
+    problems.push(...watchPage(dashboard));
+    const sent: { cmd: string; range?: unknown }[] = [];
+    dashboard.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        const msg = JSON.parse(String(f.payload)) as { t: string; command?: { cmd: string; range?: unknown } };
+        if (msg.t === 'command' && msg.command) sent.push(msg.command);
+      }),
+    );
+    await dashboard.goto(app.url('dashboard'));
+    await dashboard.locator('[data-testid="history"] tbody tr').first().waitFor({ timeout: 10_000 });
+    await dashboard.locator('[data-testid="stats"] dl.figures').waitFor({ timeout: 10_000 });
+    const count = (cmd: string, range?: string): number => sent.filter((c) => c.cmd === cmd && (range === undefined || c.range === range)).length;
+    assert.equal(count('history'), 1, 'one history query on opening');
+    assert.equal(count('stats'), 1, 'one stats query on opening');
+
+    await dashboard.getByRole('searchbox').pressSequentially('5550101', { delay: 30 });
+    await dashboard.waitForTimeout(700); // past the 250 ms debounce
+    assert.equal(count('history'), 2, 'one more history query for the whole search, not one per keystroke');
+
+    await dashboard.getByLabel('Period').selectOption('week');
+    await dashboard.waitForTimeout(500);
+    assert.equal(count('stats', 'week'), 1, 'one stats query for the new period');
+    await dashboard.close();
+  });
+
   test('axe-core finds no violations in the idle line window, the dashboard and settings', async () => {
     for (const [window, size] of [
       ['line:l2', { width: 460, height: 620 }],
@@ -214,5 +242,21 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
       assert.deepEqual(v, [], `${window}:\n${describeViolations(v)}`);
       await page.close();
     }
+  });
+
+  // Last: it saves settings, which restarts the core.
+  test('an open dashboard offers the pause reasons saved in settings once the core restarts', async () => {
+    const dashboard = await open('dashboard', { width: 1200, height: 900 });
+    await registered(dashboard);
+    const reasons = dashboard.locator('#pause-reason option');
+    assert.deepEqual(await reasons.allTextContents(), ['break', 'lunch', 'training', 'meeting', 'admin']);
+    const settings = await open('settings', { width: 900, height: 900 });
+    await settings.locator('#agent-pause-reasons').fill('coffee\nlunch');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByTestId('save-status').and(settings.locator(':text("Settings saved and applied.")')).waitFor({ timeout: 10_000 });
+    await reasons.filter({ hasText: 'coffee' }).waitFor({ state: 'attached', timeout: 10_000 });
+    assert.deepEqual(await reasons.allTextContents(), ['coffee', 'lunch']);
+    await registered(dashboard);
+    await Promise.all([dashboard.close(), settings.close()]);
   });
 });

@@ -1,7 +1,9 @@
+import type { UiLocale } from '../../../src-main/contract/ipc-contract.js';
 import { en, type MessageKey } from './en.js';
 import { zhCN } from './zh-CN.js';
 
-export type LocaleId = 'en' | 'zh-CN';
+/** The UI languages the settings accept; each must have a dictionary below. */
+export type LocaleId = UiLocale;
 
 export const localeChoices: readonly { id: LocaleId; name: string }[] = [
   { id: 'en', name: 'English' },

@@ -7,8 +7,9 @@ type Listener = (e: Stamped<ControlEvent>) => void;
 
 /**
  * The window's view of LineDesk: the hello (which window am I), then the desk model folded
- * from the catch-up snapshot and every event after it. After a reconnect the snapshot of
- * the new hello replaces the model.
+ * from the catch-up snapshot and every event after it. After a reconnect, or a `ready`
+ * from a core that (re)started after the hello, the window says hello again and the new
+ * snapshot replaces the model.
  */
 export class DeskState {
   model = $state.raw<DeskModel>(emptyDeskModel);
@@ -59,7 +60,12 @@ export class DeskState {
       this.failure = undefined;
       this.model = deskModelOf(hello.snapshot);
       live = true;
-      for (const e of buffered) if (e.ts > latest(hello.snapshot)) this.#apply(e);
+      // Events that crossed the hello: those older than the snapshot are in it. Under Electron
+      // the hello's answer and events travel on different pipes, so an event sent after the
+      // snapshot can arrive first, in the same millisecond; it must not be lost. A same-ms
+      // event the snapshot already holds is applied again, in order, which changes nothing.
+      const since = latest(hello.snapshot);
+      for (const e of buffered) if (e.ts >= since) this.#apply(e);
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
     }
@@ -68,6 +74,9 @@ export class DeskState {
   #apply(e: Stamped<ControlEvent>): void {
     this.model = applyEvent(this.model, e);
     for (const l of [...this.#listeners]) l(e);
+    // A core that (re)started after this window's hello (at launch, or with saved settings)
+    // may have other pause reasons: a new hello brings them, with a fresh snapshot.
+    if (e.event === 'ready') void this.#greet();
   }
 }
 

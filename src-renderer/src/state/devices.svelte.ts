@@ -38,11 +38,9 @@ export class DevicesState {
     this.ringer = answer.value.selected.ringer ?? '';
   }
 
+  /** Sets the three choices as shown; "System default" ('') is sent as null. */
   apply(success: string): void {
-    void this.actions.run(
-      { cmd: 'devices.set', ...(this.headset ? { headset: this.headset } : {}), ...(this.microphone ? { microphone: this.microphone } : {}), ...(this.ringer ? { ringer: this.ringer } : {}) },
-      success,
-    );
+    void this.actions.run({ cmd: 'devices.set', headset: this.headset || null, microphone: this.microphone || null, ringer: this.ringer || null }, success);
   }
 
   test(device: 'headset' | 'ringer', success: string): void {

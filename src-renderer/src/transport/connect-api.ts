@@ -1,4 +1,4 @@
-import type { LineDeskApi } from '../../../src-main/contract/ipc-contract.js';
+import { wsPath, type LineDeskApi } from '../../../src-main/contract/ipc-contract.js';
 import type { WindowRequest } from '../window-request.js';
 import { WebSocketApi } from './websocket-api.js';
 
@@ -18,7 +18,7 @@ export interface Connection {
 export function connectApi(request: WindowRequest): Connection {
   if (window.linedesk) return { api: window.linedesk, mode: 'electron' };
   const token = takeToken();
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${wsPath}`;
   return { api: new WebSocketApi(url, token ?? '', request), mode: 'browser', ...(token ? { token } : {}) };
 }
 

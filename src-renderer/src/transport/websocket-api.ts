@@ -1,12 +1,11 @@
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import type { LineDeskApi, SettingsSave, SettingsView, WindowHello } from '../../../src-main/contract/ipc-contract.js';
+import { tokenSubprotocolPrefix, wsSubprotocol, type LineDeskApi, type SettingsSave, type SettingsView, type WindowHello } from '../../../src-main/contract/ipc-contract.js';
 import type { ServerMessage } from '../../../src-main/web/ws-protocol.js';
 import type { WindowRequest } from '../window-request.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
-const subprotocol = 'linedesk.v1';
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
@@ -71,7 +70,7 @@ export class WebSocketApi implements LineDeskApi {
   #open(): Promise<WebSocket> {
     this.#opened ??= new Promise<WebSocket>((resolve, reject) => {
       this.#setState('connecting');
-      const ws = new WebSocket(this.url, [subprotocol, `token.${this.token}`]);
+      const ws = new WebSocket(this.url, [wsSubprotocol, `${tokenSubprotocolPrefix}${this.token}`]);
       ws.onopen = () => {
         this.#ws = ws;
         this.#retryMs = 500;

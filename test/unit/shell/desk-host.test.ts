@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { SettingsSave } from '../../../src-main/contract/ipc-contract.js';
 import type { SecretVault } from '../../../src-main/web/config-file-store.js';
-import { fakeDesk } from './fake-desk.js';
+import { fakeDesk, sampleConfig } from './fake-desk.js';
 
 function saveFrom(view: ReturnType<ReturnType<typeof fakeDesk>['host']['settings']>): SettingsSave {
   return { ...view, lines: view.lines.map(({ hasPassword: _h, ...l }) => l) };
@@ -123,6 +123,48 @@ describe('DeskHost', () => {
       d.cores[0]!.emit({ event: 'call.ended', call: 'c1', line: 'l1', reason: 'caller-cancelled', code: 487 });
       await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(d.cores.length, 2);
+    } finally {
+      d.cleanup();
+    }
+  });
+
+  test('settings reopened while a save waits for the calls to end show the saved values', async () => {
+    const d = fakeDesk();
+    try {
+      await d.host.start();
+      d.cores[0]!.emit({ event: 'call.offered', call: 'c1', line: 'l1', from: '1', to: '2', attempt: 1 });
+      const save = saveFrom(d.host.settings());
+      save.registrar.uri = 'sip:127.0.0.1:5070';
+      save.agent.pauseReasons = ['coffee'];
+      assert.deepEqual(await d.host.saveSettings(save), { ok: true, value: { applied: 'after-calls' } });
+      const view = d.host.settings();
+      assert.equal(view.registrar.uri, 'sip:127.0.0.1:5070');
+      assert.deepEqual(view.agent.pauseReasons, ['coffee']);
+      // Saving the reopened form again keeps them (it used to write the running values back).
+      assert.equal((await d.host.saveSettings(saveFrom(view))).ok, true);
+      assert.equal(JSON.parse(readFileSync(d.file, 'utf8')).registrar.uri, 'sip:127.0.0.1:5070');
+    } finally {
+      d.cleanup();
+    }
+  });
+
+  test('pause reasons are those of the running core: none before the start, the saved ones after the restart', async () => {
+    const d = fakeDesk({ config: { ...sampleConfig, agent: { pauseReasons: ['break', 'lunch'] } } });
+    try {
+      assert.deepEqual(d.host.pauseReasons(), []);
+      const readies: string[][] = [];
+      d.host.onEvent((e) => void (e.event === 'ready' ? readies.push(d.host.pauseReasons()) : undefined));
+      await d.host.start();
+      assert.deepEqual(d.host.hello('dashboard').pauseReasons, ['break', 'lunch']);
+      d.cores[0]!.emit({ event: 'call.offered', call: 'c1', line: 'l1', from: '1', to: '2', attempt: 1 });
+      const save = saveFrom(d.host.settings());
+      save.agent.pauseReasons = ['coffee'];
+      assert.deepEqual(await d.host.saveSettings(save), { ok: true, value: { applied: 'after-calls' } });
+      assert.deepEqual(d.host.pauseReasons(), ['break', 'lunch'], 'still the running ones until the restart');
+      d.cores[0]!.emit({ event: 'call.ended', call: 'c1', line: 'l1', reason: 'caller-cancelled', code: 487 });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(readies, [['break', 'lunch'], ['coffee']], 'each ready comes with the reasons of its core');
+      assert.deepEqual(d.host.hello('dashboard').pauseReasons, ['coffee']);
     } finally {
       d.cleanup();
     }

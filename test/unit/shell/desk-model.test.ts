@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import { applyEvent, currentCall, deskModelOf, emptyDeskModel, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/web/desk-model.js';
+import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/web/desk-model.js';
 
 let clock = 1_000;
 const at = <E extends ControlEvent>(e: E): Stamped<ControlEvent> => ({ ...e, ts: (clock += 10) });
@@ -76,6 +76,13 @@ describe('the desk model', () => {
     assert.deepEqual(l1.offers.map((o) => o.call), ['c9']);
     assert.deepEqual(l1.calls, []);
     assert.deepEqual(m.queue, []);
+  });
+
+  test('free lines are the registered ones with nothing ringing or up, in config order', () => {
+    const desk = busyDesk();
+    assert.deepEqual(freeLines(deskModelOf(desk)).map((l) => l.id), [], 'l1 has calls, l2 rings, l3 is not registered');
+    const later = deskModelOf([...desk, at({ event: 'call.answered_elsewhere', call: 'c3', line: 'l2' }), at({ event: 'line.state', line: 'l3', state: 'registered' })]);
+    assert.deepEqual(freeLines(later).map((l) => l.id), ['l2', 'l3']);
   });
 
   test('events for nothing shown leave the model untouched', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
-import { createIpcHandlers, IpcRefused, type IpcDesk } from '../../../src-main/electron-main/ipc-guard.js';
+import { IpcRefused, shellIpcHandlers, type IpcDesk } from '../../../src-main/electron-main/ipc-guard.js';
 import { WindowRegistry } from '../../../src-main/electron-main/window-registry.js';
 
 const appUrl = 'linedesk://app/index.html?window=line&line=l1';
@@ -10,7 +10,7 @@ describe('IPC validation in the main process', () => {
   let executed: Command[];
   let saved: unknown[];
   let registry: WindowRegistry;
-  let handlers: ReturnType<typeof createIpcHandlers>;
+  let handlers: ReturnType<typeof shellIpcHandlers>;
 
   beforeEach(() => {
     executed = [];
@@ -31,7 +31,7 @@ describe('IPC validation in the main process', () => {
     registry.add(1, { kind: 'line', line: 'l1' });
     registry.add(2, { kind: 'dashboard' });
     registry.add(3, { kind: 'settings' });
-    handlers = createIpcHandlers(registry, desk);
+    handlers = shellIpcHandlers(registry, desk);
   });
 
   test('a sender that is not a window of the shell is refused, for every channel', async () => {

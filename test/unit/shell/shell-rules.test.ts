@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import { dialCommandFor, dialLinkFrom, dialTargetOf } from '../../../src-main/electron-main/protocol-links.js';
+import { dialCommandFor, dialLinkFrom, dialTargetOf, LinkQueue } from '../../../src-main/electron-main/protocol-links.js';
 import { shortcutCommand } from '../../../src-main/electron-main/shortcut-commands.js';
 import { trayColours, trayIconFile, trayStateOf, type TrayState } from '../../../src-main/electron-main/tray-state.js';
 import { deskModelOf } from '../../../src-main/web/desk-model.js';
@@ -34,6 +34,23 @@ describe('sip:, sips: and tel: links', () => {
     assert.deepEqual(dialCommandFor('tel:123', m), { cmd: 'dial', line: 'l2', target: 'tel:123' });
     assert.deepEqual(dialCommandFor('tel:123', deskModelOf(registered('l1', 'l2')), 'l2'), { cmd: 'dial', line: 'l2', target: 'tel:123' });
     assert.equal(dialCommandFor('tel:123', deskModelOf([ev({ event: 'ready', lines: ['l1'], transports: [] })])), undefined, 'no registered line');
+  });
+});
+
+describe('links that arrive early', () => {
+  test('wait, without failing, until a dialler is attached and ready; then each is dialled once, in order', () => {
+    const q = new LinkQueue();
+    q.push('tel:1'); // macOS: open-url before the app is ready, before the desk exists
+    const dialled: string[] = [];
+    let ready = false;
+    q.attach({ ready: () => ready, dial: (link) => dialled.push(link) });
+    q.push('tel:2');
+    assert.deepEqual(dialled, []);
+    ready = true;
+    q.flush();
+    q.push('tel:3');
+    q.flush();
+    assert.deepEqual(dialled, ['tel:1', 'tel:2', 'tel:3']);
   });
 });
 

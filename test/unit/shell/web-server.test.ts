@@ -137,6 +137,26 @@ describe('browser-mode server', () => {
     c.ws.send('not json');
     c.ws.send(JSON.stringify({ t: 'shell', id: 1, cmd: 'rm -rf /' }));
     await until(() => (c.inbox.filter((m) => m.t === 'error').length >= 2 ? true : undefined));
+    await ask(c, { t: 'hello', id: 8, kind: 'dashboard' });
     assert.deepEqual(await ask(c, { t: 'command', id: 9, command: { cmd: 'status' } }), { ok: true });
+  });
+
+  test('the same checks as the desktop IPC: nothing before hello, settings for the settings window only', async () => {
+    const c = await open();
+    assert.ok('ws' in c);
+    const executed = desk.cores[0]!.executed.length;
+    for (const [id, msg] of [
+      [20, { t: 'command', command: { cmd: 'status' } }],
+      [21, { t: 'settings.get' }],
+      [22, { t: 'settings.save', settings: {} }],
+    ] as const) {
+      assert.deepEqual(await ask(c, { ...msg, id }), { t: 'reply', id, error: 'refused: say hello first' });
+    }
+    await ask(c, { t: 'hello', id: 23, kind: 'line', line: 'l1' });
+    assert.deepEqual(await ask(c, { t: 'settings.get', id: 24 }), { t: 'reply', id: 24, error: 'refused: settings are only available to the settings window' });
+    assert.equal(desk.cores[0]!.executed.length, executed, 'nothing reached the core');
+    await ask(c, { t: 'hello', id: 25, kind: 'settings' });
+    const view = (await ask(c, { t: 'settings.get', id: 26 })) as { registrar?: { uri: string } };
+    assert.equal(view.registrar?.uri, 'sip:127.0.0.1:5060');
   });
 });
