@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -185,6 +185,7 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
   test('shutdown un-registers every line and does not wait 32 s for a registrar that is gone', async () => {
     const k = await startKamailio({ auth: true });
     const runner = new HeadlessRunner(runnerConfig(k, [1, 2, 3, 4].map((i) => ({ id: `s${i}`, ext: '217' }))));
+    let runner2: HeadlessRunner | undefined;
     try {
       await runner.registered(['s1', 's2', 's3', 's4']);
       assert.equal((await k.contacts('217')).length, 4);
@@ -192,13 +193,15 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
       await runner.waitForEvent('stopped', {}, 10_000);
       assert.equal(await stopped, 0);
       assert.deepEqual(await k.contacts('217'), [], 'all four contacts were removed');
-      const runner2 = new HeadlessRunner(runnerConfig(k, [{ id: 'z', ext: '218' }], { timers: { unregisterTimeoutMs: 500 } }));
+      runner2 = new HeadlessRunner(runnerConfig(k, [{ id: 'z', ext: '218' }], { timers: { unregisterTimeoutMs: 500 } }));
       await runner2.registered(['z']);
       await k.stop();
       const t0 = Date.now();
       assert.equal(await runner2.stop(20_000), 0);
       assert.ok(Date.now() - t0 < 10_000, 'bounded by unregisterTimeoutMs, not Timer F');
     } finally {
+      // stop() is idempotent: after a failure the second runner must not outlive the test
+      await runner2?.stop();
       await runner.stop();
       await k.stop();
     }
@@ -211,6 +214,7 @@ describe('bad configuration', () => {
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ transport: { protocol: 'udp' }, registrar: { uri: 'sip:127.0.0.1' }, lines: [{ id: 'x', aor: 'sip:200@h', username: '200', password: 1 }] }));
     const r = spawnSync(process.execPath, [join(repoRoot(), 'dist/src-main/headless/cli.js'), '--config', file], { encoding: 'utf8', timeout: 20_000 });
+    rmSync(dir, { recursive: true, force: true });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /lines\[0\]\.password: /);
     assert.equal(r.stdout, '', 'nothing on the event stream');
