@@ -143,7 +143,8 @@ export function benchJitterDelay(): BenchRow[] {
  * decoding and resampling, the device queue and PulseAudio (and ~5 ms of parec).
  */
 export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
-  const { ensurePulse, startRecording, analyseTone, delay } = await import('../test/support/pulse.js');
+  const { ensurePulse, startRecording, delay } = await import('../test/support/pulse.js');
+  const { analyseTone } = await import('../test/support/tone.js');
   const { WireCapture } = await import('../test/support/wire-capture.js');
   const { runSipp } = await import('../test/support/sipp.js');
   const { encodeMulaw } = await import('../src-main/media/codec/g711.js');

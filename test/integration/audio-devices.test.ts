@@ -5,24 +5,8 @@ import type { AudioDevices, PlaybackStream } from '../../src-main/media/audio/au
 import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../../src-main/media/audio/audify-devices.js';
 import { createAudioDevices } from '../../src-main/media/audio/create-audio-devices.js';
 import { Ringer } from '../../src-main/media/audio/ringer.js';
-import {
-  analyseTone,
-  delay,
-  ensurePulse,
-  injectTone,
-  pactl,
-  pulseSkipReason,
-  RATE,
-  recordSink,
-  reloadSink,
-  rmsDbfs,
-  sineTone,
-  startPrivatePulse,
-  startRecording,
-  unloadSink,
-  type PulseDaemon,
-  type ToneAnalysis,
-} from '../support/pulse.js';
+import { delay, ensurePulse, injectTone, pactl, pulseSkipReason, recordSink, reloadSink, startPrivatePulse, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
+import { analyseTone, RATE, rmsDbfs, sineTone, type ToneAnalysis } from '../support/tone.js';
 
 /*
  * The sound-card layer against a private PulseAudio (test/peers/pulse/pa-test.pa): what the

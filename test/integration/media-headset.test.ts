@@ -8,10 +8,10 @@ import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { writeTonePcap } from '../support/pcap-writer.js';
 import { freeUdpPortBlock } from '../support/ports.js';
-import { analyseTone, delay, ensurePulse, injectTone, pulseSkipReason, reloadSink, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
+import { delay, ensurePulse, injectTone, pulseSkipReason, reloadSink, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
 import { runSipp, startSipp } from '../support/sipp.js';
 import { pcapCallerScenario } from '../support/sipp-pcap-scenario.js';
-import { concat } from '../support/tone.js';
+import { analyseTone, concat } from '../support/tone.js';
 import { captureSkipReason, WireCapture } from '../support/wire-capture.js';
 
 const skip = peerSkipReason('kamailio', 'sipp', 'tshark') ?? pulseSkipReason() ?? captureSkipReason();
