@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { JitterBuffer } from '../src-main/media/jitter/jitter-buffer.js';
 import { BaresipPeer } from '../test/support/baresip-peer.js';
 import { FakeClock } from '../test/support/fake-clock.js';
@@ -9,7 +10,12 @@ import { startKamailio, type Kamailio } from '../test/support/kamailio.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
 import { startSipp } from '../test/support/sipp.js';
 import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
-import { round, type BenchRow } from './bench-types.js';
+import type { AudioDevices } from '../src-main/media/audio/audio-device.js';
+import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../src-main/media/audio/audify-devices.js';
+import { ensurePulse, startRecording, tonePlayer } from '../test/support/pulse.js';
+import { analyseTone, RATE, sineTone } from '../test/support/tone.js';
+import { until } from '../test/support/until.js';
+import { percentile, round, type BenchRow } from './bench-types.js';
 import { writeTonePcap } from '../test/support/pcap-writer.js';
 import { measureCpu } from './proc-cpu.js';
 import type { Comparison } from './sip-setup-bench.js';
@@ -192,4 +198,91 @@ export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
   }
   const sorted = [...samples].sort((a, b) => a - b);
   return [{ name: 'audio latency: RTP packet on the wire → heard at the headset sink (p50)', value: round(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, 1), unit: 'ms', note: `${samples.length} runs: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms; jitter buffer + decode + resample + device queue + PulseAudio` }];
+}
+
+/**
+ * The sound-card layer's own latency on the virtual headset (private PulseAudio), per API,
+ * frame size and device queue: from the frame handed to the playback stream to the tone's
+ * onset at headset.monitor (a parec of it, ~5 ms), and the app's round trip from a frame
+ * handed over on Mic_Feed to the frame pushed from Test_Headset_Mic (its remapped monitor,
+ * no tools in the path). The tests check the tone arrives intact; this says how fast.
+ */
+export async function benchDeviceLatency(runs = 5): Promise<BenchRow[]> {
+  const audify = loadAudify();
+  if (!audify.ok) throw new Error(audify.reason);
+  const pulse = await ensurePulse();
+  const open = (options: AudifyDevicesOptions): AudioDevices => {
+    const created = createAudifyDevices(options);
+    if (!created.ok) throw new Error(created.reason);
+    return created.devices;
+  };
+  const rows: BenchRow[] = [];
+  const row = (what: string, samples: number[], estimates: number[]): BenchRow => ({
+    name: `device latency: ${what} (p50)`,
+    value: round(percentile(samples, 50), 1),
+    unit: 'ms',
+    note: `${samples.length} of ${runs} runs: ${samples.map((x) => x.toFixed(0)).join(', ')} ms; stream estimate ${percentile(estimates, 50).toFixed(0)} ms`,
+  });
+  try {
+    const playback: Array<[string, AudifyDevicesOptions]> = [
+      ['Pulse API, 20 ms frames', { frameMs: 20 }],
+      ['Pulse API, 10 ms frames', { frameMs: 10 }],
+      ['ALSA through pulse, 20 ms frames', { frameMs: 20, linuxApi: 'alsa' }],
+      ['ALSA through pulse, 10 ms frames', { frameMs: 10, linuxApi: 'alsa' }],
+      ['Pulse API, 10 ms frames, 20 ms queue', { frameMs: 10, queueMs: 20 }],
+      ['ALSA through pulse, 10 ms frames, 20 ms queue', { frameMs: 10, queueMs: 20, linuxApi: 'alsa' }],
+    ];
+    for (const [label, options] of playback) {
+      const samples: number[] = [];
+      const estimates: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const devices = open(options);
+        try {
+          const recording = startRecording('headset');
+          await delay(200);
+          const player = tonePlayer(devices.format.frameSamples, sineTone(1000, -6.02, 300));
+          const stream = devices.openPlayback('Test_Headset', player.pull);
+          await until(() => player.finished, 5000, 'the tone to be pulled');
+          await delay(stream.latencyMs + 300);
+          stream.close();
+          const heard = await recording.stop();
+          const onset = analyseTone(heard.pcm, heard.rate).onsetIndex;
+          estimates.push(stream.latencyMs);
+          if (onset >= 0) samples.push(heard.timeOfSample(onset) - player.handedOverAt);
+        } finally {
+          devices.close();
+        }
+      }
+      rows.push(row(`frame handed over → heard at headset.monitor, ${label}`, samples, estimates));
+    }
+    for (const frameMs of [20, 10] as const) {
+      const samples: number[] = [];
+      const estimates: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const devices = open({ frameMs });
+        try {
+          let heardAt = Number.NaN;
+          const capture = devices.openCapture('Test_Headset_Mic', (frame) => {
+            if (!Number.isNaN(heardAt)) return;
+            const at = frame.findIndex((v) => Math.abs(v) > 1600);
+            if (at >= 0) heardAt = performance.now() - ((frame.length - at) * 1000) / RATE;
+          });
+          await delay(200);
+          const player = tonePlayer(devices.format.frameSamples, sineTone(1000, -6.02, 200));
+          const playback = devices.openPlayback('Mic_Feed', player.pull);
+          await until(() => !Number.isNaN(heardAt), 5000, 'the tone to come back').catch(() => {});
+          estimates.push(playback.latencyMs + capture.latencyMs);
+          playback.close();
+          capture.close();
+          if (!Number.isNaN(heardAt)) samples.push(heardAt - player.handedOverAt);
+        } finally {
+          devices.close();
+        }
+      }
+      rows.push(row(`round trip, frame handed over on Mic_Feed → pushed from Test_Headset_Mic, Pulse API, ${frameMs} ms frames`, samples, estimates));
+    }
+  } finally {
+    await pulse.stop();
+  }
+  return rows;
 }

@@ -234,6 +234,43 @@ export function injectTone(hz: number, dbfs: number, ms: number): Promise<void> 
 }
 
 // ---------------------------------------------------------------------------------------
+// Feeding a playback stream.
+
+export interface TonePlayer {
+  /** The pull callback for AudioDevices.openPlayback: one frame per call. */
+  pull(): Int16Array;
+  /** performance.now() when the first frame holding the tone was handed over (NaN before). */
+  readonly handedOverAt: number;
+  /** True once every sample of the tone has been handed over. */
+  readonly finished: boolean;
+}
+
+/**
+ * Plays `leadMs` of silence, then `tone` (at RATE), then silence, frame by frame like the
+ * media engine does; remembers when the first tone frame was handed over.
+ */
+export function tonePlayer(frameSamples: number, tone: Int16Array, leadMs = 300): TonePlayer {
+  const leadSamples = Math.round((leadMs * RATE) / 1000 / frameSamples) * frameSamples;
+  let position = -leadSamples;
+  let handedOverAt = Number.NaN;
+  return {
+    pull: () => {
+      const frame = new Int16Array(frameSamples);
+      if (position >= 0 && position < tone.length) frame.set(tone.subarray(position, position + frameSamples));
+      if (position === 0) handedOverAt = performance.now();
+      position += frameSamples;
+      return frame;
+    },
+    get handedOverAt() {
+      return handedOverAt;
+    },
+    get finished() {
+      return position >= tone.length;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Unplugging the headset.
 
 /** The harness's module lines for a sink (from pa-test.pa, the single source of truth). */
