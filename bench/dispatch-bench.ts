@@ -4,6 +4,7 @@ import { FakeClock } from '../test/support/fake-clock.js';
 import { FakeLeg } from '../test/support/fake-leg.js';
 import { HeadlessRunner } from '../test/support/headless-runner.js';
 import { startKamailio } from '../test/support/kamailio.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { runSipp } from '../test/support/sipp.js';
 import { percentile, round, type BenchRow } from './bench-types.js';
 
@@ -35,10 +36,9 @@ function claimsUnderContention(lines: number, calls: number): BenchRow[] {
   // Build every fork first so only the dispatcher is timed; interleave the calls' forks.
   const forks: FakeLeg[] = [];
   for (let c = 0; c < calls; c++) for (let l = 0; l < lines; l++) forks.push(new FakeLeg(`call-${c}`, `l${l}`, '600'));
-  let seed = 7;
+  const random = seededRandom(7);
   for (let i = forks.length - 1; i > 0; i--) {
-    seed = (seed * 16807) % 2147483647;
-    const j = seed % (i + 1);
+    const j = Math.floor(random() * (i + 1));
     [forks[i], forks[j]] = [forks[j]!, forks[i]!];
   }
   const t0 = performance.now();

@@ -8,6 +8,7 @@ import { FakeClock } from '../test/support/fake-clock.js';
 import { HeadlessRunner } from '../test/support/headless-runner.js';
 import { startKamailio, type Kamailio } from '../test/support/kamailio.js';
 import { freeUdpPortBlock } from '../test/support/ports.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { startSipp } from '../test/support/sipp.js';
 import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
 import type { AudioDevices } from '../src-main/media/audio/audio-device.js';
@@ -117,8 +118,7 @@ export function benchJitterDelay(): BenchRow[] {
   for (const jitter of [0, 20]) {
     const clock = new FakeClock();
     const jb = new JitterBuffer({ clockRate: 8000, frameSamples: 160 }, clock);
-    let seed = 42;
-    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = seededRandom(42);
     const arrivals: { at: number; seq: number }[] = [];
     for (let i = 0; i < 3000; i++) arrivals.push({ at: i * 20 + 5 + rnd() * jitter, seq: i });
     arrivals.sort((a, b) => a.at - b.at);
