@@ -13,7 +13,8 @@ import { startSipp } from '../test/support/sipp.js';
 import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
 import type { AudioDevices } from '../src-main/media/audio/audio-device.js';
 import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../src-main/media/audio/audify-devices.js';
-import { ensurePulse, startRecording, tonePlayer } from '../test/support/pulse.js';
+import { runnerConfig } from '../test/support/linedesk-config.js';
+import { ensurePulse, startRecording, tonePlayer, VIRTUAL_HEADSET_MEDIA } from '../test/support/pulse.js';
 import { analyseTone, RATE, sineTone } from '../test/support/tone.js';
 import { until } from '../test/support/until.js';
 import { percentile, round, type BenchRow } from './bench-types.js';
@@ -159,12 +160,7 @@ export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
   const k = await startKamailio({ debug: 1 });
   const runner = new HeadlessRunner(
     {
-      transport: { protocol: 'udp', bind: '127.0.0.1:0' },
-      registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
-      lines: [{ id: 'hs', aor: 'sip:209@127.0.0.1', username: '209', password: 'secret', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } }],
-      agent: { wrapupSeconds: 0 },
-      store: { path: ':memory:' },
-      media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', codecs: ['PCMU'] },
+      ...runnerConfig(k, [{ id: 'hs', ext: '209', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } }], { media: { ...VIRTUAL_HEADSET_MEDIA, codecs: ['PCMU'] } }),
       log: { level: 'warn' },
     },
     { env: { PULSE_SERVER: pulse.server }, logLevel: 'warn' },

@@ -146,10 +146,9 @@ describe('dispatcher through Kamailio: a line that goes down', { skip, timeout: 
     const relay = new LossyRelay({ host: '127.0.0.1', port: k.udpPort }, () => cut);
     const relayPort = await relay.start();
     const config = runnerConfig(k, [
-      { id: 'first', ext: '208', autoAnswerMs: 0 },
+      { id: 'first', ext: '208', autoAnswerMs: 0, registrar: { uri: `sip:127.0.0.1:${relayPort}` } },
       { id: 'second', ext: '208', autoAnswerMs: 0 },
-    ], { dispatch: { strategy: 'linear', offerTimeoutMs: 5_000, queue: { maxLength: 5, maxWaitMs: 20_000, overflowUri: null } } }) as { lines: { registrar?: object }[] };
-    config.lines[0]!.registrar = { uri: `sip:127.0.0.1:${relayPort}` };
+    ], { dispatch: { strategy: 'linear', offerTimeoutMs: 5_000, queue: { maxLength: 5, maxWaitMs: 20_000, overflowUri: null } } });
     const runner = new HeadlessRunner(config);
     try {
       await runner.registered(['first', 'second']);

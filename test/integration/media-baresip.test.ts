@@ -33,13 +33,12 @@ describe('media against baresip', { skip, timeout: 180_000 }, () => {
     const config = runnerConfig(
       k,
       [
-        { id: 'agent', ext: '222' },
+        // No sound card in this test: the agent line echoes what it hears, so our sending path carries real audio.
+        { id: 'agent', ext: '222', media: { mode: 'echo' } },
         { id: 'svc', ext: '223', autoAnswerMs: 0 },
       ],
       { media: { codecs: ['opus', 'PCMU', 'PCMA'] } },
-    ) as { lines: { media?: object }[] };
-    // No sound card in this test: the agent line echoes what it hears, so our sending path carries real audio.
-    config.lines[0]!.media = { mode: 'echo' };
+    );
     runner = new HeadlessRunner(config);
     await runner.registered(['agent', 'svc']);
   });

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeMulaw } from '../../src-main/media/codec/g711.js';
 import { HeadlessRunner } from '../support/headless-runner.js';
+import { runnerConfig } from '../support/linedesk-config.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { writeTonePcap } from '../support/pcap-writer.js';
 import { freeUdpPortBlock } from '../support/ports.js';
-import { delay, ensurePulse, injectTone, pulseSkipReason, reloadSink, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
+import { delay, ensurePulse, injectTone, VIRTUAL_HEADSET_MEDIA, pulseSkipReason, reloadSink, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
 import { runSipp, startSipp } from '../support/sipp.js';
 import { pcapCallerScenario } from '../support/sipp-pcap-scenario.js';
 import { analyseTone, concat } from '../support/tone.js';
@@ -30,19 +31,15 @@ describe('the headset: a virtual one in a private PulseAudio', { skip, timeout: 
     dir = mkdtempSync(join(tmpdir(), 'linedesk-headset-'));
     k = await startKamailio();
     runner = new HeadlessRunner(
-      {
-        transport: { protocol: 'udp', bind: '127.0.0.1:0' },
-        registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
-        lines: [
+      runnerConfig(
+        k,
+        [
           // Answers by itself, but plays to the headset like an agent's line.
-          { id: 'hs', aor: 'sip:209@127.0.0.1', username: '209', password: 'secret', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } },
-          { id: 'agent', aor: 'sip:219@127.0.0.1', username: '219', password: 'secret' },
+          { id: 'hs', ext: '209', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } },
+          { id: 'agent', ext: '219' },
         ],
-        agent: { wrapupSeconds: 0 },
-        store: { path: ':memory:' },
-        media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', ringer: 'Test_Ringer', codecs: ['PCMU', 'PCMA'] },
-        log: { level: 'info' },
-      },
+        { media: { ...VIRTUAL_HEADSET_MEDIA, codecs: ['PCMU', 'PCMA'] } },
+      ),
       { env: { PULSE_SERVER: pulse.server } },
     );
     await runner.registered(['hs', 'agent']);

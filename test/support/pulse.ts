@@ -16,6 +16,9 @@ import { RATE, sineTone } from './tone.js';
 
 const PA_TOOLS = ['pulseaudio', 'pactl', 'parec'];
 
+/** The runner's global media settings for this headset (give the runner PULSE_SERVER too). */
+export const VIRTUAL_HEADSET_MEDIA = { audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', ringer: 'Test_Ringer' } as const;
+
 /**
  * For `test(..., { skip: pulseSkipReason() })`: undefined when PulseAudio and its tools are
  * installed, otherwise the reason. With LINEDESK_REQUIRE_PEERS=1 (CI) it throws instead.
