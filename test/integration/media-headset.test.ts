@@ -116,17 +116,17 @@ describe('the headset: a virtual one in a private PulseAudio', { skip, timeout: 
     await cap.start();
     const mark = runner.events.length;
     const sipp = startSipp({ scenario: pcapCallerScenario([pcap], 5_500, 'PCMU'), target: `127.0.0.1:${k.udpPort}`, service: '209', mediaPort, timeoutMs: 30_000 });
-    await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.answered' && e.line === 'hs');
+    await runner.waitForEvent('call.answered', { line: 'hs' }, 10_000, mark);
     await delay(1_500);
     const unpluggedAt = cap.elapsed();
     await unloadSink('headset');
     try {
-      const lost = await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'device.lost', 10_000, 'device.lost');
+      const lost = await runner.waitForEvent('device.lost', {}, 10_000, mark);
       assert.equal(lost.device, 'Test_Headset');
       const r = await sipp.done;
       await cap.stop();
       assert.equal(r.successful, 1, `the call went on to its normal end: ${r.errors}`);
-      const ended = runner.events.slice(mark).find((e) => e.event === 'call.ended');
+      const ended = runner.eventsSince(mark, 'call.ended')[0];
       assert.equal(ended?.reason, 'remote-hangup', 'ended by the caller, not by the unplug');
       const after = (await cap.rtp([mediaPort])).filter((p) => p.time > unpluggedAt + 0.5);
       assert.ok(after.length > 100, `we kept sending media after the unplug (${after.length} packets)`);

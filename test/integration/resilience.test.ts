@@ -153,7 +153,7 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
       const mark = runner.events.length;
       await k.start();
       assert.deepEqual(await k.contacts('214'), [], 'the restarted registrar knows nobody');
-      for (const line of ['u', 't']) await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'line.state' && e.line === line && e.state === 'registered', 20_000, `${line} re-registered`);
+      for (const line of ['u', 't']) await runner.waitForEvent('line.state', { line, state: 'registered' }, 20_000, mark);
       assert.equal((await k.contacts('214')).length, 1);
       assert.equal((await k.contacts('215')).length, 1);
       for (const ext of ['214', '215']) {

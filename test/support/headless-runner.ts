@@ -110,6 +110,15 @@ export class HeadlessRunner {
     return this.events.filter((e) => e.event === event);
   }
 
+  /**
+   * The events from index `mark` on (a mark is `events.length` taken earlier), only those
+   * named `event` if given. The waits take the same mark as `since`.
+   */
+  eventsSince(mark: number, event?: string): RunnerEvent[] {
+    const later = this.events.slice(mark);
+    return event === undefined ? later : later.filter((e) => e.event === event);
+  }
+
   /** SIGTERM, then SIGKILL if it does not exit in time; idempotent. Returns the exit code. */
   async stop(ms = 8_000): Promise<number | null> {
     const { code } = await this.#group.stop(ms);
