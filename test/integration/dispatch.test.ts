@@ -123,6 +123,9 @@ describe('dispatcher through Kamailio: re-offer, queue, cancel, failed registrat
     assert.ok(qr.log.some((l) => /FINAL \S+ 48[67]/.test(l)), `sipp ${qr.exitCode}: ${qr.log.join(' | ')}\n${qr.errors.slice(0, 3000)}`);
     // The talking calls end; the queue is served in arrival order.
     await Promise.all(busy.map((b) => b.done));
+    // The callers' exit does not mean the runner has reported the lines free: wait for both dequeues.
+    const firstOut = await runner.waitForEvent('call.dequeued', {}, 10_000, mark);
+    await runner.waitForEvent('call.dequeued', {}, 10_000, runner.events.indexOf(firstOut) + 1);
     const dequeuedEvents = runner.eventsSince(mark, 'call.dequeued');
     const dequeued = dequeuedEvents.map((e) => runner.events.find((q) => q.event === 'call.queued' && q.call === e.call)?.from);
     assert.deepEqual(dequeued.slice(0, 2), ['first', 'second']);
