@@ -7,7 +7,7 @@ import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
 import { spawnGroup, type ProcessGroup } from './process-group.js';
 
-export { peerSkipReason, requirePeer } from './peer-binaries.js';
+export { peerSkipReason } from './peer-binaries.js';
 
 export interface SippOptions {
   /** File name under test/peers/sipp/ or an absolute path. */
