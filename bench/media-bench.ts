@@ -2,23 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { AudioDevices } from '../src-main/media/audio/audio-device.js';
+import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../src-main/media/audio/audify-devices.js';
+import { encodeMulaw } from '../src-main/media/codec/g711.js';
 import { JitterBuffer } from '../src-main/media/jitter/jitter-buffer.js';
 import { BaresipPeer } from '../test/support/baresip-peer.js';
 import { FakeClock } from '../test/support/fake-clock.js';
 import { HeadlessRunner } from '../test/support/headless-runner.js';
 import { startKamailio, type Kamailio } from '../test/support/kamailio.js';
-import { freeUdpPortBlock } from '../test/support/ports.js';
-import { seededRandom } from '../test/support/seeded-random.js';
-import { startSipp } from '../test/support/sipp.js';
-import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
-import type { AudioDevices } from '../src-main/media/audio/audio-device.js';
-import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../src-main/media/audio/audify-devices.js';
 import { runnerConfig } from '../test/support/linedesk-config.js';
+import { writeTonePcap } from '../test/support/pcap-writer.js';
+import { freeUdpPortBlock } from '../test/support/ports.js';
 import { ensurePulse, startRecording, tonePlayer, VIRTUAL_HEADSET_MEDIA } from '../test/support/pulse.js';
+import { seededRandom } from '../test/support/seeded-random.js';
+import { runSipp, startSipp } from '../test/support/sipp.js';
+import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
 import { analyseTone, RATE, sineTone } from '../test/support/tone.js';
 import { until } from '../test/support/until.js';
+import { WireCapture } from '../test/support/wire-capture.js';
 import { percentile, round, type BenchRow } from './bench-types.js';
-import { writeTonePcap } from '../test/support/pcap-writer.js';
 import { measureCpu } from './proc-cpu.js';
 import type { Comparison } from './sip-setup-bench.js';
 
@@ -150,11 +152,6 @@ export function benchJitterDelay(): BenchRow[] {
  * decoding and resampling, the device queue and PulseAudio (and ~5 ms of parec).
  */
 export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
-  const { ensurePulse, startRecording, delay } = await import('../test/support/pulse.js');
-  const { analyseTone } = await import('../test/support/tone.js');
-  const { WireCapture } = await import('../test/support/wire-capture.js');
-  const { runSipp } = await import('../test/support/sipp.js');
-  const { encodeMulaw } = await import('../src-main/media/codec/g711.js');
   const pulse = await ensurePulse();
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-latency-'));
   const k = await startKamailio({ debug: 1 });
@@ -192,8 +189,7 @@ export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
     await pulse.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return [{ name: 'audio latency: RTP packet on the wire → heard at the headset sink (p50)', value: round(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, 1), unit: 'ms', note: `${samples.length} runs: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms; jitter buffer + decode + resample + device queue + PulseAudio` }];
+  return [{ name: 'audio latency: RTP packet on the wire → heard at the headset sink (p50)', value: round(percentile(samples, 50), 1), unit: 'ms', note: `${samples.length} runs: ${samples.map((x) => x.toFixed(0)).join(', ')} ms; jitter buffer + decode + resample + device queue + PulseAudio` }];
 }
 
 /**
