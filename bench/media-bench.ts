@@ -97,11 +97,11 @@ async function loadRun(k: Kamailio, ext: string, pid: number, pcap: string, code
     timeoutMs: (seconds + 30) * 1000,
   });
   // Wait until every call is up, then measure a steady window.
-  await new Promise((r) => setTimeout(r, (Math.ceil(n / RAMP_CPS) + 2) * 1000));
-  const { cpuPercent } = await measureCpu(pid, () => new Promise((r) => setTimeout(r, WINDOW_S * 1000)));
+  await delay((Math.ceil(n / RAMP_CPS) + 2) * 1000);
+  const { cpuPercent } = await measureCpu(pid, () => delay(WINDOW_S * 1000));
   sipp.kill();
   await sipp.done;
-  await new Promise((r) => setTimeout(r, 1500));
+  await delay(1500);
   return cpuPercent;
 }
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AudioDevices, PlaybackStream } from '../../src-main/media/audio/audio-device.js';
 import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../../src-main/media/audio/audify-devices.js';
 import { createAudioDevices } from '../../src-main/media/audio/create-audio-devices.js';
 import { Ringer } from '../../src-main/media/audio/ringer.js';
-import { delay, ensurePulse, injectTone, pactl, pulseSkipReason, recordSink, reloadSink, startPrivatePulse, startRecording, tonePlayer, unloadSink, type PulseDaemon } from '../support/pulse.js';
+import { ensurePulse, injectTone, pactl, pulseSkipReason, recordSink, reloadSink, startPrivatePulse, startRecording, tonePlayer, unloadSink, type PulseDaemon } from '../support/pulse.js';
 import { analyseTone, concat, RATE, rmsDbfs, sineTone, type ToneAnalysis } from '../support/tone.js';
 import { until } from '../support/until.js';
 

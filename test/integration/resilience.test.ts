@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
@@ -96,7 +97,7 @@ describe('the runner answers retransmissions itself and survives malformed input
     const second = await peer.next((m) => m.startsWith('SIP/2.0 404') && m.includes('z9hG4bK-g1'), 1500);
     assert.equal(second, first, 'the very same response is sent again');
     await peer.send(request('ACK', { uri: `sip:nobody@127.0.0.1:${port}`, branch: 'z9hG4bK-g1', toTag: /^To:.*;tag=([^;\s]+)/im.exec(first)?.[1] ?? 'x', via: `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-g1` }), port);
-    await new Promise((r) => setTimeout(r, 2500));
+    await delay(2500);
     assert.equal(peer.received.filter((m) => m.includes('z9hG4bK-g1')).length, 0, 'no retransmission after the ACK');
   });
 

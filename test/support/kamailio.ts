@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
 import { binaryPath } from './peer-binaries.js';
 import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
@@ -306,7 +307,7 @@ async function waitUntilAnswering(host: string, port: number, group: ProcessGrou
         `CSeq: ${cseq} OPTIONS\r\n` +
         'Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
       socket.send(options, port, host);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await delay(100);
     }
   } finally {
     socket.close();

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { encodeWav } from '../../src-main/media/audio/wav-file.js';
 import { findBinary } from './peer-binaries.js';
 import { peersDir, repoRoot } from './paths.js';
@@ -322,8 +323,4 @@ function exitOf(child: ChildProcess): Promise<number | null> {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(127));
   });
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node
 import { readFile, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { binaryPath } from './peer-binaries.js';
 import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
@@ -151,7 +152,7 @@ export function startSipp(opts: SippOptions): RunningSipp {
         throw new Error(`sipp exited (code ${finished.exitCode}) before logging ${pattern}\n${finished.errors}\n${finished.stderr}`);
       }
       if (Date.now() > deadline) throw new Error(`sipp logged nothing matching ${pattern} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await delay(50);
     }
   };
 
