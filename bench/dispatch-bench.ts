@@ -4,7 +4,8 @@ import { FakeClock } from '../test/support/fake-clock.js';
 import { FakeLeg } from '../test/support/fake-leg.js';
 import { HeadlessRunner } from '../test/support/headless-runner.js';
 import { startKamailio } from '../test/support/kamailio.js';
-import { runSipp } from '../test/support/sipp.js';
+import { seededRandom } from '../test/support/seeded-random.js';
+import { latencyLines, runSipp } from '../test/support/sipp.js';
 import { percentile, round, type BenchRow } from './bench-types.js';
 
 /**
@@ -35,10 +36,9 @@ function claimsUnderContention(lines: number, calls: number): BenchRow[] {
   // Build every fork first so only the dispatcher is timed; interleave the calls' forks.
   const forks: FakeLeg[] = [];
   for (let c = 0; c < calls; c++) for (let l = 0; l < lines; l++) forks.push(new FakeLeg(`call-${c}`, `l${l}`, '600'));
-  let seed = 7;
+  const random = seededRandom(7);
   for (let i = forks.length - 1; i > 0; i--) {
-    seed = (seed * 16807) % 2147483647;
-    const j = seed % (i + 1);
+    const j = Math.floor(random() * (i + 1));
     [forks[i], forks[j]] = [forks[j]!, forks[i]!];
   }
   const t0 = performance.now();
@@ -72,15 +72,10 @@ async function inviteToOffered(lines: number, calls: number, rate: number): Prom
     const forked = (await k.contacts('300')).length;
     const r = await runSipp({ scenario: 'uac-latency.xml', target: `127.0.0.1:${k.udpPort}`, service: '300', calls, rate, limit: 1_000, durationMs: 200, timeoutMs: 120_000 });
     // sipp logs when it sent each INVITE (gettimeofday, µs); the runner stamps call.offered (µs).
-    const sentAt = new Map<string, number>();
-    for (const line of r.log) {
-      // "T180 <call_number> <s0> <u0> …", sipp prints its variables as decimals.
-      const m = /^T(?:180|200) (\d+) ([\d.]+) ([\d.]+)/.exec(line);
-      if (m) sentAt.set(m[1]!, Number(m[2]) * 1000 + Number(m[3]) / 1000);
-    }
+    const sentAt = new Map(latencyLines(r.log).map((l) => [l.call, l.sentAtMs]));
     const lat: number[] = [];
     for (const e of runner.eventsNamed('call.offered')) {
-      const callNumber = String(e.call).split('-')[0]!;
+      const callNumber = Number(String(e.call).split('-')[0]);
       const t = sentAt.get(callNumber);
       if (t !== undefined) lat.push((e.ts as number) - t);
     }

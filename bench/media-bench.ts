@@ -1,16 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AudioDevices } from '../src-main/media/audio/audio-device.js';
+import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../src-main/media/audio/audify-devices.js';
+import { encodeMulaw } from '../src-main/media/codec/g711.js';
 import { JitterBuffer } from '../src-main/media/jitter/jitter-buffer.js';
 import { BaresipPeer } from '../test/support/baresip-peer.js';
 import { FakeClock } from '../test/support/fake-clock.js';
 import { HeadlessRunner } from '../test/support/headless-runner.js';
 import { startKamailio, type Kamailio } from '../test/support/kamailio.js';
-import { freeUdpPortBlock } from '../test/support/ports.js';
-import { startSipp } from '../test/support/sipp.js';
-import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
-import { round, type BenchRow } from './bench-types.js';
+import { runnerConfig } from '../test/support/linedesk-config.js';
 import { writeTonePcap } from '../test/support/pcap-writer.js';
+import { freeUdpPortBlock } from '../test/support/ports.js';
+import { ensurePulse, startRecording, tonePlayer, VIRTUAL_HEADSET_MEDIA } from '../test/support/pulse.js';
+import { seededRandom } from '../test/support/seeded-random.js';
+import { runSipp, startSipp } from '../test/support/sipp.js';
+import { pcapCallerScenario } from '../test/support/sipp-pcap-scenario.js';
+import { analyseTone, RATE, sineTone } from '../test/support/tone.js';
+import { until } from '../test/support/until.js';
+import { WireCapture } from '../test/support/wire-capture.js';
+import { percentile, round, type BenchRow } from './bench-types.js';
 import { measureCpu } from './proc-cpu.js';
 import type { Comparison } from './sip-setup-bench.js';
 
@@ -87,11 +97,11 @@ async function loadRun(k: Kamailio, ext: string, pid: number, pcap: string, code
     timeoutMs: (seconds + 30) * 1000,
   });
   // Wait until every call is up, then measure a steady window.
-  await new Promise((r) => setTimeout(r, (Math.ceil(n / RAMP_CPS) + 2) * 1000));
-  const { cpuPercent } = await measureCpu(pid, () => new Promise((r) => setTimeout(r, WINDOW_S * 1000)));
+  await delay((Math.ceil(n / RAMP_CPS) + 2) * 1000);
+  const { cpuPercent } = await measureCpu(pid, () => delay(WINDOW_S * 1000));
   sipp.kill();
   await sipp.done;
-  await new Promise((r) => setTimeout(r, 1500));
+  await delay(1500);
   return cpuPercent;
 }
 
@@ -111,8 +121,7 @@ export function benchJitterDelay(): BenchRow[] {
   for (const jitter of [0, 20]) {
     const clock = new FakeClock();
     const jb = new JitterBuffer({ clockRate: 8000, frameSamples: 160 }, clock);
-    let seed = 42;
-    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = seededRandom(42);
     const arrivals: { at: number; seq: number }[] = [];
     for (let i = 0; i < 3000; i++) arrivals.push({ at: i * 20 + 5 + rnd() * jitter, seq: i });
     arrivals.sort((a, b) => a.at - b.at);
@@ -143,21 +152,12 @@ export function benchJitterDelay(): BenchRow[] {
  * decoding and resampling, the device queue and PulseAudio (and ~5 ms of parec).
  */
 export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
-  const { ensurePulse, startRecording, analyseTone, delay } = await import('../test/support/pulse.js');
-  const { WireCapture } = await import('../test/support/wire-capture.js');
-  const { runSipp } = await import('../test/support/sipp.js');
-  const { encodeMulaw } = await import('../src-main/media/codec/g711.js');
   const pulse = await ensurePulse();
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-latency-'));
   const k = await startKamailio({ debug: 1 });
   const runner = new HeadlessRunner(
     {
-      transport: { protocol: 'udp', bind: '127.0.0.1:0' },
-      registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
-      lines: [{ id: 'hs', aor: 'sip:209@127.0.0.1', username: '209', password: 'secret', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } }],
-      agent: { wrapupSeconds: 0 },
-      store: { path: ':memory:' },
-      media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', codecs: ['PCMU'] },
+      ...runnerConfig(k, [{ id: 'hs', ext: '209', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } }], { media: { ...VIRTUAL_HEADSET_MEDIA, codecs: ['PCMU'] } }),
       log: { level: 'warn' },
     },
     { env: { PULSE_SERVER: pulse.server }, logLevel: 'warn' },
@@ -189,6 +189,92 @@ export async function benchAudioLatency(runs = 5): Promise<BenchRow[]> {
     await pulse.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return [{ name: 'audio latency: RTP packet on the wire → heard at the headset sink (p50)', value: round(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, 1), unit: 'ms', note: `${samples.length} runs: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms; jitter buffer + decode + resample + device queue + PulseAudio` }];
+  return [{ name: 'audio latency: RTP packet on the wire → heard at the headset sink (p50)', value: round(percentile(samples, 50), 1), unit: 'ms', note: `${samples.length} runs: ${samples.map((x) => x.toFixed(0)).join(', ')} ms; jitter buffer + decode + resample + device queue + PulseAudio` }];
+}
+
+/**
+ * The sound-card layer's own latency on the virtual headset (private PulseAudio), per API,
+ * frame size and device queue: from the frame handed to the playback stream to the tone's
+ * onset at headset.monitor (a parec of it, ~5 ms), and the app's round trip from a frame
+ * handed over on Mic_Feed to the frame pushed from Test_Headset_Mic (its remapped monitor,
+ * no tools in the path). The tests check the tone arrives intact; this says how fast.
+ */
+export async function benchDeviceLatency(runs = 5): Promise<BenchRow[]> {
+  const audify = loadAudify();
+  if (!audify.ok) throw new Error(audify.reason);
+  const pulse = await ensurePulse();
+  const open = (options: AudifyDevicesOptions): AudioDevices => {
+    const created = createAudifyDevices(options);
+    if (!created.ok) throw new Error(created.reason);
+    return created.devices;
+  };
+  const rows: BenchRow[] = [];
+  const row = (what: string, samples: number[], estimates: number[]): BenchRow => ({
+    name: `device latency: ${what} (p50)`,
+    value: round(percentile(samples, 50), 1),
+    unit: 'ms',
+    note: `${samples.length} of ${runs} runs: ${samples.map((x) => x.toFixed(0)).join(', ')} ms; stream estimate ${percentile(estimates, 50).toFixed(0)} ms`,
+  });
+  try {
+    const playback: Array<[string, AudifyDevicesOptions]> = [
+      ['Pulse API, 20 ms frames', { frameMs: 20 }],
+      ['Pulse API, 10 ms frames', { frameMs: 10 }],
+      ['ALSA through pulse, 20 ms frames', { frameMs: 20, linuxApi: 'alsa' }],
+      ['ALSA through pulse, 10 ms frames', { frameMs: 10, linuxApi: 'alsa' }],
+      ['Pulse API, 10 ms frames, 20 ms queue', { frameMs: 10, queueMs: 20 }],
+      ['ALSA through pulse, 10 ms frames, 20 ms queue', { frameMs: 10, queueMs: 20, linuxApi: 'alsa' }],
+    ];
+    for (const [label, options] of playback) {
+      const samples: number[] = [];
+      const estimates: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const devices = open(options);
+        try {
+          const recording = startRecording('headset');
+          await delay(200);
+          const player = tonePlayer(devices.format.frameSamples, sineTone(1000, -6.02, 300));
+          const stream = devices.openPlayback('Test_Headset', player.pull);
+          await until(() => player.finished, 5000, 'the tone to be pulled');
+          await delay(stream.latencyMs + 300);
+          stream.close();
+          const heard = await recording.stop();
+          const onset = analyseTone(heard.pcm, heard.rate).onsetIndex;
+          estimates.push(stream.latencyMs);
+          if (onset >= 0) samples.push(heard.timeOfSample(onset) - player.handedOverAt);
+        } finally {
+          devices.close();
+        }
+      }
+      rows.push(row(`frame handed over → heard at headset.monitor, ${label}`, samples, estimates));
+    }
+    for (const frameMs of [20, 10] as const) {
+      const samples: number[] = [];
+      const estimates: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const devices = open({ frameMs });
+        try {
+          let heardAt = Number.NaN;
+          const capture = devices.openCapture('Test_Headset_Mic', (frame) => {
+            if (!Number.isNaN(heardAt)) return;
+            const at = frame.findIndex((v) => Math.abs(v) > 1600);
+            if (at >= 0) heardAt = performance.now() - ((frame.length - at) * 1000) / RATE;
+          });
+          await delay(200);
+          const player = tonePlayer(devices.format.frameSamples, sineTone(1000, -6.02, 200));
+          const playback = devices.openPlayback('Mic_Feed', player.pull);
+          await until(() => !Number.isNaN(heardAt), 5000, 'the tone to come back').catch(() => {});
+          estimates.push(playback.latencyMs + capture.latencyMs);
+          playback.close();
+          capture.close();
+          if (!Number.isNaN(heardAt)) samples.push(heardAt - player.handedOverAt);
+        } finally {
+          devices.close();
+        }
+      }
+      rows.push(row(`round trip, frame handed over on Mic_Feed → pushed from Test_Headset_Mic, Pulse API, ${frameMs} ms frames`, samples, estimates));
+    }
+  } finally {
+    await pulse.stop();
+  }
+  return rows;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../test/support/paths.js';
 import type { BenchRow } from './bench-types.js';
 import { benchDispatch } from './dispatch-bench.js';
-import { benchAudioLatency, benchJitterDelay, benchMediaLoad } from './media-bench.js';
+import { benchAudioLatency, benchDeviceLatency, benchJitterDelay, benchMediaLoad } from './media-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchUiRinging } from './ui-ringing-latency.js';
@@ -24,7 +24,7 @@ const sections: Section[] = [
   { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
   { name: 'media', title: 'Media: CPU per concurrent two-way call, LineDesk echo lines vs baresip (same Kamailio, same run)', run: () => benchMediaLoad({ log }) },
   { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: async () => benchJitterDelay() },
-  { name: 'latency', title: 'Audio latency: RTP arrival to the headset (virtual headset in a private PulseAudio)', run: () => benchAudioLatency() },
+  { name: 'latency', title: 'Audio latency: RTP arrival to the headset, and the sound-card layer alone (virtual headset in a private PulseAudio)', run: async () => [...(await benchAudioLatency()), ...(await benchDeviceLatency())] },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },
 ];
@@ -81,4 +81,11 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2));
 }
 
-void main();
+// Leave once done: audify's process-wide error callback (device latency) keeps the event loop alive for good.
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

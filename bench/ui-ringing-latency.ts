@@ -3,7 +3,7 @@ import { startBrowserMode, rendererSkipReason, type BrowserMode } from '../test/
 import { chromiumSkipReason, launchChromium, type Browser } from '../test/e2e/support/chromium.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../test/support/kamailio.js';
 import { runnerConfig } from '../test/support/linedesk-config.js';
-import { startSipp } from '../test/support/sipp.js';
+import { latencyLines, startSipp } from '../test/support/sipp.js';
 
 const CALLS = 50;
 const BUDGET_MS = 150_000;
@@ -53,11 +53,7 @@ export async function benchUiRinging(): Promise<BenchRow[]> {
 
     const sipp = startSipp({ scenario: 'uac-latency.xml', target: `127.0.0.1:${k.udpPort}`, service: '400', calls: CALLS, limit: 1, rate: 20, durationMs: 50, timeoutMs: 120_000 });
     const result = await sipp.done;
-    const sent = new Map<number, number>();
-    for (const line of result.log) {
-      const m = /^T200\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s/.exec(line.trim());
-      if (m) sent.set(Number(m[1]), Number(m[2]) * 1000 + Number(m[3]) / 1000);
-    }
+    const sent = new Map(latencyLines(result.log).filter((l) => l.kind === 'T200').map((l) => [l.call, l.sentAtMs]));
     const marks = (await page.evaluate('window.__ringMarks')) as RingMark[];
     const dom: number[] = [];
     const frame: number[] = [];

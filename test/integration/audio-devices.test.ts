@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AudioDevices, PlaybackStream } from '../../src-main/media/audio/audio-device.js';
 import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../../src-main/media/audio/audify-devices.js';
 import { createAudioDevices } from '../../src-main/media/audio/create-audio-devices.js';
 import { Ringer } from '../../src-main/media/audio/ringer.js';
-import {
-  analyseTone,
-  delay,
-  ensurePulse,
-  injectTone,
-  pactl,
-  pulseSkipReason,
-  RATE,
-  recordSink,
-  reloadSink,
-  rmsDbfs,
-  sineTone,
-  startPrivatePulse,
-  startRecording,
-  unloadSink,
-  type PulseDaemon,
-  type ToneAnalysis,
-} from '../support/pulse.js';
+import { ensurePulse, injectTone, pactl, pulseSkipReason, recordSink, reloadSink, startPrivatePulse, startRecording, tonePlayer, unloadSink, type PulseDaemon } from '../support/pulse.js';
+import { analyseTone, concat, RATE, rmsDbfs, sineTone, type ToneAnalysis } from '../support/tone.js';
+import { until } from '../support/until.js';
 
 /*
  * The sound-card layer against a private PulseAudio (test/peers/pulse/pa-test.pa): what the
  * app plays on Test_Headset is read back at headset.monitor; what is injected into micfeed
- * reaches the app from Test_Headset_Mic. Latencies are printed as diagnostics, not asserted
- * tightly (CI machines vary).
+ * reaches the app from Test_Headset_Mic. Each path must carry the tone intact (frequency,
+ * level, length, no dropouts). How long it takes is a benchmark (npm run bench -- latency).
  */
 
 function skipReason(): string | undefined {
@@ -42,7 +28,6 @@ function skipReason(): string | undefined {
 
 const TONE_DBFS = -6.02; // peak; RMS −9.03
 const MIC_DBFS = -12.04; // peak; RMS −15.05
-const latencies: string[] = [];
 
 function open(options: AudifyDevicesOptions): AudioDevices {
   const created = createAudifyDevices(options);
@@ -51,108 +36,59 @@ function open(options: AudifyDevicesOptions): AudioDevices {
 }
 
 /**
- * Plays `leadMs` of silence, then a tone, then silence, pulled frame by frame like the media
- * engine does; remembers when the first tone frame was handed over.
- */
-function tonePlayer(devices: AudioDevices, hz: number, dbfs: number, ms: number, leadMs = 300) {
-  const { frameSamples } = devices.format;
-  const tone = sineTone(hz, dbfs, ms);
-  const leadSamples = Math.round((leadMs * RATE) / 1000 / frameSamples) * frameSamples;
-  let position = -leadSamples;
-  let handedOverAt = Number.NaN;
-  let pulls = 0;
-  return {
-    pull: (): Int16Array => {
-      pulls++;
-      const frame = new Int16Array(frameSamples);
-      if (position >= 0 && position < tone.length) frame.set(tone.subarray(position, position + frameSamples));
-      if (position === 0) handedOverAt = performance.now();
-      position += frameSamples;
-      return frame;
-    },
-    get handedOverAt(): number {
-      return handedOverAt;
-    },
-    get pulls(): number {
-      return pulls;
-    },
-    get finished(): boolean {
-      return position >= tone.length;
-    },
-  };
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(10);
-  }
-}
-
-/**
  * Runs a measurement again once if it had dropouts: on a shared, loaded machine a process
  * starved of CPU for ~60 ms underruns, which says nothing about this code. Said in the output.
  */
-async function measure<T extends { tone: ToneAnalysis }>(t: TestContext, label: string, attempt: () => Promise<T>): Promise<T> {
+async function measure(t: TestContext, label: string, attempt: () => Promise<ToneAnalysis>): Promise<ToneAnalysis> {
   const first = await attempt();
-  if (first.tone.dropouts === 0) return first;
-  t.diagnostic(`${label}: ${first.tone.dropouts} dropout(s) on the first attempt (load average ${loadavg()[0]?.toFixed(1)}); once more`);
+  if (first.dropouts === 0) return first;
+  t.diagnostic(`${label}: ${first.dropouts} dropout(s) on the first attempt (load average ${loadavg()[0]?.toFixed(1)}); once more`);
   return attempt();
+}
+
+/** A 1 kHz tone at TONE_DBFS of `ms`, heard whole: frequency, level, length, no dropouts. */
+function assertWholeTone(tone: ToneAnalysis, label: string, ms: number): void {
+  assert.ok(Math.abs(tone.frequencyHz - 1000) <= 1, `${label}: ${tone.frequencyHz.toFixed(2)} Hz`);
+  assert.ok(Math.abs(tone.rmsDbfs - -9.03) <= 0.5, `${label}: ${tone.rmsDbfs.toFixed(2)} dBFS`);
+  assert.equal(tone.dropouts, 0, `${label}: dropouts`);
+  assert.ok(Math.abs(tone.durationMs - ms) < 20, `${label}: ${tone.durationMs.toFixed(1)} ms`);
 }
 
 /** Plays a 1 kHz tone on Test_Headset and checks what headset.monitor heard. */
 async function playAndCheck(t: TestContext, label: string, options: AudifyDevicesOptions): Promise<void> {
-  const { tone, latency, estimate } = await measure(t, label, async () => {
+  const tone = await measure(t, label, async () => {
     const devices = open(options);
     try {
       const recording = startRecording('headset');
       await delay(200);
-      const player = tonePlayer(devices, 1000, TONE_DBFS, 1000);
+      const player = tonePlayer(devices.format.frameSamples, sineTone(1000, TONE_DBFS, 1000));
       const stream = devices.openPlayback('Test_Headset', player.pull);
       assert.equal(stream.device, 'Test_Headset');
       await until(() => player.finished, 5000, 'the tone to be pulled');
       await delay(stream.latencyMs + 300);
       stream.close();
       const heard = await recording.stop();
-      const tone = analyseTone(heard.pcm, heard.rate);
-      return { tone, latency: heard.timeOfSample(tone.onsetIndex) - player.handedOverAt, estimate: stream.latencyMs };
+      return analyseTone(heard.pcm, heard.rate);
     } finally {
       devices.close();
     }
   });
-  assert.ok(Math.abs(tone.frequencyHz - 1000) <= 1, `${label}: ${tone.frequencyHz.toFixed(2)} Hz`);
-  assert.ok(Math.abs(tone.rmsDbfs - -9.03) <= 0.5, `${label}: ${tone.rmsDbfs.toFixed(2)} dBFS`);
-  assert.equal(tone.dropouts, 0, `${label}: dropouts`);
-  assert.ok(Math.abs(tone.durationMs - 1000) < 20, `${label}: ${tone.durationMs.toFixed(1)} ms`);
-  report(t, `${label}: frame handed over → headset.monitor ${latency.toFixed(1)} ms (stream estimate ${estimate.toFixed(0)} ms); ${describeTone(tone)}`);
+  assertWholeTone(tone, label, 1000);
 }
 
 /** Injects 440 Hz into micfeed and checks what the app captured from Test_Headset_Mic. */
 async function captureAndCheck(t: TestContext, label: string, options: AudifyDevicesOptions): Promise<void> {
-  const { tone, relative, estimate } = await measure(t, label, async () => {
+  const tone = await measure(t, label, async () => {
     const devices = open(options);
     try {
-      const { frameSamples } = devices.format;
-      const frames: Array<{ at: number; frame: Int16Array }> = [];
-      const stream = devices.openCapture('Test_Headset_Mic', (frame) => frames.push({ at: performance.now(), frame }));
+      const frames: Int16Array[] = [];
+      const stream = devices.openCapture('Test_Headset_Mic', (frame) => frames.push(frame.slice()));
       assert.equal(stream.device, 'Test_Headset_Mic');
-      const reference = startRecording('micfeed');
       await delay(300);
       await injectTone(440, MIC_DBFS, 1000);
       await delay(300);
       stream.close();
-      const tapped = await reference.stop();
-      const pcm = new Int16Array(frames.length * frameSamples);
-      frames.forEach((f, i) => pcm.set(f.frame, i * frameSamples));
-      const tone = analyseTone(pcm, RATE);
-      // When the onset reached the app, against when a parec of micfeed.monitor (the point
-      // the app's source reads from) saw it.
-      const frameIndex = Math.floor(tone.onsetIndex / frameSamples);
-      const arrived = frames[frameIndex]?.at ?? Number.NaN;
-      const appAt = arrived - (((frameIndex + 1) * frameSamples - tone.onsetIndex) * 1000) / RATE;
-      const ref = analyseTone(tapped.pcm, tapped.rate);
-      return { tone, relative: appAt - tapped.timeOfSample(ref.onsetIndex), estimate: stream.latencyMs };
+      return analyseTone(concat(frames), RATE);
     } finally {
       devices.close();
     }
@@ -160,39 +96,31 @@ async function captureAndCheck(t: TestContext, label: string, options: AudifyDev
   assert.ok(Math.abs(tone.frequencyHz - 440) <= 1, `${label}: ${tone.frequencyHz.toFixed(2)} Hz`);
   assert.ok(Math.abs(tone.rmsDbfs - -15.05) <= 0.5, `${label}: ${tone.rmsDbfs.toFixed(2)} dBFS`);
   assert.equal(tone.dropouts, 0, `${label}: dropouts`);
-  report(t, `${label}: onset at the app ${relative.toFixed(1)} ms after a parec of micfeed.monitor saw it (stream estimate ${estimate.toFixed(0)} ms); ${describeTone(tone)}`);
 }
 
-function describeTone(tone: ToneAnalysis): string {
-  return `${tone.frequencyHz.toFixed(2)} Hz, ${tone.rmsDbfs.toFixed(2)} dBFS RMS, ${tone.dropouts} dropouts`;
-}
-
-function report(t: TestContext, line: string): void {
-  latencies.push(line);
-  t.diagnostic(line);
-}
-
-/** Plays on Mic_Feed and captures from Test_Headset_Mic: the app's own round trip, no tools in the path. */
-async function roundTrip(t: TestContext, label: string, options: AudifyDevicesOptions): Promise<void> {
-  const devices = open(options);
-  try {
-    let heardAt = Number.NaN;
-    const capture = devices.openCapture('Test_Headset_Mic', (frame) => {
-      if (Number.isNaN(heardAt)) {
-        const i = frame.findIndex((v) => Math.abs(v) > 1600);
-        if (i >= 0) heardAt = performance.now() - ((frame.length - i) * 1000) / RATE;
-      }
-    });
-    await delay(200);
-    const player = tonePlayer(devices, 1000, TONE_DBFS, 200);
-    const playback = devices.openPlayback('Mic_Feed', player.pull);
-    await until(() => !Number.isNaN(heardAt), 5000, 'the tone to come back');
-    playback.close();
-    capture.close();
-    report(t, `${label}: round trip, frame handed over on Mic_Feed → pushed from Test_Headset_Mic ${(heardAt - player.handedOverAt).toFixed(1)} ms`);
-  } finally {
-    devices.close();
-  }
+/**
+ * Plays a 1 kHz tone on Mic_Feed and captures it from Test_Headset_Mic (the remapped monitor
+ * of Mic_Feed, unity gain): the app's own round trip, no tools in the path.
+ */
+async function roundTripAndCheck(t: TestContext, label: string, options: AudifyDevicesOptions): Promise<void> {
+  const tone = await measure(t, label, async () => {
+    const devices = open(options);
+    try {
+      const frames: Int16Array[] = [];
+      const capture = devices.openCapture('Test_Headset_Mic', (frame) => frames.push(frame.slice()));
+      await delay(200);
+      const player = tonePlayer(devices.format.frameSamples, sineTone(1000, TONE_DBFS, 500));
+      const playback = devices.openPlayback('Mic_Feed', player.pull);
+      await until(() => player.finished, 5000, 'the tone to be pulled');
+      await delay(playback.latencyMs + capture.latencyMs + 300);
+      playback.close();
+      capture.close();
+      return analyseTone(concat(frames), RATE);
+    } finally {
+      devices.close();
+    }
+  });
+  assertWholeTone(tone, label, 500);
 }
 
 describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout: 180_000 }, () => {
@@ -204,7 +132,6 @@ describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout:
 
   after(async () => {
     await pulse?.stop();
-    if (latencies.length > 0) process.stderr.write(`\nmeasured latencies:\n  ${latencies.join('\n  ')}\n`);
     // audify's process-wide error callback keeps the event loop alive for good (see
     // audify-devices.ts): once the tests are done, leave.
     setTimeout(() => process.exit(), 500).unref();
@@ -279,7 +206,7 @@ describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout:
       const ringer = startRecording('ringer');
       const headset = startRecording('headset');
       await delay(200);
-      const player = tonePlayer(devices, 1000, TONE_DBFS, 500, 100);
+      const player = tonePlayer(devices.format.frameSamples, sineTone(1000, TONE_DBFS, 500), 100);
       const stream = devices.openPlayback('Test_Ringer', player.pull);
       assert.equal(stream.device, 'Test_Ringer');
       await until(() => player.finished, 5000, 'the tone to be pulled');
@@ -302,9 +229,9 @@ describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout:
     captureAndCheck(t, 'capture alsa 10 ms', { frameMs: 10, linuxApi: 'alsa' }),
   );
 
-  test('round trip through the virtual mic', { timeout: 20_000 }, async (t) => {
-    await roundTrip(t, 'round trip pulse 20 ms', { frameMs: 20 });
-    await roundTrip(t, 'round trip pulse 10 ms', { frameMs: 10 });
+  test('round trip through the virtual mic: 1 kHz played on Mic_Feed comes back whole from Test_Headset_Mic', { timeout: 20_000 }, async (t) => {
+    await roundTripAndCheck(t, 'round trip pulse 20 ms', { frameMs: 20 });
+    await roundTripAndCheck(t, 'round trip pulse 10 ms', { frameMs: 10 });
   });
 
   test('the ringer rings on Test_Ringer and not on the headset', { timeout: 20_000 }, async () => {

@@ -34,7 +34,7 @@ describe('dispatcher through Kamailio: one AOR, three lines', { skip, timeout: 2
     const mark = runner.events.length;
     const r = await runSipp({ scenario: 'uac-call.xml', target: `127.0.0.1:${k.udpPort}`, service: '206', calls: 30, rate: 5, limit: 1, durationMs: 100, timeoutMs: 60_000 });
     assert.equal(r.successful, 30, r.errors);
-    const evs = runner.events.slice(mark);
+    const evs = runner.eventsSince(mark);
     const answered = evs.filter((e) => e.event === 'call.answered');
     const perLine = Object.fromEntries(lines.map((l) => [l, answered.filter((e) => e.line === l).length]));
     assert.deepEqual(perLine, { q1: 10, q2: 10, q3: 10 });
@@ -78,7 +78,7 @@ describe('dispatcher through Kamailio: re-offer, queue, cancel, failed registrat
 
     const mark = runner.events.length;
     const sipp2 = startSipp({ scenario: 'uac-final.xml', target: `127.0.0.1:${k.udpPort}`, service: '207', durationMs: 100, timeoutMs: 20_000 });
-    const o1 = await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.offered' && e.line === 'a1');
+    const o1 = await runner.waitForEvent('call.offered', { line: 'a1' }, 10_000, mark);
     const timedOut = await runner.waitForEvent('call.offer.ended', { call: o1.call, line: 'a1' }, 5_000);
     assert.equal(timedOut.reason, 'timeout');
     const o2 = await runner.waitForEvent('call.offered', { call: o1.call, line: 'a2' });
@@ -97,23 +97,23 @@ describe('dispatcher through Kamailio: re-offer, queue, cancel, failed registrat
     // Two calls take both lines and talk.
     const busy = [0, 1].map(() => startSipp({ scenario: 'uac-final.xml', target: `127.0.0.1:${k.udpPort}`, service: '207', durationMs: 4_000, timeoutMs: 30_000 }));
     for (const line of ['a1', 'a2']) {
-      await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.offered' && e.line === line, 10_000, `a busy call offered to ${line}`);
+      await runner.waitForEvent('call.offered', { line }, 10_000, mark);
       runner.send({ cmd: 'accept', line });
-      await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.answered' && e.line === line, 10_000, `a busy call answered on ${line}`);
+      await runner.waitForEvent('call.answered', { line }, 10_000, mark);
     }
     // Three more wait: the first two stay, the third hangs up while queued.
     const waiting = [startSipp({ scenario: 'uac-final.xml', target: `127.0.0.1:${k.udpPort}`, service: '207', vars: { from_user: 'first' }, durationMs: 100, timeoutMs: 30_000 })];
-    await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.queued' && e.from === 'first', 10_000, 'first queued');
+    await runner.waitForEvent('call.queued', { from: 'first' }, 10_000, mark);
     waiting.push(startSipp({ scenario: 'uac-final.xml', target: `127.0.0.1:${k.udpPort}`, service: '207', vars: { from_user: 'second' }, durationMs: 100, timeoutMs: 30_000 }));
-    await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.queued' && e.from === 'second', 10_000, 'second queued');
+    await runner.waitForEvent('call.queued', { from: 'second' }, 10_000, mark);
     const quitter = startSipp({ scenario: cancellingCallerScenario(800), target: `127.0.0.1:${k.udpPort}`, service: '207', vars: { from_user: 'quitter' }, timeoutMs: 30_000 });
-    const q3 = await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.queued' && e.from === 'quitter', 10_000, 'quitter queued');
+    const q3 = await runner.waitForEvent('call.queued', { from: 'quitter' }, 10_000, mark);
     assert.equal(q3.position, 3);
     const gone = await runner.waitForEvent('call.ended', { call: q3.call }, 10_000);
     if (gone.reason !== 'caller-cancelled') {
       quitter.kill();
       const qq = await quitter.done;
-      assert.fail(`quitter: ${qq.log.join(' | ')} ${qq.errors.slice(0, 1500)}\n${runner.events.slice(mark).map((e) => JSON.stringify(e)).join('\n')}`);
+      assert.fail(`quitter: ${qq.log.join(' | ')} ${qq.errors.slice(0, 1500)}\n${runner.eventsSince(mark).map((e) => JSON.stringify(e)).join('\n')}`);
     }
     assert.equal(gone.code, 487);
     assert.equal(gone.line, undefined, 'it never reached a line');
@@ -123,15 +123,20 @@ describe('dispatcher through Kamailio: re-offer, queue, cancel, failed registrat
     assert.ok(qr.log.some((l) => /FINAL \S+ 48[67]/.test(l)), `sipp ${qr.exitCode}: ${qr.log.join(' | ')}\n${qr.errors.slice(0, 3000)}`);
     // The talking calls end; the queue is served in arrival order.
     await Promise.all(busy.map((b) => b.done));
-    const dequeued = runner.events.slice(mark).filter((e) => e.event === 'call.dequeued').map((e) => runner.events.find((q) => q.event === 'call.queued' && q.call === e.call)?.from);
+    // The callers' exit does not mean the runner has reported the lines free: wait for both dequeues.
+    const firstOut = await runner.waitForEvent('call.dequeued', {}, 10_000, mark);
+    await runner.waitForEvent('call.dequeued', {}, 10_000, runner.events.indexOf(firstOut) + 1);
+    const dequeuedEvents = runner.eventsSince(mark, 'call.dequeued');
+    const dequeued = dequeuedEvents.map((e) => runner.events.find((q) => q.event === 'call.queued' && q.call === e.call)?.from);
     assert.deepEqual(dequeued.slice(0, 2), ['first', 'second']);
+    const afterFirstDequeue = runner.events.indexOf(dequeuedEvents[0]!) + 1;
     for (const line of ['a1', 'a2']) {
-      const offered = await runner.waitFor((e) => runner.events.indexOf(e) > runner.events.findIndex((x) => x.event === 'call.dequeued') && e.event === 'call.offered' && e.line === line);
+      const offered = await runner.waitForEvent('call.offered', { line }, 10_000, afterFirstDequeue);
       runner.send({ cmd: 'accept', line: offered.line as string });
     }
     for (const w of waiting) {
       const r = await w.done;
-      const trace = `${r.log.join(' | ')}\n${runner.events.slice(mark).filter((e) => e.event.startsWith('call.')).map((e) => JSON.stringify(e)).join('\n')}`;
+      const trace = `${r.log.join(' | ')}\n${runner.eventsSince(mark).filter((e) => e.event.startsWith('call.')).map((e) => JSON.stringify(e)).join('\n')}`;
       assert.ok(r.log.some((l) => /PROV \S+ 182/.test(l)), `the caller heard 182 Queued: ${trace}`);
       assert.ok(r.log.some((l) => /FINAL \S+ 200/.test(l)), `answered: ${trace}`);
     }
@@ -146,10 +151,9 @@ describe('dispatcher through Kamailio: a line that goes down', { skip, timeout: 
     const relay = new LossyRelay({ host: '127.0.0.1', port: k.udpPort }, () => cut);
     const relayPort = await relay.start();
     const config = runnerConfig(k, [
-      { id: 'first', ext: '208', autoAnswerMs: 0 },
+      { id: 'first', ext: '208', autoAnswerMs: 0, registrar: { uri: `sip:127.0.0.1:${relayPort}` } },
       { id: 'second', ext: '208', autoAnswerMs: 0 },
-    ], { dispatch: { strategy: 'linear', offerTimeoutMs: 5_000, queue: { maxLength: 5, maxWaitMs: 20_000, overflowUri: null } } }) as { lines: { registrar?: object }[] };
-    config.lines[0]!.registrar = { uri: `sip:127.0.0.1:${relayPort}` };
+    ], { dispatch: { strategy: 'linear', offerTimeoutMs: 5_000, queue: { maxLength: 5, maxWaitMs: 20_000, overflowUri: null } } });
     const runner = new HeadlessRunner(config);
     try {
       await runner.registered(['first', 'second']);
@@ -161,7 +165,7 @@ describe('dispatcher through Kamailio: a line that goes down', { skip, timeout: 
       const mark = runner.events.length;
       const r2 = await runSipp({ scenario: 'uac-call.xml', target: `127.0.0.1:${k.udpPort}`, service: '208', durationMs: 100, timeoutMs: 30_000 });
       assert.equal(r2.successful, 1, r2.errors);
-      const offers = runner.events.slice(mark).filter((e) => e.event === 'call.offered');
+      const offers = runner.eventsSince(mark, 'call.offered');
       assert.deepEqual(offers.map((e) => [e.line, e.attempt]), [['second', 1]], 'the down line is never offered the call');
     } finally {
       await runner.stop();

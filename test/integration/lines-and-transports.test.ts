@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
@@ -24,9 +22,7 @@ describe('lines over every transport, against a real Kamailio with digest auth',
 
   before(async () => {
     k = await startKamailio({ auth: true });
-    const caFile = join(k.workDir, 'ca-for-linedesk.pem');
-    writeFileSync(caFile, k.caCertPem);
-    runner = new HeadlessRunner(runnerConfig(k, lines, { caFile }));
+    runner = new HeadlessRunner(runnerConfig(k, lines, { caFile: k.caFile }));
     await runner.waitForEvent('ready');
   });
   after(async () => {
@@ -161,9 +157,7 @@ describe('offer, decline and a shared AOR', { skip, timeout: 120_000 }, () => {
 describe('secure WebSocket and SHA-256 digest', { skip, timeout: 60_000 }, () => {
   test('a line registers over WSS (test CA) and takes a call', async () => {
     const k = await startKamailio({ auth: true });
-    const caFile = join(k.workDir, 'ca-for-linedesk.pem');
-    writeFileSync(caFile, k.caCertPem);
-    const runner = new HeadlessRunner(runnerConfig(k, [{ id: 'wss1', ext: '218', protocol: 'wss', autoAnswerMs: 0 }], { caFile }));
+    const runner = new HeadlessRunner(runnerConfig(k, [{ id: 'wss1', ext: '218', protocol: 'wss', autoAnswerMs: 0 }], { caFile: k.caFile }));
     try {
       await runner.registered(['wss1']);
       const contacts = await k.contacts('218');

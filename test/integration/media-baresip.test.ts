@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { OpusCodec, opusUnavailableReason } from '../../src-main/media/codec/opus-codec.js';
 import { BaresipPeer } from '../support/baresip-peer.js';
 import { HeadlessRunner } from '../support/headless-runner.js';
@@ -9,7 +10,6 @@ import { concat, toneFrequency } from '../support/tone.js';
 import { captureSkipReason, WireCapture, type CapturedRtp } from '../support/wire-capture.js';
 
 const skip = peerSkipReason('kamailio', 'baresip', 'tshark') ?? captureSkipReason() ?? opusUnavailableReason();
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Decodes captured Opus packets of one direction with LineDesk's own decoder (a fresh one). */
 function decodeOpus(packets: CapturedRtp[]): Int16Array {
@@ -33,13 +33,12 @@ describe('media against baresip', { skip, timeout: 180_000 }, () => {
     const config = runnerConfig(
       k,
       [
-        { id: 'agent', ext: '222' },
+        // No sound card in this test: the agent line echoes what it hears, so our sending path carries real audio.
+        { id: 'agent', ext: '222', media: { mode: 'echo' } },
         { id: 'svc', ext: '223', autoAnswerMs: 0 },
       ],
       { media: { codecs: ['opus', 'PCMU', 'PCMA'] } },
-    ) as { lines: { media?: object }[] };
-    // No sound card in this test: the agent line echoes what it hears, so our sending path carries real audio.
-    config.lines[0]!.media = { mode: 'echo' };
+    );
     runner = new HeadlessRunner(config);
     await runner.registered(['agent', 'svc']);
   });
@@ -58,19 +57,19 @@ describe('media against baresip', { skip, timeout: 180_000 }, () => {
     try {
       runner.send({ cmd: 'dial', line: 'agent', target: '302', id: 'dial-opus' });
       const answered = await runner.waitForEvent('call.answered', { line: 'agent' }, 10_000);
-      await wait(2_000);
+      await delay(2_000);
       runner.send({ cmd: 'dtmf', line: 'agent', digits: '12#', id: 'dtmf-info' });
-      await wait(1_000);
+      await delay(1_000);
       runner.send({ cmd: 'hold', line: 'agent', on: true, id: 'hold' });
       await runner.waitForEvent('call.held', { call: answered.call, on: true });
       // From here the far end has agreed to recvonly.
       held = [cap.elapsed(), 0];
-      await wait(1_500);
+      await delay(1_500);
       held[1] = cap.elapsed();
       runner.send({ cmd: 'hold', line: 'agent', on: false, id: 'resume' });
       await runner.waitForEvent('call.held', { call: answered.call, on: false });
       resumedAt = cap.elapsed();
-      await wait(1_500);
+      await delay(1_500);
       runner.send({ cmd: 'hangup', line: 'agent' });
       await runner.waitForEvent('call.ended', { call: answered.call });
     } finally {
@@ -107,9 +106,9 @@ describe('media against baresip', { skip, timeout: 180_000 }, () => {
   test('digits sent by command reach baresip as RFC 4733 on a PCMU call', async () => {
     runner.send({ cmd: 'dial', line: 'agent', target: '303', id: 'dial-pcmu' });
     const answered = await runner.waitForEvent('call.answered', { line: 'agent', call: (await runner.waitForEvent('call.dialing', { to: 'sip:303@127.0.0.1' })).call }, 10_000);
-    await wait(500);
+    await delay(500);
     runner.send({ cmd: 'dtmf', line: 'agent', digits: '47*', id: 'dtmf-rtp' });
-    await wait(1_500);
+    await delay(1_500);
     runner.send({ cmd: 'hangup', line: 'agent' });
     await runner.waitForEvent('call.ended', { call: answered.call });
     const sent = runner.events.filter((e) => e.event === 'call.dtmf' && e.call === answered.call);
@@ -129,7 +128,7 @@ describe('media against baresip', { skip, timeout: 180_000 }, () => {
     try {
       await opusPeer.command('dial', 'sip:223@pbx.local');
       const answered = await runner.waitForEvent('call.answered', { line: 'svc' }, 10_000);
-      await wait(2_500);
+      await delay(2_500);
       await opusPeer.command('hangup');
       await runner.waitForEvent('call.ended', { call: answered.call }, 10_000);
     } finally {

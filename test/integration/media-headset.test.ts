@@ -3,15 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { decodeMulaw } from '../../src-main/media/codec/g711.js';
 import { HeadlessRunner } from '../support/headless-runner.js';
+import { runnerConfig } from '../support/linedesk-config.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { writeTonePcap } from '../support/pcap-writer.js';
 import { freeUdpPortBlock } from '../support/ports.js';
-import { analyseTone, delay, ensurePulse, injectTone, pulseSkipReason, reloadSink, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
+import { ensurePulse, injectTone, VIRTUAL_HEADSET_MEDIA, pulseSkipReason, reloadSink, startRecording, unloadSink, type PulseDaemon } from '../support/pulse.js';
 import { runSipp, startSipp } from '../support/sipp.js';
 import { pcapCallerScenario } from '../support/sipp-pcap-scenario.js';
-import { concat } from '../support/tone.js';
+import { analyseTone, concat } from '../support/tone.js';
 import { captureSkipReason, WireCapture } from '../support/wire-capture.js';
 
 const skip = peerSkipReason('kamailio', 'sipp', 'tshark') ?? pulseSkipReason() ?? captureSkipReason();
@@ -30,19 +32,15 @@ describe('the headset: a virtual one in a private PulseAudio', { skip, timeout: 
     dir = mkdtempSync(join(tmpdir(), 'linedesk-headset-'));
     k = await startKamailio();
     runner = new HeadlessRunner(
-      {
-        transport: { protocol: 'udp', bind: '127.0.0.1:0' },
-        registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
-        lines: [
+      runnerConfig(
+        k,
+        [
           // Answers by itself, but plays to the headset like an agent's line.
-          { id: 'hs', aor: 'sip:209@127.0.0.1', username: '209', password: 'secret', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } },
-          { id: 'agent', aor: 'sip:219@127.0.0.1', username: '219', password: 'secret' },
+          { id: 'hs', ext: '209', autoAnswerMs: 0, maxCalls: 1, media: { mode: 'device' } },
+          { id: 'agent', ext: '219' },
         ],
-        agent: { wrapupSeconds: 0 },
-        store: { path: ':memory:' },
-        media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', ringer: 'Test_Ringer', codecs: ['PCMU', 'PCMA'] },
-        log: { level: 'info' },
-      },
+        { media: { ...VIRTUAL_HEADSET_MEDIA, codecs: ['PCMU', 'PCMA'] } },
+      ),
       { env: { PULSE_SERVER: pulse.server } },
     );
     await runner.registered(['hs', 'agent']);
@@ -119,17 +117,17 @@ describe('the headset: a virtual one in a private PulseAudio', { skip, timeout: 
     await cap.start();
     const mark = runner.events.length;
     const sipp = startSipp({ scenario: pcapCallerScenario([pcap], 5_500, 'PCMU'), target: `127.0.0.1:${k.udpPort}`, service: '209', mediaPort, timeoutMs: 30_000 });
-    await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.answered' && e.line === 'hs');
+    await runner.waitForEvent('call.answered', { line: 'hs' }, 10_000, mark);
     await delay(1_500);
     const unpluggedAt = cap.elapsed();
     await unloadSink('headset');
     try {
-      const lost = await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'device.lost', 10_000, 'device.lost');
+      const lost = await runner.waitForEvent('device.lost', {}, 10_000, mark);
       assert.equal(lost.device, 'Test_Headset');
       const r = await sipp.done;
       await cap.stop();
       assert.equal(r.successful, 1, `the call went on to its normal end: ${r.errors}`);
-      const ended = runner.events.slice(mark).find((e) => e.event === 'call.ended');
+      const ended = runner.eventsSince(mark, 'call.ended')[0];
       assert.equal(ended?.reason, 'remote-hangup', 'ended by the caller, not by the unplug');
       const after = (await cap.rtp([mediaPort])).filter((p) => p.time > unpluggedAt + 0.5);
       assert.ok(after.length > 100, `we kept sending media after the unplug (${after.length} packets)`);

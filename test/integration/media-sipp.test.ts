@@ -68,8 +68,8 @@ describe('media with sipp: echo service line and RFC 4733 digits', { skip, timeo
     const pcaps = ['1', '5', 'pound'].map((d) => `${PCAPS}/dtmf_2833_${d}.pcap`);
     const r = await runSipp({ scenario: pcapCallerScenario(pcaps, 600), target: `127.0.0.1:${k.udpPort}`, service: '220', mediaPort: await freeUdpPortBlock(4), timeoutMs: 30_000 });
     assert.equal(r.successful, 1, r.errors);
-    await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'call.ended');
-    const digits = runner.events.slice(mark).filter((e) => e.event === 'call.dtmf');
+    await runner.waitForEvent('call.ended', {}, 10_000, mark);
+    const digits = runner.eventsSince(mark, 'call.dtmf');
     assert.deepEqual(digits.map((e) => [e.digit, e.direction, e.method]), [
       ['1', 'in', 'rfc4733'],
       ['5', 'in', 'rfc4733'],

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
@@ -96,7 +97,7 @@ describe('the runner answers retransmissions itself and survives malformed input
     const second = await peer.next((m) => m.startsWith('SIP/2.0 404') && m.includes('z9hG4bK-g1'), 1500);
     assert.equal(second, first, 'the very same response is sent again');
     await peer.send(request('ACK', { uri: `sip:nobody@127.0.0.1:${port}`, branch: 'z9hG4bK-g1', toTag: /^To:.*;tag=([^;\s]+)/im.exec(first)?.[1] ?? 'x', via: `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-g1` }), port);
-    await new Promise((r) => setTimeout(r, 2500));
+    await delay(2500);
     assert.equal(peer.received.filter((m) => m.includes('z9hG4bK-g1')).length, 0, 'no retransmission after the ACK');
   });
 
@@ -153,7 +154,7 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
       const mark = runner.events.length;
       await k.start();
       assert.deepEqual(await k.contacts('214'), [], 'the restarted registrar knows nobody');
-      for (const line of ['u', 't']) await runner.waitFor((e) => runner.events.indexOf(e) >= mark && e.event === 'line.state' && e.line === line && e.state === 'registered', 20_000, `${line} re-registered`);
+      for (const line of ['u', 't']) await runner.waitForEvent('line.state', { line, state: 'registered' }, 20_000, mark);
       assert.equal((await k.contacts('214')).length, 1);
       assert.equal((await k.contacts('215')).length, 1);
       for (const ext of ['214', '215']) {
@@ -185,6 +186,7 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
   test('shutdown un-registers every line and does not wait 32 s for a registrar that is gone', async () => {
     const k = await startKamailio({ auth: true });
     const runner = new HeadlessRunner(runnerConfig(k, [1, 2, 3, 4].map((i) => ({ id: `s${i}`, ext: '217' }))));
+    let runner2: HeadlessRunner | undefined;
     try {
       await runner.registered(['s1', 's2', 's3', 's4']);
       assert.equal((await k.contacts('217')).length, 4);
@@ -192,13 +194,15 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
       await runner.waitForEvent('stopped', {}, 10_000);
       assert.equal(await stopped, 0);
       assert.deepEqual(await k.contacts('217'), [], 'all four contacts were removed');
-      const runner2 = new HeadlessRunner(runnerConfig(k, [{ id: 'z', ext: '218' }], { timers: { unregisterTimeoutMs: 500 } }));
+      runner2 = new HeadlessRunner(runnerConfig(k, [{ id: 'z', ext: '218' }], { timers: { unregisterTimeoutMs: 500 } }));
       await runner2.registered(['z']);
       await k.stop();
       const t0 = Date.now();
       assert.equal(await runner2.stop(20_000), 0);
       assert.ok(Date.now() - t0 < 10_000, 'bounded by unregisterTimeoutMs, not Timer F');
     } finally {
+      // stop() is idempotent: after a failure the second runner must not outlive the test
+      await runner2?.stop();
       await runner.stop();
       await k.stop();
     }
@@ -211,6 +215,7 @@ describe('bad configuration', () => {
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ transport: { protocol: 'udp' }, registrar: { uri: 'sip:127.0.0.1' }, lines: [{ id: 'x', aor: 'sip:200@h', username: '200', password: 1 }] }));
     const r = spawnSync(process.execPath, [join(repoRoot(), 'dist/src-main/headless/cli.js'), '--config', file], { encoding: 'utf8', timeout: 20_000 });
+    rmSync(dir, { recursive: true, force: true });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /lines\[0\]\.password: /);
     assert.equal(r.stdout, '', 'nothing on the event stream');

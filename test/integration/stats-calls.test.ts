@@ -39,14 +39,13 @@ describe('call records and statistics through Kamailio and sipp', { skip, timeou
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The offer of the next call to reach the line. */
-  const nextOffer = (seen: number): Promise<RunnerEvent> =>
-    runner.waitFor((e) => e.event === 'call.offered' && runner.eventsNamed('call.offered').indexOf(e) >= seen, 10_000, 'the next offer');
+  /** The offer of the next call to reach the line (the first from index `mark` of the events on). */
+  const nextOffer = (mark: number): Promise<RunnerEvent> => runner.waitForEvent('call.offered', {}, 10_000, mark);
 
   test('answered: accepted, the caller hangs up; wrap-up follows and ends by itself', async () => {
-    const seen = runner.eventsNamed('call.offered').length;
+    const mark = runner.events.length;
     const sipp = startSipp({ scenario: 'uac-call.xml', target: target(), service: ext, durationMs: 500, timeoutMs: 15_000 });
-    const offer = await nextOffer(seen);
+    const offer = await nextOffer(mark);
     calls.answered = offer.call as string;
     runner.send({ cmd: 'accept', line: 'a1' });
     await runner.waitForEvent('call.ended', { call: calls.answered });
@@ -57,9 +56,9 @@ describe('call records and statistics through Kamailio and sipp', { skip, timeou
   });
 
   test('declined by the agent with a reason: the caller gets 480 (no line left)', async () => {
-    const seen = runner.eventsNamed('call.offered').length;
+    const mark = runner.events.length;
     const sipp = startSipp({ scenario: 'uac-final.xml', target: target(), service: ext, timeoutMs: 15_000 });
-    const offer = await nextOffer(seen);
+    const offer = await nextOffer(mark);
     calls.declined = offer.call as string;
     runner.send({ cmd: 'decline', line: 'a1', reason: 'with a customer' });
     await runner.waitForEvent('call.ended', { call: calls.declined });
@@ -68,9 +67,9 @@ describe('call records and statistics through Kamailio and sipp', { skip, timeou
   });
 
   test('missed: nobody answers within the offer timeout', async () => {
-    const seen = runner.eventsNamed('call.offered').length;
+    const mark = runner.events.length;
     const sipp = startSipp({ scenario: 'uac-final.xml', target: target(), service: ext, timeoutMs: 15_000 });
-    const offer = await nextOffer(seen);
+    const offer = await nextOffer(mark);
     calls.missed = offer.call as string;
     const ended = await runner.waitForEvent('call.ended', { call: calls.missed });
     assert.equal(ended.code, 480);
@@ -78,9 +77,9 @@ describe('call records and statistics through Kamailio and sipp', { skip, timeou
   });
 
   test('abandoned: the caller cancels while it rings', async () => {
-    const seen = runner.eventsNamed('call.offered').length;
+    const mark = runner.events.length;
     const run = runSipp({ scenario: 'uac-cancel.xml', target: target(), service: ext, vars: { cancel_after: '400' }, timeoutMs: 15_000 });
-    const offer = await nextOffer(seen);
+    const offer = await nextOffer(mark);
     calls.abandoned = offer.call as string;
     const ended = await runner.waitForEvent('call.ended', { call: calls.abandoned });
     assert.equal(ended.reason, 'caller-cancelled');

@@ -36,9 +36,7 @@ describe('transfer against baresip', { skip, timeout: 120_000 }, () => {
     target = new BaresipPeer({ user: '305', registrarPort: k.udpPort, lifetimeSec: 110 });
     await caller.start();
     await target.start();
-    const config = runnerConfig(k, [{ id: 'agent', ext: '224' }]) as { lines: { media?: object }[] };
-    config.lines[0]!.media = { mode: 'echo' };
-    runner = new HeadlessRunner(config);
+    runner = new HeadlessRunner(runnerConfig(k, [{ id: 'agent', ext: '224', media: { mode: 'echo' } }]));
     await runner.registered(['agent']);
   });
   after(async () => {

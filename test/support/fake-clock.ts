@@ -82,14 +82,6 @@ export class FakeClock implements Clock {
     this.#now = target;
   }
 
-  /** Fires every timer due up to the last one pending (useful to drain one-shot timers). */
-  runAll(limitMs = 3_600_000): void {
-    const live = this.#pending.filter((p) => !p.cancelled && p.every === undefined);
-    if (live.length === 0) return;
-    const last = Math.max(...live.map((p) => p.at));
-    this.advance(Math.min(limitMs, Math.max(0, last - this.#now)));
-  }
-
   #add(fn: () => void, ms: number, every?: number): TimerHandle {
     const p: Pending = { id: this.#seq++, at: this.#now + Math.max(0, ms), fn, cancelled: false };
     if (every !== undefined) p.every = every;

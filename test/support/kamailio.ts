@@ -6,12 +6,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
 import { binaryPath } from './peer-binaries.js';
 import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
 import { spawnGroup, type ProcessGroup } from './process-group.js';
 
-export { peerSkipReason, requirePeer } from './peer-binaries.js';
+export { peerSkipReason } from './peer-binaries.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -34,6 +35,8 @@ export interface Kamailio {
   readonly wssPort: number;
   /** The CA that signed Kamailio's TLS certificate (subject 127.0.0.1 / localhost). */
   readonly caCertPem: string;
+  /** caCertPem as a file (in workDir, written again by start()), e.g. for a runner's tls.caFile. */
+  readonly caFile: string;
   readonly workDir: string;
   /** SIGTERM, wait for exit (SIGKILL after 5 s). Removes workDir unless LINEDESK_KEEP_PEERS is set. */
   stop(): Promise<void>;
@@ -109,6 +112,10 @@ class KamailioPeer implements Kamailio {
     this.wsPort = ports.wsPort;
     this.wssPort = ports.wssPort;
     this.caCertPem = certificates.caCertPem;
+  }
+
+  get caFile(): string {
+    return join(this.workDir, 'ca.pem');
   }
 
   /** One log file per run: with LINEDESK_KEEP_PEERS the files of earlier runs stay beside it. */
@@ -218,7 +225,7 @@ class KamailioPeer implements Kamailio {
     await mkdir(this.workDir, { recursive: true });
     const certFile = join(this.workDir, 'server.pem');
     const keyFile = join(this.workDir, 'server.key');
-    await writeFile(join(this.workDir, 'ca.pem'), this.certificates.caCertPem);
+    await writeFile(this.caFile, this.certificates.caCertPem);
     await writeFile(certFile, this.certificates.serverCertPem);
     await writeFile(keyFile, this.certificates.serverKeyPem, { mode: 0o600 });
     // No client certificates are asked for or checked.
@@ -300,7 +307,7 @@ async function waitUntilAnswering(host: string, port: number, group: ProcessGrou
         `CSeq: ${cseq} OPTIONS\r\n` +
         'Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
       socket.send(options, port, host);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await delay(100);
     }
   } finally {
     socket.close();

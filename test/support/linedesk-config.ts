@@ -1,3 +1,4 @@
+import type { LineConfig } from '../../src-main/config/schema.js';
 import type { Kamailio } from './kamailio.js';
 
 export type Protocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
@@ -9,6 +10,10 @@ export interface TestLine {
   autoAnswerMs?: number;
   maxCalls?: number;
   password?: string;
+  /** The line's own media settings (mode, devices, DTMF). */
+  media?: NonNullable<LineConfig['media']>;
+  /** The line's own registrar; by default the test Kamailio's port for the line's protocol. */
+  registrar?: { uri: string; backups?: string[] };
 }
 
 /** The URI of the test Kamailio for a protocol (each listens on its own port). */
@@ -49,9 +54,10 @@ export function runnerConfig(
         username: l.ext,
         password: l.password ?? 'secret',
         transport: p,
-        ...(p !== first && !extra.registrarUri ? { registrar: { uri: registrarUri(k, p) } } : {}),
+        ...(l.registrar ? { registrar: l.registrar } : p !== first && !extra.registrarUri ? { registrar: { uri: registrarUri(k, p) } } : {}),
         ...(l.autoAnswerMs !== undefined ? { autoAnswerMs: l.autoAnswerMs } : {}),
         ...(l.maxCalls !== undefined ? { maxCalls: l.maxCalls } : {}),
+        ...(l.media ? { media: l.media } : {}),
       };
     }),
     timers: { retryMinMs: 200, retryMaxMs: 2000, heartbeatMs: 1000, unregisterTimeoutMs: 1000, keepAliveMs: 5000, ...extra.timers },

@@ -51,12 +51,6 @@ export class LossyRelay {
   }
 }
 
-/** The value of a header in a SIP text (first occurrence), for assertions. */
-export function sipHeader(text: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'im').exec(text);
-  return m?.[1]?.trim();
-}
-
 /** The top Via branch of a SIP text. */
 export function branchOf(text: string): string | undefined {
   return /branch=([^;\s,]+)/i.exec(text)?.[1];

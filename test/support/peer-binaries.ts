@@ -58,8 +58,3 @@ export function peerSkipReason(...binaries: string[]): string | undefined {
   if (process.env.LINEDESK_REQUIRE_PEERS === '1') throw new Error(`${message} (LINEDESK_REQUIRE_PEERS=1)`);
   return message;
 }
-
-/** Throws (naming the apt package) when the binary is missing; for code that cannot skip. */
-export function requirePeer(binary: string): void {
-  binaryPath(binary);
-}

@@ -1,13 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { rmsDbfs } from './tone.js';
-
-export { rmsDbfs };
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { encodeWav } from '../../src-main/media/audio/wav-file.js';
 import { findBinary } from './peer-binaries.js';
 import { peersDir, repoRoot } from './paths.js';
+import { RATE, sineTone } from './tone.js';
 
 /*
  * The virtual headset for tests: a private PulseAudio (scripts/start-pulse.sh with
@@ -16,8 +15,10 @@ import { peersDir, repoRoot } from './paths.js';
  * into `micfeed` what the app then records from `Test_Headset_Mic`.
  */
 
-export const RATE = 48000;
 const PA_TOOLS = ['pulseaudio', 'pactl', 'parec'];
+
+/** The runner's global media settings for this headset (give the runner PULSE_SERVER too). */
+export const VIRTUAL_HEADSET_MEDIA = { audio: 'pulse', headset: 'Test_Headset', microphone: 'Test_Headset_Mic', ringer: 'Test_Ringer' } as const;
 
 /**
  * For `test(..., { skip: pulseSkipReason() })`: undefined when PulseAudio and its tools are
@@ -236,18 +237,41 @@ export function injectTone(hz: number, dbfs: number, ms: number): Promise<void> 
   return injectMic(sineTone(hz, dbfs, ms));
 }
 
-/** A sine at a peak level in dBFS (RMS is 3.01 dB lower), with 5 ms raised-cosine edges. */
-export function sineTone(hz: number, dbfs: number, ms: number, rate = RATE): Int16Array {
-  const n = Math.round((ms * rate) / 1000);
-  const ramp = Math.round(rate * 0.005);
-  const amplitude = 32767 * 10 ** (dbfs / 20);
-  const out = new Int16Array(n);
-  for (let i = 0; i < n; i++) {
-    const edge = Math.min(i, n - 1 - i);
-    const gain = edge >= ramp ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * edge) / ramp);
-    out[i] = Math.round(amplitude * gain * Math.sin((2 * Math.PI * hz * i) / rate));
-  }
-  return out;
+// ---------------------------------------------------------------------------------------
+// Feeding a playback stream.
+
+export interface TonePlayer {
+  /** The pull callback for AudioDevices.openPlayback: one frame per call. */
+  pull(): Int16Array;
+  /** performance.now() when the first frame holding the tone was handed over (NaN before). */
+  readonly handedOverAt: number;
+  /** True once every sample of the tone has been handed over. */
+  readonly finished: boolean;
+}
+
+/**
+ * Plays `leadMs` of silence, then `tone` (at RATE), then silence, frame by frame like the
+ * media engine does; remembers when the first tone frame was handed over.
+ */
+export function tonePlayer(frameSamples: number, tone: Int16Array, leadMs = 300): TonePlayer {
+  const leadSamples = Math.round((leadMs * RATE) / 1000 / frameSamples) * frameSamples;
+  let position = -leadSamples;
+  let handedOverAt = Number.NaN;
+  return {
+    pull: () => {
+      const frame = new Int16Array(frameSamples);
+      if (position >= 0 && position < tone.length) frame.set(tone.subarray(position, position + frameSamples));
+      if (position === 0) handedOverAt = performance.now();
+      position += frameSamples;
+      return frame;
+    },
+    get handedOverAt() {
+      return handedOverAt;
+    },
+    get finished() {
+      return position >= tone.length;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,109 +317,10 @@ function sinkSection(listing: string, sink: string): string {
   return listing.split(/^Sink #/m).find((s) => new RegExp(`^\\s*Name: ${sink}$`, 'm').test(s)) ?? '';
 }
 
-// ---------------------------------------------------------------------------------------
-// Analysis.
-
-export interface ToneAnalysis {
-  /** From rising zero crossings, interpolated: precise to ~0.01 Hz on 1 s of a clean tone. */
-  frequencyHz: number;
-  rmsDbfs: number;
-  peakDbfs: number;
-  /** First sample above 10 % of the peak (ms from the start of pcm); NaN if silent. */
-  onsetMs: number;
-  /** From onset to the last sample above 10 % of the peak. */
-  durationMs: number;
-  /** Runs of ≥ 2 ms below 2 % of the peak inside the tone (gaps from underruns). */
-  dropouts: number;
-  /** Sample index of the onset (-1 if silent). */
-  onsetIndex: number;
-}
-
-/**
- * Measures a single tone in a recording. Level is relative to full scale: a full-scale sine
- * has a peak of 0 dBFS and an RMS of −3.01 dBFS. The RMS leaves out 10 ms at each end (the
- * soft edges).
- */
-export function analyseTone(pcm: Int16Array, rate: number): ToneAnalysis {
-  let peak = 0;
-  for (const v of pcm) peak = Math.max(peak, Math.abs(v));
-  const silent: ToneAnalysis = {
-    frequencyHz: 0,
-    rmsDbfs: -Infinity,
-    peakDbfs: -Infinity,
-    onsetMs: Number.NaN,
-    durationMs: 0,
-    dropouts: 0,
-    onsetIndex: -1,
-  };
-  if (peak < 8) return silent;
-  const edge = peak * 0.1;
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < pcm.length; i++) {
-    if (Math.abs(pcm[i] ?? 0) >= edge) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  }
-
-  // Level, without the edges.
-  const trim = Math.round(rate * 0.01);
-  const from = last - first > 4 * trim ? first + trim : first;
-  const to = last - first > 4 * trim ? last - trim : last;
-  let sumSquares = 0;
-  for (let i = from; i <= to; i++) sumSquares += (pcm[i] ?? 0) ** 2;
-  const rms = Math.sqrt(sumSquares / Math.max(1, to - from + 1));
-
-  // Frequency: rising zero crossings with linear interpolation.
-  let firstCrossing = Number.NaN;
-  let lastCrossing = Number.NaN;
-  let crossings = 0;
-  for (let i = from; i < to; i++) {
-    const a = pcm[i] ?? 0;
-    const b = pcm[i + 1] ?? 0;
-    if (a < 0 && b >= 0) {
-      const at = i + a / (a - b);
-      if (crossings === 0) firstCrossing = at;
-      lastCrossing = at;
-      crossings++;
-    }
-  }
-  const frequencyHz = crossings > 1 ? ((crossings - 1) * rate) / (lastCrossing - firstCrossing) : 0;
-
-  // Dropouts: near-silent runs of ≥ 2 ms inside the tone.
-  const quiet = peak * 0.02;
-  const minRun = Math.round(rate * 0.002);
-  let dropouts = 0;
-  let run = 0;
-  for (let i = first; i <= last; i++) {
-    if (Math.abs(pcm[i] ?? 0) < quiet) {
-      run++;
-      if (run === minRun) dropouts++;
-    } else {
-      run = 0;
-    }
-  }
-
-  return {
-    frequencyHz,
-    rmsDbfs: 20 * Math.log10(rms / 32768),
-    peakDbfs: 20 * Math.log10(peak / 32768),
-    onsetMs: (first * 1000) / rate,
-    durationMs: ((last - first + 1) * 1000) / rate,
-    dropouts,
-    onsetIndex: first,
-  };
-}
-
-/** RMS level of a stretch of PCM in dBFS (−Infinity for digital silence). */
+/** The child's exit code (127 when it could not be started). */
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(127));
   });
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 import { parseSipMessage } from '../../src-main/sip/message/parse-sip-message.js';
-import type { SipMessage, SipRequest, SipResponse } from '../../src-main/sip/message/sip-message.js';
+import type { SipMessage, SipRequest } from '../../src-main/sip/message/sip-message.js';
 
 /** Joins header lines with CRLF, adds the blank line and a correct Content-Length. */
 export function sipText(startLine: string, headers: string[], body = ''): string {
@@ -23,7 +23,7 @@ export function request(method: string, opts: { branch?: string; callId?: string
       'From: <sip:caller@127.0.0.2>;tag=abc',
       `To: <sip:200@127.0.0.1>${opts.toTag ? `;tag=${opts.toTag}` : ''}`,
       `Call-ID: ${opts.callId ?? 'call-1'}`,
-      `CSeq: ${opts.cseq ?? 1} ${method === 'ACK' || method === 'CANCEL' ? method : method}`,
+      `CSeq: ${opts.cseq ?? 1} ${method}`,
     ],
     opts.body ?? '',
   );
@@ -41,10 +41,5 @@ export function response(status: number, method: string, opts: { branch?: string
 
 export function asRequest(m: SipMessage): SipRequest {
   if (m.kind !== 'request') throw new Error('not a request');
-  return m;
-}
-
-export function asResponse(m: SipMessage): SipResponse {
-  if (m.kind !== 'response') throw new Error('not a response');
   return m;
 }

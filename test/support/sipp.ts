@@ -2,12 +2,13 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node
 import { readFile, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { binaryPath } from './peer-binaries.js';
 import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
 import { spawnGroup, type ProcessGroup } from './process-group.js';
 
-export { peerSkipReason, requirePeer } from './peer-binaries.js';
+export { peerSkipReason } from './peer-binaries.js';
 
 export interface SippOptions {
   /** File name under test/peers/sipp/ or an absolute path. */
@@ -151,7 +152,7 @@ export function startSipp(opts: SippOptions): RunningSipp {
         throw new Error(`sipp exited (code ${finished.exitCode}) before logging ${pattern}\n${finished.errors}\n${finished.stderr}`);
       }
       if (Date.now() > deadline) throw new Error(`sipp logged nothing matching ${pattern} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await delay(50);
     }
   };
 
@@ -285,21 +286,42 @@ function parseFinalScreen(stdout: string): { successful: number; failed: number 
   return successful === undefined || failed === undefined ? undefined : { successful, failed };
 }
 
+/** One timing line of uac-latency.xml. */
+export interface LatencyLine {
+  kind: 'T180' | 'T200';
+  /** sipp's call number (the start of its Call-ID, "<call number>-<pid>@<ip>"). */
+  call: number;
+  /** When sipp sent the INVITE: wall clock (gettimeofday), ms since the epoch. */
+  sentAtMs: number;
+  /** From the INVITE sent to the 180 (T180) or the 200 (T200) received, in ms. */
+  latencyMs: number;
+}
+
 /**
- * Per-call latencies in ms from uac-latency.xml's log lines
- * "T180 <call> <s0> <u0> <s1> <u1>" and "T200 <call> <s0> <u0> <s2> <u2>" (gettimeofday pairs).
+ * The log lines of uac-latency.xml, "T180 <call> <s0> <u0> <s1> <u1>" and
+ * "T200 <call> <s0> <u0> <s2> <u2>" (gettimeofday pairs; sipp prints them as decimals).
  */
-export function latencyFromLog(log: string[]): { inv180: number[]; inv200: number[] } {
-  const inv180: number[] = [];
-  const inv200: number[] = [];
+export function latencyLines(log: string[]): LatencyLine[] {
+  const lines: LatencyLine[] = [];
   for (const line of log) {
-    const match = /^(T180|T200)\s+\S+\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/.exec(line.trim());
+    const match = /^(T180|T200)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/.exec(line.trim());
     if (match === null) continue;
-    const [sentS, sentUs, gotS, gotUs] = match.slice(2).map(Number) as [number, number, number, number];
-    const ms = (gotS - sentS) * 1000 + (gotUs - sentUs) / 1000;
-    (match[1] === 'T180' ? inv180 : inv200).push(ms);
+    const [sentS, sentUs, gotS, gotUs] = match.slice(3).map(Number) as [number, number, number, number];
+    lines.push({
+      kind: match[1] as LatencyLine['kind'],
+      call: Number(match[2]),
+      sentAtMs: sentS * 1000 + sentUs / 1000,
+      latencyMs: (gotS - sentS) * 1000 + (gotUs - sentUs) / 1000,
+    });
   }
-  return { inv180, inv200 };
+  return lines;
+}
+
+/** Per-call latencies in ms from uac-latency.xml's log: INVITE→180 and INVITE→200. */
+export function latencyFromLog(log: string[]): { inv180: number[]; inv200: number[] } {
+  const lines = latencyLines(log);
+  const of = (kind: LatencyLine['kind']): number[] => lines.filter((l) => l.kind === kind).map((l) => l.latencyMs);
+  return { inv180: of('T180'), inv200: of('T200') };
 }
 
 export interface DeviceOptions {

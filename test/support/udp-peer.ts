@@ -33,15 +33,20 @@ export class UdpPeer {
       return Promise.resolve(have);
     }
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching datagram within ${ms} ms; got:\n${this.received.join('\n---\n')}`)), ms);
-      this.#waiters.push({
+      const waiter = {
         pred,
-        resolve: (m) => {
+        resolve: (m: string) => {
           clearTimeout(t);
           this.received.splice(this.received.indexOf(m), 1);
           resolve(m);
         },
-      });
+      };
+      // A waiter that timed out must not take (and hide) a later datagram.
+      const t = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`no matching datagram within ${ms} ms; got:\n${this.received.join('\n---\n')}`));
+      }, ms);
+      this.#waiters.push(waiter);
     });
   }
 

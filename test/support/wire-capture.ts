@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const run = promisify(execFile);
 
@@ -73,7 +74,7 @@ export class WireCapture {
     const child = this.#child;
     if (!child || child.exitCode !== null) return;
     // Let the last packets reach the file before stopping.
-    await new Promise((r) => setTimeout(r, 300));
+    await delay(300);
     child.kill('SIGINT');
     await new Promise<void>((r) => child.once('exit', () => r()));
   }

@@ -38,18 +38,31 @@ export async function startBrowserMode(config: object): Promise<BrowserMode> {
   createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
   const urls = new Map<string, string>();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`browser mode did not start in 15 s\n${stderr.join('\n')}`)), 15_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = /^\s+(dashboard|settings|line (\S+)):\s+(http:\S+)$/.exec(line);
-      if (m) urls.set(m[2] ? `line:${m[2]}` : m[1]!, m[3]!);
-      if (urls.has('settings')) {
-        clearTimeout(timer);
-        resolve();
-      }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+    await exited;
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`browser mode did not start in 15 s\n${stderr.join('\n')}`)), 15_000);
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const m = /^\s+(dashboard|settings|line (\S+)):\s+(http:\S+)$/.exec(line);
+        if (m) urls.set(m[2] ? `line:${m[2]}` : m[1]!, m[3]!);
+        if (urls.has('settings')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`browser mode exited with ${code}\n${stderr.join('\n')}`)));
     });
-    void exited.then((code) => reject(new Error(`browser mode exited with ${code}\n${stderr.join('\n')}`)));
-  });
+  } catch (error) {
+    // a server that never came up (or came up too late) must not outlive the test, nor its folder
+    await stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     configFile,
     stderr,
@@ -58,12 +71,6 @@ export async function startBrowserMode(config: object): Promise<BrowserMode> {
       if (!u) throw new Error(`no URL for ${window}; have ${[...urls.keys()].join(', ')}`);
       return u;
     },
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
-      await exited;
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

@@ -2,24 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PcmFifo } from '../../../src-main/media/dsp/pcm-fifo.js';
 import { Resampler } from '../../../src-main/media/dsp/resampler.js';
-import { rmsDbfs, toneFrequency } from '../../support/tone.js';
+import { concat, rmsDbfs, sine, toneFrequency } from '../../support/tone.js';
 
-function tone(hz: number, rate: number, n: number, amp = 16000): Int16Array {
-  const a = new Int16Array(n);
-  for (let i = 0; i < n; i++) a[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate));
-  return a;
-}
 /** Feeds `x` in 20 ms chunks of the input rate, as a call does. */
 function stream(r: Resampler, x: Int16Array, chunk: number): Int16Array {
   const parts: Int16Array[] = [];
   for (let i = 0; i < x.length; i += chunk) parts.push(r.process(x.subarray(i, i + chunk)));
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 describe('Resampler', () => {
@@ -31,29 +20,29 @@ describe('Resampler', () => {
   ] as const) {
     test(`${from} → ${to}: a 1 kHz tone keeps its frequency (±0.1 Hz) and level (±0.1 dB), streamed in 20 ms frames`, () => {
       const r = new Resampler(from, to);
-      const y = stream(r, tone(1000, from, from), from / 50);
+      const y = stream(r, sine(1000, from, from), from / 50);
       assert.ok(Math.abs(y.length - to) <= 1, `one second in, one second out (${y.length})`);
       assert.ok(Math.abs(toneFrequency(y.subarray(200), to) - 1000) < 0.1, `frequency ${toneFrequency(y.subarray(200), to)}`);
-      const db = 20 * Math.log10(10 ** (rmsDbfs(y.subarray(400)) / 20) / 10 ** (rmsDbfs(tone(1000, from, from)) / 20));
+      const db = 20 * Math.log10(10 ** (rmsDbfs(y.subarray(400)) / 20) / 10 ** (rmsDbfs(sine(1000, from, from)) / 20));
       assert.ok(Math.abs(db) < 0.1, `level ${db.toFixed(3)} dB`);
     });
   }
 
   test('downsampling to 8 kHz removes a 6 kHz tone (no aliasing to 2 kHz above −60 dB)', () => {
-    const y = stream(new Resampler(48000, 8000), tone(6000, 48000, 48000), 960);
-    const db = 20 * Math.log10(10 ** (rmsDbfs(y.subarray(200)) / 20) / 10 ** (rmsDbfs(tone(6000, 48000, 48000)) / 20));
+    const y = stream(new Resampler(48000, 8000), sine(6000, 48000, 48000), 960);
+    const db = 20 * Math.log10(10 ** (rmsDbfs(y.subarray(200)) / 20) / 10 ** (rmsDbfs(sine(6000, 48000, 48000)) / 20));
     assert.ok(db < -60, `alias at ${db.toFixed(1)} dB`);
   });
 
   test('frame boundaries do not click: chunked and whole-signal output match', () => {
-    const x = tone(700, 8000, 8000);
+    const x = sine(700, 8000, 8000);
     const a = stream(new Resampler(8000, 48000), x, 160);
     const b = stream(new Resampler(8000, 48000), x, 8000);
     assert.deepEqual(a, b);
   });
 
   test('same rate is a copy', () => {
-    const x = tone(440, 48000, 960);
+    const x = sine(440, 48000, 960);
     assert.deepEqual(new Resampler(48000, 48000).process(x), x);
   });
 });

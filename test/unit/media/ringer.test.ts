@@ -9,7 +9,7 @@ import { NullAudioDevices } from '../../../src-main/media/audio/null-devices.js'
 import { playTestTone, Ringer, TwoToneRing } from '../../../src-main/media/audio/ringer.js';
 import { encodeWav } from '../../../src-main/media/audio/wav-file.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { analyseTone, rmsDbfs } from '../../support/pulse.js';
+import { analyseTone, concat, rmsDbfs, sine } from '../../support/tone.js';
 
 const format = { sampleRate: 48000, frameSamples: 960 };
 
@@ -52,16 +52,6 @@ function recordingDevices(clock: FakeClock): {
     },
   };
   return { devices, played, opened, open: () => open };
-}
-
-function concat(frames: Int16Array[]): Int16Array {
-  const out = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
-  let at = 0;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.length;
-  }
-  return out;
 }
 
 /** Level of one frequency in a signal, in dBFS of an equivalent sine's peak (Goertzel). */
@@ -148,8 +138,7 @@ describe('Ringer', () => {
     try {
       const path = join(dir, 'ring.wav');
       // 0.5 s of 1 kHz at 8 kHz, then 0.5 s of silence.
-      const clip = new Int16Array(8000);
-      for (let i = 0; i < 4000; i++) clip[i] = Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000));
+      const clip = concat([sine(1000, 8000, 4000, 8000), new Int16Array(4000)]);
       writeFileSync(path, encodeWav(clip, 8000));
       const clock = new FakeClock();
       const { devices, played } = recordingDevices(clock);

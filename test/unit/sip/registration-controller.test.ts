@@ -34,9 +34,6 @@ const timeout: RegisterOutcome = { ok: false, kind: 'unreachable', status: 408, 
 const forbidden: RegisterOutcome = { ok: false, kind: 'auth', status: 403, reason: '403 Forbidden' };
 const timers = { retryMinMs: 1000, retryMaxMs: 8000, heartbeatMs: 30_000, heartbeatMisses: 2 };
 
-const settle = drain;
-const advance = (clock: FakeClock, ms: number, _step?: number): Promise<void> => clock.advanceAsync(ms);
-
 function setup(agent: (c: FakeClock) => ScriptedAgent, registrars = 1) {
   const clock = new FakeClock();
   const a = agent(clock);
@@ -50,9 +47,9 @@ describe('RegistrationController', () => {
   test('registers at start and heartbeats while registered', async () => {
     const { clock, agent, controller, states } = setup((c) => new ScriptedAgent(c, [ok]));
     controller.start();
-    await settle();
+    await drain();
     assert.deepEqual(states, ['registered']);
-    await advance(clock, 61_000, 1000);
+    await clock.advanceAsync(61_000);
     assert.equal(agent.calls.filter((c) => c.what === 'probe').length, 2);
     assert.equal(controller.state, 'registered');
   });
@@ -60,7 +57,7 @@ describe('RegistrationController', () => {
   test('retries a failed registration with exponential backoff capped at retryMaxMs', async () => {
     const { clock, agent, controller, states } = setup((c) => new ScriptedAgent(c, [forbidden, forbidden, forbidden, forbidden, forbidden, ok]));
     controller.start();
-    await advance(clock, 40_000);
+    await clock.advanceAsync(40_000);
     assert.deepEqual(agent.registers().map((r) => r.at), [0, 1000, 3000, 7000, 15000, 23000]);
     assert.equal(states.at(-1), 'registered');
     assert.equal(states.filter((s) => s === 'failed').length, 5);
@@ -71,7 +68,7 @@ describe('RegistrationController', () => {
     const failedAt: number[] = [];
     controller.events.on('state', (s, d) => s === 'failed' && failedAt.push(d.registrar));
     controller.start();
-    await advance(clock, 20_000);
+    await clock.advanceAsync(20_000);
     assert.deepEqual(agent.registers().map((r) => r.index), [0, 0, 1, 2]);
     assert.deepEqual(failedAt, [0, 0, 1], 'each failure names the registrar that failed');
     assert.equal(controller.registrar, 2);
@@ -81,14 +78,14 @@ describe('RegistrationController', () => {
   test('honours Retry-After when it is longer than the backoff', async () => {
     const { clock, agent, controller } = setup((c) => new ScriptedAgent(c, [{ ok: false, kind: 'unreachable', status: 503, retryAfterSec: 20, reason: '503' }, ok]));
     controller.start();
-    await advance(clock, 25_000);
+    await clock.advanceAsync(25_000);
     assert.deepEqual(agent.registers().map((r) => r.at), [0, 20_000]);
   });
 
   test('two unanswered heartbeats mark the line down, then it re-registers', async () => {
     const { clock, agent, controller, states } = setup((c) => new ScriptedAgent(c, [ok], [true, false, false, true]));
     controller.start();
-    await advance(clock, 95_000, 1000);
+    await clock.advanceAsync(95_000);
     assert.deepEqual(states, ['registered', 'down', 'registered']);
     const probes = agent.calls.filter((c) => c.what === 'probe').map((c) => c.at);
     assert.deepEqual(probes.slice(0, 3), [30_000, 60_000, 90_000]);
@@ -98,10 +95,10 @@ describe('RegistrationController', () => {
   test('a lost transport marks the line down and reconnects quickly', async () => {
     const { clock, agent, controller, states } = setup((c) => new ScriptedAgent(c, [ok]));
     controller.start();
-    await settle();
+    await drain();
     controller.transportLost('connection reset');
     assert.equal(controller.state, 'down');
-    await advance(clock, 1000);
+    await clock.advanceAsync(1000);
     assert.deepEqual(states, ['registered', 'down', 'registered']);
     assert.equal(agent.calls.filter((c) => c.what === 'connect').length, 2);
   });
@@ -109,28 +106,28 @@ describe('RegistrationController', () => {
   test('a connect failure counts as unreachable and backs off', async () => {
     const { clock, agent, controller, states } = setup((c) => new ScriptedAgent(c, [ok], [true], true));
     controller.start();
-    await advance(clock, 3_500);
+    await clock.advanceAsync(3_500);
     assert.deepEqual(agent.calls.filter((c) => c.what === 'connect').map((c) => c.at), [0, 1000, 3000]);
     assert.deepEqual(states, ['failed', 'failed', 'failed']);
     agent.connectFails = false;
-    await advance(clock, 5_000);
+    await clock.advanceAsync(5_000);
     assert.equal(controller.state, 'registered');
   });
 
   test('a refresh failure (registration lost) retries', async () => {
     const { clock, controller, states } = setup((c) => new ScriptedAgent(c, [ok]));
     controller.start();
-    await settle();
+    await drain();
     controller.registrationLost('refresh got 500', 500);
     assert.equal(controller.state, 'failed');
-    await advance(clock, 2_000);
+    await clock.advanceAsync(2_000);
     assert.deepEqual(states, ['registered', 'failed', 'registered']);
   });
 
   test('stop cancels every timer and reports unregistered', async () => {
     const { clock, controller, states } = setup((c) => new ScriptedAgent(c, [forbidden]));
     controller.start();
-    await settle();
+    await drain();
     controller.stop();
     assert.equal(clock.pendingCount, 0);
     assert.equal(states.at(-1), 'unregistered');
