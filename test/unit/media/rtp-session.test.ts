@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { systemClock } from '../../../src-main/common/clock.js';
-import { silentLogger } from '../../../src-main/common/logger.js';
+import { createLogger, silentLogger } from '../../../src-main/common/logger.js';
 import { estimateMos } from '../../../src-main/media/rtp/mos-estimate.js';
 import { middle32ToMs, ntpFromMs, ntpMiddle32 } from '../../../src-main/media/rtp/ntp-time.js';
 import { ReceiveStatistics } from '../../../src-main/media/rtp/receive-statistics.js';
@@ -10,6 +10,9 @@ import { RtpSession, type IncomingRtp } from '../../../src-main/media/rtp/rtp-se
 
 const range = { min: 47000, max: 47999 };
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await wait(10)) if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+}
 
 describe('ReceiveStatistics', () => {
   test('extended sequence numbers across the 16-bit wrap, loss and fraction lost', () => {
@@ -133,6 +136,60 @@ describe('RtpSession over loopback', () => {
       assert.equal(seen.length, 0);
     } finally {
       s.close();
+      a.close();
+    }
+  });
+
+  test('close() sends an RTCP BYE with our SSRC before the sockets close (RFC 3550 §6.6)', async () => {
+    const { createSocket } = await import('node:dgram');
+    const far = createSocket('udp4');
+    await new Promise<void>((r) => far.bind(0, '127.0.0.1', r));
+    const got: Buffer[] = [];
+    far.on('message', (m) => got.push(m));
+    const pa = await bindRtpPortPair('127.0.0.1', range);
+    const a = new RtpSession(pa, { clock: systemClock, log: silentLogger, clockRate: 8000, symmetric: false });
+    const farPort = far.address().port;
+    a.setTarget({ address: '127.0.0.1', rtpPort: farPort, rtcpAddress: '127.0.0.1', rtcpPort: farPort, rtcpMux: false });
+    try {
+      a.close();
+      await until('the BYE', () => got.length > 0, 1000);
+      // The compound packet: a report, SDES, then BYE (packet type 203) naming our SSRC.
+      const types: number[] = [];
+      const pkt = got[0]!;
+      for (let at = 0; at + 4 <= pkt.length; at += (pkt.readUInt16BE(at + 2) + 1) * 4) types.push(pkt[at + 1]!);
+      assert.deepEqual(types, [201, 202, 203]);
+      assert.equal(pkt.readUInt32BE(pkt.length - 4), a.ssrc);
+    } finally {
+      far.close();
+    }
+  });
+
+  test('a socket error is logged, not thrown: a host name that does not resolve', async () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    const pa = await bindRtpPortPair('127.0.0.1', range);
+    const a = new RtpSession(pa, { clock: systemClock, log, clockRate: 8000, symmetric: false });
+    try {
+      // Without a callback, dgram reports a failed lookup as the socket's 'error' event.
+      pa.rtp.send(Buffer.alloc(12), 9, 'no-such-host.invalid');
+      await until('the logged error', () => lines.some((l) => /RTP socket error/.test(l)));
+    } finally {
+      a.close();
+    }
+  });
+
+  test('a target that is not an IP address is refused: nothing is looked up or sent per packet', async () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    const pa = await bindRtpPortPair('127.0.0.1', range);
+    const a = new RtpSession(pa, { clock: systemClock, log, clockRate: 8000, symmetric: false });
+    try {
+      a.setTarget({ address: 'media.example.invalid', rtpPort: 4000, rtcpAddress: 'media.example.invalid', rtcpPort: 4001, rtcpMux: false });
+      assert.equal(a.target, undefined);
+      assert.ok(lines.some((l) => /not sending media to "media.example.invalid"/.test(l)));
+      a.send(0, 0, Buffer.alloc(160));
+      assert.equal(a.quality().packetsSent, 0);
+    } finally {
       a.close();
     }
   });
