@@ -286,6 +286,8 @@ function acceptAudioStream(
   if (connection && connection.addressType !== config.addressType && !isNullAddress(connection.address)) {
     return { code: 301, text: `${label} uses ${connection.addressType}, our media address is ${config.addressType}` };
   }
+  const badAddress = unusableAddress(connection?.address, media.rtcp?.connection?.address);
+  if (badAddress) return { code: 301, text: `${label}: ${badAddress}` };
   for (const payloadType of payloadTypesOf(media)) {
     const rtpMap = rtpMapOf(media, payloadType);
     const codec = rtpMap && identifyAudioCodec(rtpMap);
@@ -341,6 +343,13 @@ export function applyAnswer(
     return { ok: false, error: `answer has no audio m= line at position ${index + 1}` };
   }
   if (answered.port === 0) return { ok: false, error: 'the remote rejected our audio stream (port 0)' };
+  const answerConnection = connectionOf(theirs.sdp, answered);
+  const badAddress = unusableAddress(answerConnection?.address, answered.rtcp?.connection?.address);
+  if (badAddress) return { ok: false, error: `the answer's audio stream cannot be used: ${badAddress}` };
+  const ourType = connectionOf(ours.sdp, offered)?.addressType;
+  if (answerConnection && ourType && answerConnection.addressType !== ourType && !isNullAddress(answerConnection.address)) {
+    return { ok: false, error: `the answer's audio stream uses ${answerConnection.addressType}, our media address is ${ourType}` };
+  }
 
   // The answer's rtpmap, else the offer's for the same number (RFC 3264 §6.1: same numbers SHOULD be kept).
   const mapOf = (pt: number): RtpMap | undefined => rtpMapOf(answered, pt) ?? rtpMapOf(offered, pt);
@@ -601,6 +610,28 @@ function remoteFlowOf(sdp: SessionDescription, media: MediaDescription): Flow {
   const flow = flowOf(directionOf(sdp, media));
   const address = connectionOf(sdp, media)?.address ?? '';
   return isNullAddress(address) ? { send: flow.send, recv: false } : flow;
+}
+
+/**
+ * Why a remote media address cannot be sent to, or undefined when it can. RTP goes to IP
+ * literals only: a host name (RFC 8866 allows FQDNs) would be looked up by every send, 50 times
+ * a second, and a multicast group (`/ttl`) is not a peer. `0.0.0.0` (hold) is fine.
+ */
+function unusableAddress(...addresses: (string | undefined)[]): string | undefined {
+  for (const address of addresses) {
+    if (address === undefined || isNullAddress(address)) continue;
+    if (address.includes('/') || isMulticast(address)) return `connection address "${address}" is multicast; only unicast RTP is supported`;
+    if (!isIP(address)) return `connection address "${address}" is a host name; only IP addresses are supported`;
+  }
+  return undefined;
+}
+
+function isMulticast(address: string): boolean {
+  if (isIP(address) === 4) {
+    const first = Number(address.split('.')[0]);
+    return first >= 224 && first <= 239;
+  }
+  return isIP(address) === 6 && /^ff/i.test(address);
 }
 
 function remoteTargetOf(sdp: SessionDescription, media: MediaDescription, rtcpMux: boolean): Negotiated['remote'] {

@@ -694,3 +694,48 @@ describe('compareNegotiated', () => {
     assert.equal(compareNegotiated(base, withoutEvents).telephoneEvent, true);
   });
 });
+
+describe('remote media addresses', () => {
+  // RTP is sent per packet: a host name would be resolved 50 times a second (and an unresolvable
+  // one used to throw from the socket), a multicast group is not a peer.
+  const withConnection = (sdp: string, c: string): string => sdp.replace('c=IN IP4 192.0.2.10', `c=${c}`);
+
+  it('refuses an offer whose c= is a host name, with 488 and warning 301', () => {
+    const failure = failedAnswer(answerOffer(withConnection(asteriskOffer, 'IN IP4 media.example.com'), local));
+    assert.equal(failure.status, 488);
+    assert.equal(failure.warning?.code, 301);
+    assert.match(failure.error, /"media\.example\.com" is a host name; only IP addresses are supported/);
+  });
+
+  it('refuses a multicast offer (IPv4 group with /ttl, IPv6 ff0x::)', () => {
+    assert.match(failedAnswer(answerOffer(withConnection(asteriskOffer, 'IN IP4 224.2.1.1/127'), local)).error, /"224\.2\.1\.1\/127" is multicast/);
+    const v6 = { ...local, address: '2001:db8::50' };
+    assert.match(failedAnswer(answerOffer(withConnection(asteriskOffer, 'IN IP6 ff0e::101'), v6)).error, /"ff0e::101" is multicast/);
+  });
+
+  it('refuses a host name in a=rtcp', () => {
+    const offer = asteriskOffer.replace('a=ptime:20', 'a=ptime:20\r\na=rtcp:17459 IN IP4 rtcp.example.com');
+    assert.match(failedAnswer(answerOffer(offer, local)).error, /"rtcp\.example\.com" is a host name/);
+  });
+
+  it('still accepts c=0.0.0.0 (RFC 2543 hold)', () => {
+    assert.equal(answered(answerOffer(withConnection(asteriskOffer, 'IN IP4 0.0.0.0'), local)).negotiated.remoteHold, true);
+  });
+
+  it('refuses an answer whose c= is a host name, multicast, or of the other address family', () => {
+    const ourOffer = createOffer(local).sdp;
+    const answer = (c: string): string => crlf(`
+      v=0
+      o=- 1 1 IN IP4 192.0.2.10
+      s=-
+      c=${c}
+      t=0 0
+      m=audio 17500 RTP/AVP 0
+      a=sendrecv
+    `);
+    assert.match(failedApply(applyAnswer(ourOffer, answer('IN IP4 media.example.com'))), /cannot be used: connection address "media\.example\.com" is a host name/);
+    assert.match(failedApply(applyAnswer(ourOffer, answer('IN IP4 239.1.1.1/16'))), /is multicast/);
+    assert.match(failedApply(applyAnswer(ourOffer, answer('IN IP6 2001:db8::10'))), /uses IP6, our media address is IP4/);
+    assert.equal(applied(applyAnswer(ourOffer, answer('IN IP4 192.0.2.10'))).negotiated.remote.address, '192.0.2.10');
+  });
+});
