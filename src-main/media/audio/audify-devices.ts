@@ -12,7 +12,8 @@ import type {
   CaptureStream,
   PlaybackStream,
 } from './audio-device.js';
-import { FramePacer, NULL_DEVICE_NAME } from './null-devices.js';
+import { FramePacer } from '../frame-pacer.js';
+import { NULL_DEVICE_NAME } from './null-devices.js';
 
 /*
  * The sound card through audify (RtAudio 6.0.1 behind N-API). Things about audify 1.10.1
