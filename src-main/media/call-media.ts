@@ -233,19 +233,23 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   #onRtp(p: IncomingRtp): void {
     const n = this.#neg;
     if (!n) return;
-    if (n.telephoneEvent && p.payloadType === n.telephoneEvent.payloadType) {
-      this.#dtmfIn?.receive({ timestamp: p.timestamp, marker: p.marker, payload: p.payload, seq: p.seq, arrivalMs: p.arrivalMs, ssrc: p.ssrc });
-      return;
-    }
-    // Renumbered dynamic types (see negotiate.ts): accept our codec under either number.
-    if (p.payloadType === n.codec.payloadType || p.payloadType === this.#offeredPayloadType(n)) {
-      this.#followPacketization(n, p.payload);
-      this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: Buffer.from(p.payload), arrivalMs: p.arrivalMs });
-    }
+    const te = n.telephoneEvent;
+    const pt = p.payloadType;
+    // The far end sends with the numbers of OUR description (RFC 3264 §6.1), which differ from
+    // its own when it renumbered a dynamic type in its answer; some peers use their own anyway.
+    if (te && pt === te.receivePayloadType) this.#onEvent(p);
+    else if (pt === n.codec.receivePayloadType) this.#onAudio(n, p);
+    else if (te && pt === te.payloadType) this.#onEvent(p);
+    else if (pt === n.codec.payloadType) this.#onAudio(n, p);
   }
 
-  #offeredPayloadType(n: Negotiated): number {
-    return n.codec.name === 'PCMU' ? 0 : n.codec.name === 'PCMA' ? 8 : n.codec.payloadType;
+  #onEvent(p: IncomingRtp): void {
+    this.#dtmfIn?.receive({ timestamp: p.timestamp, marker: p.marker, payload: p.payload, seq: p.seq, arrivalMs: p.arrivalMs, ssrc: p.ssrc });
+  }
+
+  #onAudio(n: Negotiated, p: IncomingRtp): void {
+    this.#followPacketization(n, p.payload);
+    this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: Buffer.from(p.payload), arrivalMs: p.arrivalMs });
   }
 
   /** One frame of decoded (or concealed) audio at the codec rate, or undefined when silent. */

@@ -76,8 +76,15 @@ export interface OriginState {
 
 export interface NegotiatedCodec {
   name: AudioCodecName;
-  /** The payload type the remote expects from us (and, since we keep the offerer's numbers, sends). */
+  /** The payload type the remote expects from us: the number in ITS description. */
   payloadType: number;
+  /**
+   * The payload type the remote sends with: the number in OUR description (RFC 3264 §6.1: "the
+   * mapping ... is as in the offer/answer of the one who receives"). When we answer we keep the
+   * offerer's numbers, so it equals `payloadType`; when we offer, the answer may renumber a
+   * dynamic type and the peer still sends with our offered number.
+   */
+  receivePayloadType: number;
   clockRate: number;
   /** The rtpmap channel count: 1 for G.711, 2 for Opus (mono/stereo is in `fmtp`). */
   channels: number;
@@ -96,7 +103,8 @@ export interface Negotiated {
     rtcpMux: boolean;
   };
   codec: NegotiatedCodec;
-  telephoneEvent?: { payloadType: number; clockRate: number };
+  /** RFC 4733 events: `payloadType` to send with, `receivePayloadType` as they arrive (see NegotiatedCodec). */
+  telephoneEvent?: { payloadType: number; receivePayloadType: number; clockRate: number };
   ptimeMs: number;
   /** From OUR point of view: `sendonly` means we send and do not receive. */
   direction: Direction;
@@ -252,6 +260,7 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
     codec: {
       name: chosen.codec,
       payloadType: chosen.payloadType,
+      receivePayloadType: chosen.payloadType,
       clockRate: spec.clockRate,
       channels: spec.channels,
       fmtp: fmtpOf(offered, chosen.payloadType),
@@ -260,7 +269,7 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
     direction,
     remoteHold: !remoteFlow.recv,
   };
-  if (chosen.telephoneEvent) negotiated.telephoneEvent = { ...chosen.telephoneEvent };
+  if (chosen.telephoneEvent) negotiated.telephoneEvent = { ...chosen.telephoneEvent, receivePayloadType: chosen.telephoneEvent.payloadType };
   return {
     ok: true,
     ...description,
@@ -391,6 +400,8 @@ export function applyAnswer(
     codec: {
       name: chosen.codec,
       payloadType: chosen.payloadType,
+      // The far end sends with the number of OUR offer, whatever the answer calls it.
+      receivePayloadType: offeredPayloadType(offered, chosen.codec, chosen.payloadType),
       clockRate: spec.clockRate,
       channels: spec.channels,
       fmtp: fmtpOf(answered, chosen.payloadType),
@@ -401,7 +412,7 @@ export function applyAnswer(
     remoteHold: !answerFlow.recv,
   };
   const eventRate = telephoneEventClockRateFor(chosen.codec);
-  const offeredEvent = payloadTypesOf(offered).some((pt) => {
+  const offeredEventPt = payloadTypesOf(offered).find((pt) => {
     const map = rtpMapOf(offered, pt);
     return map !== undefined && isTelephoneEvent(map, eventRate);
   });
@@ -409,7 +420,9 @@ export function applyAnswer(
     const map = mapOf(pt);
     return map !== undefined && isTelephoneEvent(map, eventRate);
   });
-  if (offeredEvent && eventPt !== undefined) negotiated.telephoneEvent = { payloadType: eventPt, clockRate: eventRate };
+  if (offeredEventPt !== undefined && eventPt !== undefined) {
+    negotiated.telephoneEvent = { payloadType: eventPt, receivePayloadType: offeredEventPt, clockRate: eventRate };
+  }
   return { ok: true, negotiated, changes: compareNegotiated(current, negotiated), warnings: theirs.warnings };
 }
 
@@ -426,9 +439,11 @@ export function compareNegotiated(before: Negotiated | undefined, after: Negotia
     codec:
       before.codec.name !== after.codec.name ||
       before.codec.payloadType !== after.codec.payloadType ||
+      before.codec.receivePayloadType !== after.codec.receivePayloadType ||
       JSON.stringify(sortedEntries(before.codec.fmtp)) !== JSON.stringify(sortedEntries(after.codec.fmtp)),
     telephoneEvent:
       before.telephoneEvent?.payloadType !== after.telephoneEvent?.payloadType ||
+      before.telephoneEvent?.receivePayloadType !== after.telephoneEvent?.receivePayloadType ||
       before.telephoneEvent?.clockRate !== after.telephoneEvent?.clockRate,
     ptime: before.ptimeMs !== after.ptimeMs,
     direction: before.direction !== after.direction || before.remoteHold !== after.remoteHold,
@@ -610,6 +625,16 @@ function remoteFlowOf(sdp: SessionDescription, media: MediaDescription): Flow {
   const flow = flowOf(directionOf(sdp, media));
   const address = connectionOf(sdp, media)?.address ?? '';
   return isNullAddress(address) ? { send: flow.send, recv: false } : flow;
+}
+
+/** The number our offer gave a codec (the answer's number when the offer lists it under that one). */
+function offeredPayloadType(offered: MediaDescription, codec: AudioCodecName, answeredPt: number): number {
+  const matches = (pt: number): boolean => {
+    const map = rtpMapOf(offered, pt);
+    return map !== undefined && identifyAudioCodec(map) === codec;
+  };
+  if (matches(answeredPt)) return answeredPt;
+  return payloadTypesOf(offered).find(matches) ?? answeredPt;
 }
 
 /**

@@ -224,8 +224,8 @@ describe('answerOffer', () => {
     );
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.10', rtpPort: 17458, rtcpPort: 17459, rtcpAddress: '192.0.2.10', rtcpMux: false },
-      codec: { name: 'PCMU', payloadType: 0, clockRate: 8000, channels: 1, fmtp: {} },
-      telephoneEvent: { payloadType: 101, clockRate: 8000 },
+      codec: { name: 'PCMU', payloadType: 0, receivePayloadType: 0, clockRate: 8000, channels: 1, fmtp: {} },
+      telephoneEvent: { payloadType: 101, receivePayloadType: 101, clockRate: 8000 },
       ptimeMs: 20,
       direction: 'sendrecv',
       remoteHold: false,
@@ -259,7 +259,7 @@ describe('answerOffer', () => {
     assert.equal(codec.clockRate, 48000);
     assert.equal(codec.fmtp['useinbandfec'], '1');
     assert.equal(codec.fmtp['maxaveragebitrate'], '30000');
-    assert.deepEqual(telephoneEvent, { payloadType: 101, clockRate: 48000 });
+    assert.deepEqual(telephoneEvent, { payloadType: 101, receivePayloadType: 101, clockRate: 48000 });
     // RFC 3605: FreeSWITCH's explicit a=rtcp wins over port + 1.
     assert.deepEqual(remote, { address: '203.0.113.5', rtpPort: 24562, rtcpPort: 24563, rtcpAddress: '203.0.113.5', rtcpMux: false });
   });
@@ -267,14 +267,14 @@ describe('answerOffer', () => {
   it('answers the FreeSWITCH offer with PCMU and telephone-event/8000 when we have no Opus', () => {
     const result = answered(answerOffer(freeswitchOffer, { ...local, codecs: ['PCMA', 'PCMU'] }));
     assert.equal(result.negotiated.codec.name, 'PCMU');
-    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 100, clockRate: 8000 });
+    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 100, receivePayloadType: 100, clockRate: 8000 });
     assert.deepEqual(mediaLines(result.answer), ['m=audio 40000 RTP/AVP 0 100']);
   });
 
   it("honours the remote's order over ours: baresip lists PCMU first, so PCMU wins even if we prefer Opus", () => {
     const result = answered(answerOffer(baresipOffer, { ...local, codecs: ['opus', 'PCMU'] }));
     assert.equal(result.negotiated.codec.name, 'PCMU');
-    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 101, clockRate: 8000 });
+    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 101, receivePayloadType: 101, clockRate: 8000 });
     assert.deepEqual(result.negotiated.remote, {
       address: '192.168.1.42',
       rtpPort: 10142,
@@ -289,6 +289,7 @@ describe('answerOffer', () => {
     assert.deepEqual(result.negotiated.codec, {
       name: 'opus',
       payloadType: 96,
+      receivePayloadType: 96,
       clockRate: 48000,
       channels: 2,
       fmtp: { stereo: '1', 'sprop-stereo': '1' },
@@ -519,8 +520,8 @@ describe('applyAnswer', () => {
     const result = applied(applyAnswer(ourOffer, asteriskAnswer));
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.10', rtpPort: 17500, rtcpPort: 17501, rtcpAddress: '192.0.2.10', rtcpMux: false },
-      codec: { name: 'PCMA', payloadType: 8, clockRate: 8000, channels: 1, fmtp: {} },
-      telephoneEvent: { payloadType: 101, clockRate: 8000 },
+      codec: { name: 'PCMA', payloadType: 8, receivePayloadType: 8, clockRate: 8000, channels: 1, fmtp: {} },
+      telephoneEvent: { payloadType: 101, receivePayloadType: 101, clockRate: 8000 },
       ptimeMs: 20,
       direction: 'sendrecv',
       remoteHold: false,
@@ -546,7 +547,9 @@ describe('applyAnswer', () => {
     assert.equal(negotiated.codec.name, 'opus');
     assert.equal(negotiated.codec.payloadType, 96);
     assert.deepEqual(negotiated.codec.fmtp, { useinbandfec: '1' });
-    assert.deepEqual(negotiated.telephoneEvent, { payloadType: 97, clockRate: 48000 });
+    // RFC 3264 §6.1: the answerer sends with OUR numbers (111 and 110 in the offer).
+    assert.equal(negotiated.codec.receivePayloadType, 111);
+    assert.deepEqual(negotiated.telephoneEvent, { payloadType: 97, receivePayloadType: 110, clockRate: 48000 });
     assert.equal(negotiated.ptimeMs, 40);
   });
 
@@ -602,8 +605,8 @@ describe('applyAnswer', () => {
     const result = applied(applyAnswer(alice.sdp, bob.answer));
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.60', rtpPort: 50000, rtcpPort: 50000, rtcpAddress: '192.0.2.60', rtcpMux: true },
-      codec: { name: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
-      telephoneEvent: { payloadType: 110, clockRate: 48000 },
+      codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
+      telephoneEvent: { payloadType: 110, receivePayloadType: 110, clockRate: 48000 },
       ptimeMs: 20,
       direction: 'sendrecv',
       remoteHold: false,
@@ -673,8 +676,8 @@ describe('OfferAnswerState', () => {
 describe('compareNegotiated', () => {
   const base: Negotiated = {
     remote: { address: '192.0.2.10', rtpPort: 4000, rtcpPort: 4001, rtcpAddress: '192.0.2.10', rtcpMux: false },
-    codec: { name: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
-    telephoneEvent: { payloadType: 110, clockRate: 48000 },
+    codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
+    telephoneEvent: { payloadType: 110, receivePayloadType: 110, clockRate: 48000 },
     ptimeMs: 20,
     direction: 'sendrecv',
     remoteHold: false,
@@ -688,6 +691,7 @@ describe('compareNegotiated', () => {
     const same = { ...base, codec: { ...base.codec, fmtp: { minptime: '10', useinbandfec: '1' } } };
     assert.equal(compareNegotiated(base, same).codec, false);
     assert.equal(compareNegotiated(base, { ...base, codec: { ...base.codec, payloadType: 96 } }).codec, true);
+    assert.equal(compareNegotiated(base, { ...base, codec: { ...base.codec, receivePayloadType: 96 } }).codec, true);
     assert.equal(compareNegotiated(base, { ...base, remote: { ...base.remote, rtcpPort: 4005 } }).remoteTarget, true);
     const withoutEvents: Negotiated = { ...base };
     delete withoutEvents.telephoneEvent;

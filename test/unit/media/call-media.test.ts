@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, test } from 'node:test';
+import { createLogger, type Logger } from '../../../src-main/common/logger.js';
+import { CallMedia, type MediaMode } from '../../../src-main/media/call-media.js';
+import { OpusCodec, opusUnavailableReason } from '../../../src-main/media/codec/opus-codec.js';
+import { encodeEvent } from '../../../src-main/media/dtmf/rfc4733.js';
+import { MediaTicker } from '../../../src-main/media/media-ticker.js';
+import type { RtpPortPair } from '../../../src-main/media/rtp/rtp-port-pair.js';
+import { compareNegotiated, type Negotiated } from '../../../src-main/media/sdp/negotiate.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+// ---- harness: CallMedia on fake sockets and a fake clock ---------------------------------
+
+class FakeSocket extends EventEmitter {
+  readonly sent: Buffer[] = [];
+  send(data: Uint8Array, _port: number, _address: string, cb?: (error: Error | null) => void): void {
+    this.sent.push(Buffer.from(data));
+    cb?.(null);
+  }
+  close(): void {}
+}
+
+interface Rtp {
+  pt: number;
+  marker: boolean;
+  seq: number;
+  ts: number;
+  payload: Buffer;
+}
+
+const parse = (d: Buffer): Rtp => ({ pt: d[1]! & 0x7f, marker: (d[1]! & 0x80) !== 0, seq: d.readUInt16BE(2), ts: d.readUInt32BE(4), payload: d.subarray(12) });
+
+function packet(pt: number, seq: number, ts: number, payload: Uint8Array, marker = false): Buffer {
+  const h = Buffer.alloc(12);
+  h[0] = 0x80;
+  h[1] = (marker ? 0x80 : 0) | pt;
+  h.writeUInt16BE(seq & 0xffff, 2);
+  h.writeUInt32BE(ts >>> 0, 4);
+  h.writeUInt32BE(0x1234, 8);
+  return Buffer.concat([h, payload]);
+}
+
+function negotiated(over: { codec?: Partial<Negotiated['codec']>; telephoneEvent?: Negotiated['telephoneEvent']; ptimeMs?: number; direction?: Negotiated['direction'] } = {}): Negotiated {
+  const n: Negotiated = {
+    remote: { address: '192.0.2.10', rtpPort: 4000, rtcpPort: 4001, rtcpAddress: '192.0.2.10', rtcpMux: false },
+    codec: { name: 'PCMU', payloadType: 0, receivePayloadType: 0, clockRate: 8000, channels: 1, fmtp: {}, ...over.codec },
+    telephoneEvent: over.telephoneEvent ?? { payloadType: 101, receivePayloadType: 101, clockRate: 8000 },
+    ptimeMs: over.ptimeMs ?? 20,
+    direction: over.direction ?? 'sendrecv',
+    remoteHold: false,
+  };
+  return n;
+}
+
+interface Harness {
+  clock: FakeClock;
+  media: CallMedia;
+  rtp: FakeSocket;
+  lines: string[];
+  digits: string[];
+  /** RTP packets we sent, parsed. */
+  sent(): Rtp[];
+  deliver(buf: Buffer): void;
+}
+
+function harness(mode: MediaMode, n: Negotiated): Harness {
+  const clock = new FakeClock();
+  const lines: string[] = [];
+  const log: Logger = createLogger('debug', (l) => lines.push(l));
+  const ticker = new MediaTicker(clock, 20, log);
+  const rtp = new FakeSocket();
+  const rtcp = new FakeSocket();
+  const pair = { rtp: rtp as unknown as Socket, rtcp: rtcp as unknown as Socket, port: 40000, close() {} } satisfies RtpPortPair;
+  const digits: string[] = [];
+  const media = new CallMedia({
+    callId: 'c1',
+    address: '127.0.0.1',
+    pair,
+    codecs: ['PCMU', 'PCMA', 'opus'],
+    mode,
+    deviceRate: 48_000,
+    clock,
+    log,
+    symmetricRtp: false,
+    jitter: { minDelayMs: 20, maxDelayMs: 200 },
+    attachDevice: () => () => {},
+    subscribeTicker: (t) => ticker.subscribe(t),
+    on: { quality() {}, dtmf: (d) => digits.push(d), remoteHold() {} },
+  });
+  media.apply(n, compareNegotiated(undefined, n));
+  const from: RemoteInfo = { address: '192.0.2.10', port: 4000, family: 'IPv4', size: 0 };
+  return { clock, media, rtp, lines, digits, sent: () => rtp.sent.map(parse), deliver: (buf) => rtp.emit('message', buf, { ...from, size: buf.length }) };
+}
+
+let open: CallMedia[] = [];
+afterEach(() => {
+  for (const m of open) m.close();
+  open = [];
+});
+function started(mode: MediaMode, n: Negotiated): Harness {
+  const h = harness(mode, n);
+  open.push(h.media);
+  return h;
+}
+
+function tone(n: number, rate: number, hz = 440, amp = 8000): Int16Array {
+  const a = new Int16Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate));
+  return a;
+}
+
+// ---- tests -------------------------------------------------------------------------------
+
+describe('CallMedia receiving', () => {
+  test('telephone-event arriving under the number of OUR offer is received when the answer renumbered it', () => {
+    // We offered telephone-event/8000 as 101; the answer called it 97 (RFC 3264 §6.1: the
+    // answerer still sends with 101).
+    const h = started('listen', negotiated({ telephoneEvent: { payloadType: 97, receivePayloadType: 101, clockRate: 8000 } }));
+    for (let i = 0; i < 5; i++) {
+      const end = i >= 3;
+      h.deliver(packet(101, 10 + i, 16000, encodeEvent({ event: 5, end, volume: 10, duration: Math.min(3, i + 1) * 160 }), i === 0));
+      h.clock.advance(20);
+    }
+    h.clock.advance(200);
+    assert.deepEqual(h.digits, ['5']);
+  });
+
+});
+
+describe('CallMedia with Opus', { skip: opusUnavailableReason() }, () => {
+  test('audio arriving under the number of OUR offer is played when the answer renumbered Opus (111 → 96)', () => {
+    const h = started('echo', negotiated({ codec: { name: 'opus', payloadType: 96, receivePayloadType: 111, clockRate: 48000, channels: 2 }, telephoneEvent: { payloadType: 97, receivePayloadType: 110, clockRate: 48000 } }));
+    const enc = new OpusCodec();
+    const pcm = tone(48_000, 48_000);
+    for (let i = 0; i < 50; i++) {
+      h.deliver(packet(111, i, i * 960, enc.encode(pcm.subarray(i * 960, (i + 1) * 960)), i === 0));
+      h.clock.advance(20);
+    }
+    h.clock.advance(200);
+    const dec = new OpusCodec();
+    const echoed = h.sent().filter((p) => p.pt === 96);
+    assert.ok(echoed.length >= 50);
+    let peak = 0;
+    for (const p of echoed) for (const v of dec.decode(p.payload)) peak = Math.max(peak, Math.abs(v));
+    assert.ok(peak > 2000, `the echo carries the tone (peak ${peak})`);
+  });
+
+});
