@@ -12,6 +12,7 @@ import { DtmfSender } from './dtmf/dtmf-sender.js';
 import { isDtmfSymbol } from './dtmf/rfc4733.js';
 import { JitterBuffer } from './jitter/jitter-buffer.js';
 import type { MediaEndpoint } from './media-engine.js';
+import { SERVICE_TICK_MS } from './media-ticker.js';
 import { estimateMos } from './rtp/mos-estimate.js';
 import type { RtpPortPair } from './rtp/rtp-port-pair.js';
 import { RtpSession, type IncomingRtp } from './rtp/rtp-session.js';
@@ -42,8 +43,8 @@ export interface CallMediaOptions {
   pair: RtpPortPair;
   codecs: readonly AudioCodecName[];
   mode: MediaMode;
-  /** PCM of the file to play, at `fileRate` (mode "file"). */
-  file?: { pcm: Int16Array; rate: number };
+  /** The file to play (mode "file"), converted once at load to every codec sample rate in use. */
+  file?: ReadonlyMap<number, Int16Array>;
   /** Device sample rate (internal audio format). */
   deviceRate: number;
   clock: Clock;
@@ -52,7 +53,7 @@ export interface CallMediaOptions {
   jitter: { minDelayMs: number; maxDelayMs: number };
   /** Connects device-mode audio to the sound card; returns the detach function. */
   attachDevice(client: DeviceClient): () => void;
-  /** A frame clock for the other modes; returns the unsubscribe function. */
+  /** A frame clock for the other modes, one call per SERVICE_TICK_MS; returns the unsubscribe function. */
   subscribeTicker(tick: () => void): () => void;
   on: CallMediaEvents;
 }
@@ -80,6 +81,7 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   #firstPacket = true;
   #muted = false;
   #dtmfBusyUntil = 0;
+  #file: Int16Array | undefined;
   #filePos = 0;
   #detach: (() => void) | undefined;
   #quality: TimerHandle | undefined;
@@ -186,9 +188,17 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   // ---- internals ----
 
   #setupCodec(n: Negotiated): void {
+    const previousRate = this.#codec?.sampleRate;
     this.#codec?.close();
     const codec = createCodec(n.codec.name);
     this.#codec = codec;
+    if (this.o.mode === 'file') {
+      this.#file = this.o.file?.get(codec.sampleRate);
+      if (!this.#file) this.o.log.warn(`no file audio at ${codec.sampleRate} Hz: sending silence`);
+      // A codec change mid-call (re-INVITE) carries on from the same point of the file.
+      if (previousRate !== undefined) this.#filePos = Math.round((this.#filePos * codec.sampleRate) / previousRate);
+      if (!this.#file || this.#filePos >= this.#file.length) this.#filePos = 0;
+    }
     this.rtp.setClockRate(codec.clockRate);
     this.#jb = this.#newJitterBuffer(codec, Math.round((codec.clockRate * n.ptimeMs) / 1000));
     this.#up = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(codec.sampleRate, this.o.deviceRate);
@@ -263,38 +273,37 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     return undefined;
   }
 
-  /** Service lines: one frame per tick at the codec rate. */
+  /**
+   * Service lines: one ticker frame (SERVICE_TICK_MS) at the codec rate per tick, heard from
+   * the jitter buffer and, for echo and file, queued for sending; #sendFromFifo cuts packets of
+   * the negotiated ptime from it, so the send rate is real time whatever the ptime.
+   */
   #serviceTick(): void {
     const codec = this.#codec;
-    const n = this.#neg;
-    if (!codec || !n || this.#closed) return;
-    const frameSamples = Math.round((codec.sampleRate * n.ptimeMs) / 1000);
+    if (!codec || !this.#neg || this.#closed) return;
+    const samples = Math.round((codec.sampleRate * SERVICE_TICK_MS) / 1000);
     // Pull the jitter buffer only as often as audio is consumed: the far end's packets
     // may be longer or shorter than our frames.
-    while (this.#playFifo.length < frameSamples) {
+    while (this.#playFifo.length < samples) {
       const pcm = this.#pullDecoded();
       if (!pcm) break;
       this.#playFifo.push(pcm);
     }
-    const heard = new Int16Array(frameSamples);
-    this.#playFifo.shift(frameSamples, heard);
+    const heard = new Int16Array(samples);
+    this.#playFifo.shift(samples, heard);
     if (this.o.mode === 'listen') return;
-    this.#sendFrame(this.o.mode === 'echo' ? heard : this.#fileFrame(frameSamples, codec.sampleRate));
+    this.#sendFifo.push(this.o.mode === 'echo' ? heard : this.#fileFrame(samples));
+    this.#sendFromFifo();
   }
 
-  #fileFrame(samples: number, rate: number): Int16Array {
-    const f = this.o.file;
+  /** The next `samples` of the file (looped) at the codec rate; silence without one. */
+  #fileFrame(samples: number): Int16Array {
+    const pcm = this.#file;
     const out = new Int16Array(samples);
-    if (!f || f.pcm.length === 0) return out;
-    if (f.rate !== rate) {
-      // Resample the whole file once, the first time.
-      const r = new Resampler(f.rate, rate);
-      this.o.file = { pcm: r.process(f.pcm), rate };
-      return this.#fileFrame(samples, rate);
-    }
+    if (!pcm || pcm.length === 0) return out;
     for (let i = 0; i < samples; i++) {
-      out[i] = f.pcm[this.#filePos]!;
-      this.#filePos = (this.#filePos + 1) % f.pcm.length;
+      out[i] = pcm[this.#filePos]!;
+      if (++this.#filePos === pcm.length) this.#filePos = 0;
     }
     return out;
   }

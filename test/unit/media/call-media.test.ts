@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
 import { createLogger, type Logger } from '../../../src-main/common/logger.js';
 import { CallMedia, type MediaMode } from '../../../src-main/media/call-media.js';
+import { encodeMulaw } from '../../../src-main/media/codec/g711.js';
 import { OpusCodec, opusUnavailableReason } from '../../../src-main/media/codec/opus-codec.js';
 import { encodeEvent } from '../../../src-main/media/dtmf/rfc4733.js';
 import { MediaTicker } from '../../../src-main/media/media-ticker.js';
@@ -65,7 +66,7 @@ interface Harness {
   deliver(buf: Buffer): void;
 }
 
-function harness(mode: MediaMode, n: Negotiated): Harness {
+function harness(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int16Array>): Harness {
   const clock = new FakeClock();
   const lines: string[] = [];
   const log: Logger = createLogger('debug', (l) => lines.push(l));
@@ -80,6 +81,7 @@ function harness(mode: MediaMode, n: Negotiated): Harness {
     pair,
     codecs: ['PCMU', 'PCMA', 'opus'],
     mode,
+    ...(file ? { file } : {}),
     deviceRate: 48_000,
     clock,
     log,
@@ -99,8 +101,8 @@ afterEach(() => {
   for (const m of open) m.close();
   open = [];
 });
-function started(mode: MediaMode, n: Negotiated): Harness {
-  const h = harness(mode, n);
+function started(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int16Array>): Harness {
+  const h = harness(mode, n, file);
   open.push(h.media);
   return h;
 }
@@ -112,6 +114,31 @@ function tone(n: number, rate: number, hz = 440, amp = 8000): Int16Array {
 }
 
 // ---- tests -------------------------------------------------------------------------------
+
+describe('CallMedia service lines send in real time whatever the ptime', () => {
+  for (const ptimeMs of [10, 20, 30, 40, 60]) {
+    test(`echo at ${ptimeMs} ms: ${(1000 / ptimeMs).toFixed(1)} packets a second, timestamps ${ptimeMs * 8} apart`, () => {
+      const h = started('echo', negotiated({ ptimeMs }));
+      h.clock.advance(3000);
+      const sent = h.sent();
+      assert.ok(Math.abs(sent.length - 3000 / ptimeMs) <= 1, `${sent.length} packets in 3 s`);
+      for (let i = 1; i < sent.length; i++) assert.equal((sent[i]!.ts - sent[i - 1]!.ts) >>> 0, ptimeMs * 8);
+      assert.ok(sent.every((p) => p.payload.length === ptimeMs * 8));
+    });
+  }
+
+  test('a file line at 40 ms sends the file at its codec rate, in order and looped', () => {
+    const pcm = tone(8000 + 123, 8000); // 1 s and a bit: not a multiple of the packet
+    const h = started('file', negotiated({ ptimeMs: 40 }), new Map([[8000, pcm]]));
+    h.clock.advance(2400);
+    const sent = h.sent();
+    assert.ok(Math.abs(sent.length - 60) <= 1, `${sent.length} packets in 2.4 s`);
+    const looped = new Int16Array(sent.length * 320);
+    for (let i = 0; i < looped.length; i++) looped[i] = pcm[i % pcm.length]!;
+    const expected = encodeMulaw(looped);
+    assert.deepEqual(Buffer.concat(sent.map((p) => p.payload)), Buffer.from(expected));
+  });
+});
 
 describe('CallMedia receiving', () => {
   test('telephone-event arriving under the number of OUR offer is received when the answer renumbered it', () => {
@@ -126,7 +153,6 @@ describe('CallMedia receiving', () => {
     h.clock.advance(200);
     assert.deepEqual(h.digits, ['5']);
   });
-
 });
 
 describe('CallMedia with Opus', { skip: opusUnavailableReason() }, () => {
@@ -146,5 +172,4 @@ describe('CallMedia with Opus', { skip: opusUnavailableReason() }, () => {
     for (const p of echoed) for (const v of dec.decode(p.payload)) peak = Math.max(peak, Math.abs(v));
     assert.ok(peak > 2000, `the echo carries the tone (peak ${peak})`);
   });
-
 });
