@@ -5,8 +5,9 @@ import { afterEach, describe, test } from 'node:test';
 import { createLogger, type Logger } from '../../../src-main/common/logger.js';
 import { CallMedia, type MediaMode } from '../../../src-main/media/call-media.js';
 import { encodeMulaw } from '../../../src-main/media/codec/g711.js';
+import { G711Codec } from '../../../src-main/media/codec/g711-codec.js';
 import { OpusCodec, opusUnavailableReason } from '../../../src-main/media/codec/opus-codec.js';
-import { encodeEvent } from '../../../src-main/media/dtmf/rfc4733.js';
+import { decodeEvent, encodeEvent } from '../../../src-main/media/dtmf/rfc4733.js';
 import { MediaTicker } from '../../../src-main/media/media-ticker.js';
 import type { RtpPortPair } from '../../../src-main/media/rtp/rtp-port-pair.js';
 import { compareNegotiated, type Negotiated } from '../../../src-main/media/sdp/negotiate.js';
@@ -153,6 +154,65 @@ describe('CallMedia receiving', () => {
     h.clock.advance(200);
     assert.deepEqual(h.digits, ['5']);
   });
+
+  test('a single odd-sized packet does not re-size the jitter buffer; a few in a row do', () => {
+    const h = started('listen', negotiated());
+    let seq = 0;
+    let ts = 0;
+    const send = (bytes: number): void => {
+      h.deliver(packet(0, seq++, ts, new Uint8Array(bytes).fill(0xff)));
+      ts += bytes;
+      h.clock.advance((bytes / 8) | 0);
+    };
+    for (let i = 0; i < 10; i++) send(160);
+    send(240);
+    for (let i = 0; i < 10; i++) send(160);
+    assert.ok(!h.lines.some((l) => /following it/.test(l)), 'one 30 ms packet among 20 ms ones is ignored');
+    for (let i = 0; i < 3; i++) send(240);
+    assert.equal(h.lines.filter((l) => /the far end sends 30 ms packets \(SDP said 20 ms\): following it/.test(l)).length, 1);
+  });
+
+  test('nothing is encoded while the stream does not send (hold), and the timeline goes on', (t) => {
+    const encode = G711Codec.prototype.encode;
+    let calls = 0;
+    t.mock.method(G711Codec.prototype, 'encode', function (this: G711Codec, pcm: Int16Array) {
+      calls++;
+      return encode.call(this, pcm);
+    });
+    const h = started('echo', negotiated({ direction: 'recvonly' }));
+    h.clock.advance(1000);
+    assert.equal(h.sent().length, 0);
+    assert.equal(calls, 0);
+    const resumed = negotiated();
+    h.media.apply(resumed, compareNegotiated(negotiated({ direction: 'recvonly' }), resumed));
+    h.clock.advance(100);
+    assert.ok(calls >= 4 && h.sent().length >= 4);
+  });
+});
+
+describe('CallMedia DTMF', () => {
+  test('digits sent in listen mode get distinct timestamps, each after the previous event', () => {
+    const h = started('listen', negotiated());
+    assert.equal(h.media.sendDtmf('123', 100), true);
+    h.clock.advance(2000);
+    const events = h.sent().filter((p) => p.pt === 101);
+    const starts = [...new Set(events.map((p) => p.ts))];
+    assert.equal(starts.length, 3, `event timestamps ${starts.join(', ')}`);
+    for (let i = 1; i < starts.length; i++) assert.ok(((starts[i]! - starts[i - 1]!) | 0) >= 800, 'the next digit starts after 100 ms of tone');
+    const ends = events.filter((p) => decodeEvent(p.payload).end);
+    assert.deepEqual([...new Set(ends.map((p) => decodeEvent(p.payload).event))], [1, 2, 3]);
+  });
+
+  test('close() cancels digits still waiting and events being played', () => {
+    const h = started('listen', negotiated());
+    h.media.sendDtmf('123456', 100);
+    h.clock.advance(150);
+    const before = h.sent().length;
+    h.media.close();
+    assert.equal(h.clock.pendingCount, 0, 'no timer left behind');
+    h.clock.advance(3000);
+    assert.equal(h.sent().length, before);
+  });
 });
 
 describe('CallMedia with Opus', { skip: opusUnavailableReason() }, () => {
@@ -171,5 +231,21 @@ describe('CallMedia with Opus', { skip: opusUnavailableReason() }, () => {
     let peak = 0;
     for (const p of echoed) for (const v of dec.decode(p.payload)) peak = Math.max(peak, Math.abs(v));
     assert.ok(peak > 2000, `the echo carries the tone (peak ${peak})`);
+  });
+
+  test('a corrupt Opus packet is concealed and logged; it does not escape the media tick', () => {
+    const h = started('echo', negotiated({ codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2 } }));
+    const bad = Buffer.from([0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert.throws(() => new OpusCodec().decode(bad), 'libopus rejects this packet');
+    const enc = new OpusCodec();
+    const pcm = tone(48_000, 48_000);
+    for (let i = 0; i < 20; i++) {
+      h.deliver(packet(111, i, i * 960, i === 5 ? bad : enc.encode(pcm.subarray(i * 960, (i + 1) * 960))));
+      h.clock.advance(20);
+    }
+    assert.doesNotThrow(() => h.clock.advance(500));
+    assert.ok(h.lines.some((l) => /undecodable audio packets concealed/.test(l)));
+    assert.ok(!h.lines.some((l) => /a media frame failed/.test(l)));
+    assert.ok(h.sent().length >= 35, 'the echo goes on');
   });
 });
