@@ -104,7 +104,7 @@ describe('createOffer', () => {
         a=rtpmap:0 PCMU/8000
         a=rtpmap:8 PCMA/8000
         a=rtpmap:111 opus/48000/2
-        a=fmtp:111 useinbandfec=1; minptime=10
+        a=fmtp:111 minptime=10
         a=rtpmap:101 telephone-event/8000
         a=fmtp:101 0-16
         a=rtpmap:110 telephone-event/48000
@@ -143,7 +143,7 @@ describe('createOffer', () => {
         t=0 0
         m=audio 40002 RTP/AVP 107 8 110 101
         a=rtpmap:107 opus/48000/2
-        a=fmtp:107 useinbandfec=1; minptime=10; maxplaybackrate=16000; stereo=0; sprop-stereo=0
+        a=fmtp:107 minptime=10; maxplaybackrate=16000; stereo=0; sprop-stereo=0
         a=rtpmap:8 PCMA/8000
         a=rtpmap:110 telephone-event/48000
         a=fmtp:110 0-16
@@ -245,7 +245,7 @@ describe('answerOffer', () => {
         t=0 0
         m=audio 40000 RTP/AVP 102 101
         a=rtpmap:102 opus/48000/2
-        a=fmtp:102 useinbandfec=1; minptime=10
+        a=fmtp:102 minptime=10
         a=rtpmap:101 telephone-event/48000
         a=fmtp:101 0-16
         a=ptime:20
@@ -605,7 +605,8 @@ describe('applyAnswer', () => {
     const result = applied(applyAnswer(alice.sdp, bob.answer));
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.60', rtpPort: 50000, rtcpPort: 50000, rtcpAddress: '192.0.2.60', rtcpMux: true },
-      codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
+      // Bob's fmtp: no useinbandfec (we cannot use FEC, so we no longer ask for it).
+      codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2, fmtp: { minptime: '10' } },
       telephoneEvent: { payloadType: 110, receivePayloadType: 110, clockRate: 48000 },
       ptimeMs: 20,
       direction: 'sendrecv',
