@@ -45,6 +45,45 @@ describe('ReceiveStatistics', () => {
     assert.equal(s.expected, 1);
     assert.equal(s.ssrc, 2);
   });
+
+  for (const jumpTo of [20_000, 40_000]) {
+    test(`a sender that restarts its sequence at ${jumpTo} under the same SSRC is resynchronised after two packets (RFC 3550 A.1)`, () => {
+      const s = new ReceiveStatistics(8000);
+      let t = 0;
+      for (let q = 100; q < 200; q++) s.packet(7, q, (t += 160), t / 8);
+      for (let q = jumpTo; q < jumpTo + 100; q++) s.packet(7, q, (t += 160), t / 8);
+      // The first packet of the new sequence is set aside, the second confirms the jump.
+      assert.equal(s.expected, 99);
+      assert.equal(s.received, 99);
+      assert.equal(s.cumulativeLost, 0);
+      s.takeFractionLost();
+      for (let q = jumpTo + 100; q < jumpTo + 200; q += 2) s.packet(7, q, (t += 320), t / 8);
+      // Every other packet of the next 99 numbers: 49 lost of 99 expected.
+      assert.equal(s.takeFractionLost(), Math.floor((49 * 256) / 99), 'loss is measured on the new sequence');
+      assert.equal(s.jitterMs, 0, 'no jitter spike from the jump');
+    });
+  }
+
+  test('one stray packet far off the sequence is ignored; the stream goes on', () => {
+    const s = new ReceiveStatistics(8000);
+    let t = 0;
+    for (let q = 100; q < 150; q++) s.packet(7, q, (t += 160), t / 8);
+    s.packet(7, 30_000, t, t / 8);
+    for (let q = 150; q < 200; q++) s.packet(7, q, (t += 160), t / 8);
+    assert.equal(s.expected, 100);
+    assert.equal(s.received, 100);
+    assert.equal(s.cumulativeLost, 0);
+  });
+
+  test('a gap below MAX_DROPOUT is loss, a late packet is counted without moving the highest number', () => {
+    const s = new ReceiveStatistics(8000);
+    s.packet(7, 10, 0, 0);
+    s.packet(7, 2010, 320_000, 40_000);
+    assert.equal(s.expected, 2001);
+    s.packet(7, 1990, 316_800, 40_010);
+    assert.equal(s.extendedHighestSeq, 2010);
+    assert.equal(s.received, 3);
+  });
 });
 
 describe('NTP and MOS', () => {
