@@ -69,11 +69,6 @@ export class AudioRouter {
     };
   }
 
-  /** Streams currently open: for the media-stream count of the load strategy. */
-  get openStreams(): number {
-    return this.#playback.size + this.#capture.size;
-  }
-
   close(): void {
     for (const s of this.#playback.values()) s.stream.close();
     for (const s of this.#capture.values()) s.stream.close();
