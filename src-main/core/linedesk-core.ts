@@ -285,10 +285,7 @@ export class LineDeskCore implements CoreHost {
       const m = l?.media ?? {};
       const mode = m.mode ?? (l?.autoAnswerMs !== undefined ? 'echo' : 'device');
       const chosen = selected.perLine[id] ?? {};
-      const lm: LineMedia = { mode, headset: chosen.headset ?? m.headset ?? selected.headset, microphone: chosen.microphone ?? m.microphone ?? selected.microphone };
-      const file = files.get(id);
-      if (file) lm.file = file;
-      return lm;
+      return { mode, headset: chosen.headset ?? m.headset ?? selected.headset, microphone: chosen.microphone ?? m.microphone ?? selected.microphone };
     };
     const codecs = availableCodecs(config.media.codecs);
     if (codecs.length === 0) throw new Error(`none of the configured codecs (${config.media.codecs.join(', ')}) can run here`);
@@ -298,6 +295,8 @@ export class LineDeskCore implements CoreHost {
       codecs,
       symmetricRtp: config.media.symmetricRtp,
       jitter: { minDelayMs: config.media.jitterMinMs, maxDelayMs: config.media.jitterMaxMs },
+      // Converted once, here, to the rate of every codec in use (not per call, not in a media tick).
+      serviceFiles: files,
       devices,
       clock: this.#clock,
       log: this.#log.child('media'),

@@ -23,6 +23,8 @@ interface Shared<S> {
 export class AudioRouter {
   #playback = new Map<string, Shared<PlaybackStream>>();
   #capture = new Map<string, Shared<CaptureStream>>();
+  #failures = 0;
+  #failureLoggedAt: number | undefined;
 
   constructor(
     readonly devices: AudioDevices,
@@ -47,7 +49,7 @@ export class AudioRouter {
     if (!cap) {
       const clients = new Set<DeviceClient>();
       const stream = this.devices.openCapture(input, (f) => {
-        for (const c of clients) c.takeCapture(f);
+        for (const c of clients) this.#guard(() => c.takeCapture(f));
       });
       cap = { stream, clients };
       this.#capture.set(inKey, cap);
@@ -69,11 +71,6 @@ export class AudioRouter {
     };
   }
 
-  /** Streams currently open: for the media-stream count of the load strategy. */
-  get openStreams(): number {
-    return this.#playback.size + this.#capture.size;
-  }
-
   close(): void {
     for (const s of this.#playback.values()) s.stream.close();
     for (const s of this.#capture.values()) s.stream.close();
@@ -81,18 +78,37 @@ export class AudioRouter {
     this.#capture.clear();
   }
 
+  /** One call that fails (it throws) is left out of this frame; the others are still mixed. */
   #mix(clients: Set<DeviceClient>, frame: Int16Array, mix: Int32Array): Int16Array {
     if (clients.size === 1) {
-      for (const c of clients) c.renderPlayout(frame);
+      frame.fill(0);
+      for (const c of clients) this.#guard(() => c.renderPlayout(frame));
       return frame;
     }
     mix.fill(0);
     for (const c of clients) {
       frame.fill(0);
-      c.renderPlayout(frame);
+      if (!this.#guard(() => c.renderPlayout(frame))) continue;
       for (let i = 0; i < frame.length; i++) mix[i] = mix[i]! + frame[i]!;
     }
     for (let i = 0; i < frame.length; i++) frame[i] = Math.max(-32768, Math.min(32767, mix[i]!));
     return frame;
+  }
+
+  /** Runs one call's side of a frame; false (logged, at most one line every 10 s) when it threw. */
+  #guard(fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (error) {
+      this.#failures++;
+      const now = performance.now();
+      if (this.#failureLoggedAt === undefined || now - this.#failureLoggedAt >= 10_000) {
+        this.log.error(`a call's audio frame failed (${this.#failures} since the last report)`, { error });
+        this.#failureLoggedAt = now;
+        this.#failures = 0;
+      }
+      return false;
+    }
   }
 }

@@ -11,7 +11,9 @@ import { DtmfReceiver } from './dtmf/dtmf-receiver.js';
 import { DtmfSender } from './dtmf/dtmf-sender.js';
 import { isDtmfSymbol } from './dtmf/rfc4733.js';
 import { JitterBuffer } from './jitter/jitter-buffer.js';
+import { tsDiff } from './jitter/rtp-serial.js';
 import type { MediaEndpoint } from './media-engine.js';
+import { SERVICE_TICK_MS } from './media-ticker.js';
 import { estimateMos } from './rtp/mos-estimate.js';
 import type { RtpPortPair } from './rtp/rtp-port-pair.js';
 import { RtpSession, type IncomingRtp } from './rtp/rtp-session.js';
@@ -42,8 +44,8 @@ export interface CallMediaOptions {
   pair: RtpPortPair;
   codecs: readonly AudioCodecName[];
   mode: MediaMode;
-  /** PCM of the file to play, at `fileRate` (mode "file"). */
-  file?: { pcm: Int16Array; rate: number };
+  /** The file to play (mode "file"), converted once at load to every codec sample rate in use. */
+  file?: ReadonlyMap<number, Int16Array>;
   /** Device sample rate (internal audio format). */
   deviceRate: number;
   clock: Clock;
@@ -52,10 +54,15 @@ export interface CallMediaOptions {
   jitter: { minDelayMs: number; maxDelayMs: number };
   /** Connects device-mode audio to the sound card; returns the detach function. */
   attachDevice(client: DeviceClient): () => void;
-  /** A frame clock for the other modes; returns the unsubscribe function. */
+  /** A frame clock for the other modes, one call per SERVICE_TICK_MS; returns the unsubscribe function. */
   subscribeTicker(tick: () => void): () => void;
   on: CallMediaEvents;
 }
+
+/** A far end that packetizes differently from its SDP is followed after this many packets in a row. */
+const FOLLOW_AFTER_PACKETS = 3;
+/** Silence between two DTMF digits sent in a row, ms. */
+const DTMF_GAP_MS = 60;
 
 /**
  * The media of one call: an RTP session, the negotiated codec, a jitter buffer pulled by
@@ -80,7 +87,16 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   #firstPacket = true;
   #muted = false;
   #dtmfBusyUntil = 0;
+  /** Where the next DTMF event may start on the RTP timeline: after the last one, even when no audio moves the timeline. */
+  #dtmfNextTimestamp: number | undefined;
+  /** Digits waiting for their turn and events being played, cancelled by close(). */
+  #dtmfTimers = new Set<TimerHandle>();
+  #file: Int16Array | undefined;
   #filePos = 0;
+  /** Packets in a row whose size differs from the jitter buffer's frame (see #followPacketization). */
+  #oddSize = { samples: 0, count: 0 };
+  #decodeErrors = 0;
+  #decodeErrorLoggedAt: number | undefined;
   #detach: (() => void) | undefined;
   #quality: TimerHandle | undefined;
   #closed = false;
@@ -101,10 +117,6 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
 
   get muted(): boolean {
     return this.#muted;
-  }
-
-  get jitterBuffer(): JitterBuffer | undefined {
-    return this.#jb;
   }
 
   /** After each offer/answer: (re)configure codec, target, direction. */
@@ -142,15 +154,20 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     let startAt = Math.max(now, this.#dtmfBusyUntil);
     for (const s of symbols) {
       const plan = sender.plan(s, 0, durationMs);
-      const delay = startAt - now;
-      this.o.clock.setTimeout(() => {
+      const timer = this.o.clock.setTimeout(() => {
+        this.#dtmfTimers.delete(timer);
         if (this.#closed) return;
-        // The event is stamped with the audio timeline's current position.
-        const base = this.#txTimestamp;
-        const planned = sender.plan(s, base, durationMs);
-        sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker));
-      }, delay);
-      startAt += plan.lastOffsetMs + 60; // an inter-digit gap
+        const planned = sender.plan(s, this.#dtmfStartTimestamp(), durationMs);
+        // Receivers tell events apart by timestamp: the next one starts after this one and the gap.
+        this.#dtmfNextTimestamp = (planned.endTimestamp + Math.round((te.clockRate * DTMF_GAP_MS) / 1000)) >>> 0;
+        let playing: TimerHandle | undefined;
+        playing = sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker), () => {
+          if (playing) this.#dtmfTimers.delete(playing);
+        });
+        this.#dtmfTimers.add(playing);
+      }, startAt - now);
+      this.#dtmfTimers.add(timer);
+      startAt += plan.lastOffsetMs + DTMF_GAP_MS;
     }
     this.#dtmfBusyUntil = startAt;
     return true;
@@ -161,6 +178,8 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     this.#closed = true;
     this.#detach?.();
     this.#quality?.cancel();
+    for (const t of this.#dtmfTimers) t.cancel();
+    this.#dtmfTimers.clear();
     this.#dtmfIn?.dispose();
     this.#codec?.close();
     this.rtp.close();
@@ -186,9 +205,17 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   // ---- internals ----
 
   #setupCodec(n: Negotiated): void {
+    const previousRate = this.#codec?.sampleRate;
     this.#codec?.close();
     const codec = createCodec(n.codec.name);
     this.#codec = codec;
+    if (this.o.mode === 'file') {
+      this.#file = this.o.file?.get(codec.sampleRate);
+      if (!this.#file) this.o.log.warn(`no file audio at ${codec.sampleRate} Hz: sending silence`);
+      // A codec change mid-call (re-INVITE) carries on from the same point of the file.
+      if (previousRate !== undefined) this.#filePos = Math.round((this.#filePos * codec.sampleRate) / previousRate);
+      if (!this.#file || this.#filePos >= this.#file.length) this.#filePos = 0;
+    }
     this.rtp.setClockRate(codec.clockRate);
     this.#jb = this.#newJitterBuffer(codec, Math.round((codec.clockRate * n.ptimeMs) / 1000));
     this.#up = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(codec.sampleRate, this.o.deviceRate);
@@ -202,13 +229,22 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs: Math.max(40, this.o.jitter.minDelayMs) }, this.o.clock);
   }
 
-  /** The far end packetizes differently from its SDP ptime: re-size the jitter buffer to its packets. */
+  /**
+   * The far end packetizes differently from its SDP ptime: re-size the jitter buffer to its
+   * packets, once a few in a row agree (a single odd packet must not flush the buffer).
+   */
   #followPacketization(n: Negotiated, payload: Uint8Array): void {
     const jb = this.#jb;
     const codec = this.#codec;
     if (!jb || !codec) return;
     const samples = packetSamples(n.codec.name, payload);
-    if (samples === undefined || samples === jb.frameSamples || samples < codec.clockRate / 200 || samples > codec.clockRate / 8) return;
+    if (samples === undefined || samples === jb.frameSamples || samples < codec.clockRate / 200 || samples > codec.clockRate / 8) {
+      this.#oddSize.count = 0;
+      return;
+    }
+    if (samples !== this.#oddSize.samples) this.#oddSize = { samples, count: 0 };
+    if (++this.#oddSize.count < FOLLOW_AFTER_PACKETS) return;
+    this.#oddSize.count = 0;
     this.o.log.info(`the far end sends ${Math.round((samples / codec.clockRate) * 1000)} ms packets (SDP said ${n.ptimeMs} ms): following it`);
     this.#jb = this.#newJitterBuffer(codec, samples);
   }
@@ -233,19 +269,24 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   #onRtp(p: IncomingRtp): void {
     const n = this.#neg;
     if (!n) return;
-    if (n.telephoneEvent && p.payloadType === n.telephoneEvent.payloadType) {
-      this.#dtmfIn?.receive({ timestamp: p.timestamp, marker: p.marker, payload: p.payload, seq: p.seq, arrivalMs: p.arrivalMs, ssrc: p.ssrc });
-      return;
-    }
-    // Renumbered dynamic types (see negotiate.ts): accept our codec under either number.
-    if (p.payloadType === n.codec.payloadType || p.payloadType === this.#offeredPayloadType(n)) {
-      this.#followPacketization(n, p.payload);
-      this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: Buffer.from(p.payload), arrivalMs: p.arrivalMs });
-    }
+    const te = n.telephoneEvent;
+    const pt = p.payloadType;
+    // The far end sends with the numbers of OUR description (RFC 3264 §6.1), which differ from
+    // its own when it renumbered a dynamic type in its answer; some peers use their own anyway.
+    if (te && pt === te.receivePayloadType) this.#onEvent(p);
+    else if (pt === n.codec.receivePayloadType) this.#onAudio(n, p);
+    else if (te && pt === te.payloadType) this.#onEvent(p);
+    else if (pt === n.codec.payloadType) this.#onAudio(n, p);
   }
 
-  #offeredPayloadType(n: Negotiated): number {
-    return n.codec.name === 'PCMU' ? 0 : n.codec.name === 'PCMA' ? 8 : n.codec.payloadType;
+  #onEvent(p: IncomingRtp): void {
+    this.#dtmfIn?.receive({ timestamp: p.timestamp, marker: p.marker, payload: p.payload, seq: p.seq, arrivalMs: p.arrivalMs, ssrc: p.ssrc });
+  }
+
+  #onAudio(n: Negotiated, p: IncomingRtp): void {
+    this.#followPacketization(n, p.payload);
+    // The payload is a view of the datagram's own buffer, which nothing else keeps: no copy.
+    this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: p.payload, arrivalMs: p.arrivalMs });
   }
 
   /** One frame of decoded (or concealed) audio at the codec rate, or undefined when silent. */
@@ -254,43 +295,68 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     const codec = this.#codec;
     if (!jb || !codec) return undefined;
     const f = jb.pull();
-    if (f.kind === 'audio') return codec.decode(f.payload);
-    if (f.kind === 'conceal') return codec.conceal(jb.frameSamples, f.consecutive);
+    if (f.kind === 'audio') {
+      try {
+        return codec.decode(f.payload);
+      } catch (error) {
+        // A corrupt packet (Opus rejects it) is a lost one: it must not stop the mix or the ticker.
+        this.#decodeFailed(error);
+        return this.#conceal(codec, jb.frameSamples, 1);
+      }
+    }
+    if (f.kind === 'conceal') return this.#conceal(codec, jb.frameSamples, f.consecutive);
     return undefined;
   }
 
-  /** Service lines: one frame per tick at the codec rate. */
+  #conceal(codec: AudioCodec, samples: number, consecutive: number): Int16Array {
+    try {
+      return codec.conceal(samples, consecutive);
+    } catch (error) {
+      this.#decodeFailed(error);
+      return new Int16Array(samples);
+    }
+  }
+
+  #decodeFailed(error: unknown): void {
+    this.#decodeErrors++;
+    const now = this.o.clock.now();
+    if (this.#decodeErrorLoggedAt !== undefined && now - this.#decodeErrorLoggedAt < 10_000) return;
+    this.o.log.warn(`undecodable audio packets concealed (${this.#decodeErrors} since the last report)`, { error });
+    this.#decodeErrorLoggedAt = now;
+    this.#decodeErrors = 0;
+  }
+
+  /**
+   * Service lines: one ticker frame (SERVICE_TICK_MS) at the codec rate per tick, heard from
+   * the jitter buffer and, for echo and file, queued for sending; #sendFromFifo cuts packets of
+   * the negotiated ptime from it, so the send rate is real time whatever the ptime.
+   */
   #serviceTick(): void {
     const codec = this.#codec;
-    const n = this.#neg;
-    if (!codec || !n || this.#closed) return;
-    const frameSamples = Math.round((codec.sampleRate * n.ptimeMs) / 1000);
+    if (!codec || !this.#neg || this.#closed) return;
+    const samples = Math.round((codec.sampleRate * SERVICE_TICK_MS) / 1000);
     // Pull the jitter buffer only as often as audio is consumed: the far end's packets
     // may be longer or shorter than our frames.
-    while (this.#playFifo.length < frameSamples) {
+    while (this.#playFifo.length < samples) {
       const pcm = this.#pullDecoded();
       if (!pcm) break;
       this.#playFifo.push(pcm);
     }
-    const heard = new Int16Array(frameSamples);
-    this.#playFifo.shift(frameSamples, heard);
+    const heard = new Int16Array(samples);
+    this.#playFifo.shift(samples, heard);
     if (this.o.mode === 'listen') return;
-    this.#sendFrame(this.o.mode === 'echo' ? heard : this.#fileFrame(frameSamples, codec.sampleRate));
+    this.#sendFifo.push(this.o.mode === 'echo' ? heard : this.#fileFrame(samples));
+    this.#sendFromFifo();
   }
 
-  #fileFrame(samples: number, rate: number): Int16Array {
-    const f = this.o.file;
+  /** The next `samples` of the file (looped) at the codec rate; silence without one. */
+  #fileFrame(samples: number): Int16Array {
+    const pcm = this.#file;
     const out = new Int16Array(samples);
-    if (!f || f.pcm.length === 0) return out;
-    if (f.rate !== rate) {
-      // Resample the whole file once, the first time.
-      const r = new Resampler(f.rate, rate);
-      this.o.file = { pcm: r.process(f.pcm), rate };
-      return this.#fileFrame(samples, rate);
-    }
+    if (!pcm || pcm.length === 0) return out;
     for (let i = 0; i < samples; i++) {
-      out[i] = f.pcm[this.#filePos]!;
-      this.#filePos = (this.#filePos + 1) % f.pcm.length;
+      out[i] = pcm[this.#filePos]!;
+      if (++this.#filePos === pcm.length) this.#filePos = 0;
     }
     return out;
   }
@@ -312,13 +378,20 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     const codec = this.#codec;
     if (!n || !codec) return;
     const step = Math.round((codec.clockRate * n.ptimeMs) / 1000);
-    // While a DTMF event is being sent, audio pauses (RFC 4733 §2.5.1.1); the timeline goes on.
-    if (this.o.clock.now() >= this.#dtmfBusyUntil) {
+    // Nothing is encoded while the stream does not send (hold, inactive, recvonly), nor while a
+    // DTMF event is being sent (audio pauses, RFC 4733 §2.5.1.1); the timeline goes on.
+    if (this.rtp.sending && this.o.clock.now() >= this.#dtmfBusyUntil) {
       const payload = codec.encode(this.#muted ? new Int16Array(pcm.length) : pcm);
       this.rtp.send(n.codec.payloadType, this.#txTimestamp, payload, this.#firstPacket);
       this.#firstPacket = false;
     }
     this.#txTimestamp = (this.#txTimestamp + step) >>> 0;
+  }
+
+  /** The RTP timestamp of a DTMF event starting now: the audio timeline's position, but never inside or before the previous event. */
+  #dtmfStartTimestamp(): number {
+    const next = this.#dtmfNextTimestamp;
+    return next !== undefined && tsDiff(next, this.#txTimestamp) > 0 ? next : this.#txTimestamp;
   }
 
   #reportQuality(): void {

@@ -1,49 +1,62 @@
-import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { FramePacer } from './frame-pacer.js';
+
+/** The period of the service-line frame clock, ms. */
+export const SERVICE_TICK_MS = 20;
 
 /**
  * A frame clock for media that has no sound card to pace it (echo, file and listen
- * service lines): calls `tick` once per `frameMs` on average. Timers fire late by a
- * variable amount; counting frames against elapsed time (and catching up) keeps the
- * long-run rate exact, which is what the far end's jitter buffer cares about.
+ * service lines): calls every subscriber once per `frameMs` on average, on a FramePacer
+ * (frames counted against elapsed time, so the long-run rate is exact, which is what the
+ * far end's jitter buffer cares about). It runs while someone is subscribed. A subscriber
+ * that throws is logged and skipped for that frame; the others still get theirs.
  */
 export class MediaTicker {
-  #timer: TimerHandle | undefined;
-  #start = 0;
-  #frames = 0;
+  readonly #pacer: FramePacer;
   #subscribers = new Set<() => void>();
-  /** Frames sent later than one frame period after they were due (the event loop was busy). */
-  lateFrames = 0;
+  #failures = 0;
+  #failureLoggedAt: number | undefined;
 
   constructor(
     private readonly clock: Clock,
-    readonly frameMs = 20,
-  ) {}
+    readonly frameMs = SERVICE_TICK_MS,
+    private readonly log: Logger = silentLogger,
+  ) {
+    this.#pacer = new FramePacer(clock, frameMs, () => this.#frame());
+  }
+
+  /** Frames run more than one period late (the event loop was busy), or skipped after a stall. */
+  get lateFrames(): number {
+    return this.#pacer.lateFrames;
+  }
 
   subscribe(tick: () => void): () => void {
     this.#subscribers.add(tick);
-    if (!this.#timer) {
-      this.#start = this.clock.now();
-      this.#frames = 0;
-      // Check twice per frame; emit however many frames are due.
-      this.#timer = this.clock.setInterval(() => this.#run(), this.frameMs / 2);
-    }
+    this.#pacer.start();
     return () => {
       this.#subscribers.delete(tick);
-      if (this.#subscribers.size === 0) {
-        this.#timer?.cancel();
-        this.#timer = undefined;
-      }
+      if (this.#subscribers.size === 0) this.#pacer.stop();
     };
   }
 
-  #run(): void {
-    const due = Math.floor((this.clock.now() - this.#start) / this.frameMs);
-    // Never burst more than 5 frames after a stall: better a gap than a flood.
-    if (due - this.#frames > 1) this.lateFrames += due - this.#frames - 1;
-    if (due - this.#frames > 5) this.#frames = due - 5;
-    while (this.#frames < due) {
-      this.#frames++;
-      for (const t of [...this.#subscribers]) t();
+  #frame(): void {
+    for (const tick of [...this.#subscribers]) {
+      try {
+        tick();
+      } catch (error) {
+        this.#failed(error);
+      }
     }
+  }
+
+  /** The first failure at once, then at most one line every 10 s: a broken call fails 50 times a second. */
+  #failed(error: unknown): void {
+    this.#failures++;
+    const now = this.clock.now();
+    if (this.#failureLoggedAt !== undefined && now - this.#failureLoggedAt < 10_000) return;
+    this.log.error(`a media frame failed (${this.#failures} since the last report)`, { error });
+    this.#failureLoggedAt = now;
+    this.#failures = 0;
   }
 }

@@ -4,14 +4,15 @@ import type { AudioDevices } from './audio/audio-device.js';
 import { AudioRouter } from './audio-router.js';
 import { CallMedia, type CallMediaEvents, type MediaMode } from './call-media.js';
 import type { MediaEndpoint, MediaEngine } from './media-engine.js';
-import { MediaTicker } from './media-ticker.js';
+import { MediaTicker, SERVICE_TICK_MS } from './media-ticker.js';
+import { convertRate } from './audio/wav-file.js';
+import { codecSampleRate } from './codec/create-codec.js';
 import { bindRtpPortPair, type PortRange } from './rtp/rtp-port-pair.js';
 import type { AudioCodecName } from './sdp/codecs.js';
 
 /** How one line's calls get their audio. */
 export interface LineMedia {
   mode: MediaMode;
-  file?: { pcm: Int16Array; rate: number };
   headset: string | null;
   microphone: string | null;
 }
@@ -22,6 +23,8 @@ export interface RtpMediaEngineOptions {
   codecs: readonly AudioCodecName[];
   symmetricRtp: boolean;
   jitter: { minDelayMs: number; maxDelayMs: number };
+  /** The WAV of each "file" service line, by line id, at the file's own rate. */
+  serviceFiles?: ReadonlyMap<string, { pcm: Int16Array; rate: number }>;
   /** The sound card; device-mode calls fall back to listening when there is none. */
   devices: AudioDevices | undefined;
   clock: Clock;
@@ -42,10 +45,21 @@ export class RtpMediaEngine implements MediaEngine {
   readonly router: AudioRouter | undefined;
   readonly ticker: MediaTicker;
   readonly calls = new Map<string, { media: CallMedia; line: string }>();
+  /** Service files by line, converted here once to every codec sample rate in use (rate → PCM). */
+  readonly #files = new Map<string, ReadonlyMap<number, Int16Array>>();
 
+  /** Throws when a service file cannot be converted to a codec's rate (the message names the line). */
   constructor(private readonly o: RtpMediaEngineOptions) {
+    const rates = [...new Set(o.codecs.map(codecSampleRate))];
+    for (const [line, file] of o.serviceFiles ?? []) {
+      try {
+        this.#files.set(line, new Map(rates.map((rate) => [rate, convertRate(file.pcm, file.rate, rate)])));
+      } catch (error) {
+        throw new Error(`line ${line}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     this.router = o.devices ? new AudioRouter(o.devices, o.log.child('audio')) : undefined;
-    this.ticker = new MediaTicker(o.clock, 20);
+    this.ticker = new MediaTicker(o.clock, SERVICE_TICK_MS, o.log.child('ticker'));
   }
 
   async open(call: { callId: string; lineId: string }): Promise<MediaEndpoint> {
@@ -54,13 +68,14 @@ export class RtpMediaEngine implements MediaEngine {
     const lm = this.o.lineMedia(line);
     const who = { callId: call.callId, line };
     const mode: MediaMode = lm.mode === 'device' && !this.router ? 'listen' : lm.mode;
+    const file = this.#files.get(line);
     const media = new CallMedia({
       callId: call.callId,
       address: this.o.address,
       pair,
       codecs: this.o.codecs,
       mode,
-      ...(lm.file ? { file: lm.file } : {}),
+      ...(file ? { file } : {}),
       deviceRate: this.o.devices?.format.sampleRate ?? 48_000,
       clock: this.o.clock,
       log: this.o.log.child(call.callId),
@@ -83,22 +98,9 @@ export class RtpMediaEngine implements MediaEngine {
     return media;
   }
 
-  /** The media of the call active on a line, if any. */
-  mediaOnLine(line: string): CallMedia | undefined {
-    for (const c of this.calls.values()) if (c.line === line) return c.media;
-    return undefined;
-  }
-
   /** Counters for monitoring and benchmarks. */
   stats(): { calls: number; lateFrames: number } {
     return { calls: this.calls.size, lateFrames: this.ticker.lateFrames };
-  }
-
-  /** Running media streams per line (the load strategy's input). */
-  streamsOn(line: string): number {
-    let n = 0;
-    for (const c of this.calls.values()) if (c.line === line) n++;
-    return n;
   }
 
   close(): void {

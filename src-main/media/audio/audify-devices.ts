@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
+import { requireAudify } from '../audify-module.js';
 import type {
   AudioDeviceEvents,
   AudioDeviceInfo,
@@ -12,7 +12,8 @@ import type {
   CaptureStream,
   PlaybackStream,
 } from './audio-device.js';
-import { FramePacer, NULL_DEVICE_NAME } from './null-devices.js';
+import { FramePacer } from '../frame-pacer.js';
+import { NULL_DEVICE_NAME } from './null-devices.js';
 
 /*
  * The sound card through audify (RtAudio 6.0.1 behind N-API). Things about audify 1.10.1
@@ -96,14 +97,12 @@ let loaded: AudifyLoad | undefined;
  */
 export function loadAudify(): AudifyLoad {
   if (loaded) return loaded;
-  try {
-    const required: unknown = createRequire(import.meta.url)('audify');
-    loaded = isAudifyModule(required)
-      ? { ok: true, audify: required }
+  const required = requireAudify();
+  if (!required.ok) loaded = { ok: false, reason: required.reason };
+  else {
+    loaded = isAudifyModule(required.exports)
+      ? { ok: true, audify: required.exports }
       : { ok: false, reason: 'the audify module does not have the expected RtAudio API' };
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    loaded = { ok: false, reason: `audify could not be loaded: ${message}` };
   }
   return loaded;
 }

@@ -1,5 +1,6 @@
-import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
+import { FramePacer } from '../frame-pacer.js';
 import type {
   AudioDeviceEvents,
   AudioDeviceInfo,
@@ -9,56 +10,10 @@ import type {
   PlaybackStream,
 } from './audio-device.js';
 
+export { FramePacer } from '../frame-pacer.js';
+
 /** The one device the null backend has, for input and output. */
 export const NULL_DEVICE_NAME = 'null';
-
-/**
- * A frame clock made of timer ticks. Node's timers fire late and drift, so frames are
- * counted against the clock's own time: frame n falls due at start + n·period, every tick
- * runs the frames that are due (usually one, sometimes two), and frames never drift away
- * from real time. Ticks come twice per period, so a frame runs at most half a period late.
- */
-export class FramePacer {
-  #timer: TimerHandle | undefined;
-  #startedAt = 0;
-  #framesRun = 0;
-
-  /**
-   * @param maxBurst After a long stall (a suspended laptop, a blocked event loop) at most this
-   *   many overdue frames are run at once; the rest are skipped, as a sound card would drop them.
-   */
-  constructor(
-    private readonly clock: Clock,
-    private readonly periodMs: number,
-    private readonly onFrame: () => void,
-    private readonly maxBurst = 5,
-  ) {}
-
-  get running(): boolean {
-    return this.#timer !== undefined;
-  }
-
-  start(): void {
-    if (this.#timer) return;
-    this.#startedAt = this.clock.now();
-    this.#framesRun = 0;
-    this.#timer = this.clock.setInterval(() => this.#tick(), this.periodMs / 2);
-  }
-
-  stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
-  }
-
-  #tick(): void {
-    const due = Math.floor((this.clock.now() - this.#startedAt) / this.periodMs);
-    if (due - this.#framesRun > this.maxBurst) this.#framesRun = due - this.maxBurst;
-    while (this.#framesRun < due && this.#timer) {
-      this.#framesRun++;
-      this.onFrame();
-    }
-  }
-}
 
 /**
  * A null stream: playback pulls a frame per period and drops it, capture pushes a fresh

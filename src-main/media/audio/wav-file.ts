@@ -98,9 +98,9 @@ function toMono(view: DataView, at: number, length: number, format: WavFormat): 
 
 /**
  * Converts a whole clip with the media engine's resampler, dropping the filter's delay so the
- * clip starts on time and keeps its length.
+ * clip starts on time and keeps its length. Throws WavFormatError for a ratio it cannot do.
  */
-function convertRate(input: Int16Array, from: number, to: number): Int16Array {
+export function convertRate(input: Int16Array, from: number, to: number): Int16Array {
   if (from === to) return input;
   let resampler: Resampler;
   try {

@@ -1,30 +1,39 @@
-import { createRequire } from 'node:module';
+import { requireAudify } from '../audify-module.js';
 import type { AudioCodec } from './audio-codec.js';
+import { packetSamples } from './packet-duration.js';
 
 /** The part of audify's Opus API we use (audify is an optional native dependency). */
 interface AudifyOpus {
-  OpusEncoder: new (sampleRate: number, channels: number, application: number) => { encode(pcm: Buffer, frameSize: number): Buffer; setBitrate?(bps: number): void };
+  OpusEncoder: new (sampleRate: number, channels: number, application: number) => { encode(pcm: Buffer, frameSize: number): Buffer; bitrate: number };
   OpusDecoder: new (sampleRate: number, channels: number) => { decode(data: Buffer, frameSize: number): Buffer };
   OpusApplication: { OPUS_APPLICATION_VOIP: number };
 }
 
-let audify: AudifyOpus | null | undefined;
-let loadError = '';
+/** 120 ms at 48 kHz: the longest a packet can hold (RFC 6716 §3.2.5). */
+const MAX_PACKET_SAMPLES = 5760;
 
-/** Loads audify's Opus on first use; null (with the reason in `opusUnavailableReason`) when it cannot. */
+let opus: { ok: true; audify: AudifyOpus } | { ok: false; reason: string } | undefined;
+
+/** audify's Opus API, on first use; null (with the reason in `opusUnavailableReason`) when it cannot load. */
 export function loadOpus(): AudifyOpus | null {
-  if (audify !== undefined) return audify;
-  try {
-    audify = createRequire(import.meta.url)('audify') as AudifyOpus;
-  } catch (error) {
-    audify = null;
-    loadError = error instanceof Error ? error.message : String(error);
+  if (!opus) {
+    const required = requireAudify();
+    if (!required.ok) opus = { ok: false, reason: required.reason };
+    else opus = isAudifyOpus(required.exports) ? { ok: true, audify: required.exports } : { ok: false, reason: 'the audify module does not have the expected Opus API' };
   }
-  return audify;
+  return opus.ok ? opus.audify : null;
 }
 
 export function opusUnavailableReason(): string | undefined {
-  return loadOpus() ? undefined : `Opus needs the audify module: ${loadError}`;
+  loadOpus();
+  return opus?.ok === false ? `Opus needs the audify module: ${opus.reason}` : undefined;
+}
+
+function isAudifyOpus(m: unknown): m is AudifyOpus {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Partial<Record<keyof AudifyOpus, unknown>>;
+  const app = r.OpusApplication as Partial<Record<string, unknown>> | undefined;
+  return typeof r.OpusEncoder === 'function' && typeof r.OpusDecoder === 'function' && typeof app?.OPUS_APPLICATION_VOIP === 'number';
 }
 
 /**
@@ -39,11 +48,12 @@ export class OpusCodec implements AudioCodec {
   #enc;
   #dec;
 
+  /** @param bitrate Target bit rate of the encoder, bit/s (audify's `bitrate` accessor: OPUS_SET_BITRATE). */
   constructor(bitrate = 32_000) {
     const a = loadOpus();
     if (!a) throw new Error(opusUnavailableReason());
     this.#enc = new a.OpusEncoder(48_000, 1, a.OpusApplication.OPUS_APPLICATION_VOIP);
-    this.#enc.setBitrate?.(bitrate);
+    this.#enc.bitrate = bitrate;
     this.#dec = new a.OpusDecoder(48_000, 1);
   }
 
@@ -52,8 +62,12 @@ export class OpusCodec implements AudioCodec {
   }
 
   decode(payload: Buffer): Int16Array {
-    // 120 ms is the longest Opus frame; libopus returns what the packet holds.
-    return toInt16(this.#dec.decode(payload, 5760));
+    // Ask for exactly what the packet holds (its TOC says): audify 1.10.1 allocates the output
+    // for `frameSize` samples on every call and never frees it (see patches/audify+1.10.1.patch),
+    // so asking for the 120 ms maximum leaked 11.5 KB per packet. Unreadable TOCs get the
+    // maximum; libopus then rejects the packet.
+    const samples = packetSamples('opus', payload);
+    return toInt16(this.#dec.decode(payload, samples === undefined ? MAX_PACKET_SAMPLES : Math.min(samples, MAX_PACKET_SAMPLES)));
   }
 
   conceal(samples: number): Int16Array {
@@ -63,8 +77,8 @@ export class OpusCodec implements AudioCodec {
   close(): void {}
 }
 
+/** audify's output is a fresh buffer of native-endian opus_int16: view it, copying only when misaligned. */
 function toInt16(b: Buffer): Int16Array {
-  const copy = new Int16Array(b.length / 2);
-  for (let i = 0; i < copy.length; i++) copy[i] = b.readInt16LE(i * 2);
-  return copy;
+  if (b.byteOffset % 2 === 0) return new Int16Array(b.buffer, b.byteOffset, b.length >> 1);
+  return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.length & ~1)));
 }

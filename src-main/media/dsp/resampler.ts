@@ -11,9 +11,13 @@ export class Resampler {
   /** Filter taps per output phase. */
   readonly tapsPerPhase: number;
   #phases: Float32Array[];
-  #history: Float32Array;
+  /**
+   * The last `tapsPerPhase` input samples, newest first from #pos, stored twice (at i and
+   * i + tapsPerPhase) so the window is always one contiguous run: no shifting per sample.
+   */
+  #ring: Float64Array;
+  #pos = 0;
   #phase = 0;
-  #pending = 0;
 
   constructor(
     readonly fromRate: number,
@@ -43,37 +47,42 @@ export class Resampler {
       for (let k = 0; k < this.tapsPerPhase; k++) f[k] = proto[p + k * this.up] ?? 0;
       return f;
     });
-    this.#history = new Float32Array(this.tapsPerPhase);
-  }
-
-  /** Output samples `input` will produce (give or take one, across calls). */
-  outputLength(inputLength: number): number {
-    return Math.floor(((this.#pending + inputLength) * this.up + this.#phase) / this.down);
+    this.#ring = new Float64Array(2 * this.tapsPerPhase);
   }
 
   process(input: Int16Array): Int16Array {
     if (this.up === 1 && this.down === 1) return input.slice();
-    const out: number[] = [];
-    const h = this.#history;
+    const up = this.up;
+    const down = this.down;
     const n = this.tapsPerPhase;
+    const ring = this.#ring;
+    const phases = this.#phases;
+    // Output j falls at upsampled time phase + j·down; those before input.length·up are due now.
+    const span = input.length * up - this.#phase;
+    const out = new Int16Array(span > 0 ? Math.ceil(span / down) : 0);
+    let pos = this.#pos;
+    let phase = this.#phase;
+    let o = 0;
     for (let i = 0; i < input.length; i++) {
-      // Shift the newest sample in (history[0] is the newest).
-      h.copyWithin(1, 0, n - 1);
-      h[0] = input[i]!;
+      // The newest sample goes in front of the window (ring[pos] is the newest).
+      pos = pos === 0 ? n - 1 : pos - 1;
+      const x = input[i]!;
+      ring[pos] = x;
+      ring[pos + n] = x;
       // Every input sample advances the upsampled time by `up` steps; emit one output
       // every `down` steps, from the phase that lands on it.
-      while (this.#phase < this.up) {
-        const taps = this.#phases[this.#phase]!;
+      while (phase < up) {
+        const taps = phases[phase]!;
         let acc = 0;
-        for (let k = 0; k < n; k++) acc += taps[k]! * h[k]!;
-        out.push(acc);
-        this.#phase += this.down;
+        for (let k = 0; k < n; k++) acc += taps[k]! * ring[pos + k]!;
+        out[o++] = clamp16(acc);
+        phase += down;
       }
-      this.#phase -= this.up;
+      phase -= up;
     }
-    const res = new Int16Array(out.length);
-    for (let i = 0; i < out.length; i++) res[i] = clamp16(out[i]!);
-    return res;
+    this.#pos = pos;
+    this.#phase = phase;
+    return out;
   }
 
   /** Output delay of the filter, in output samples (for latency figures). */

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
+import { tsDiff } from '../jitter/rtp-serial.js';
 import { MAX_EVENT_DURATION, decodeEvent, dtmfSymbol, type DtmfSymbol } from './rfc4733.js';
 
 /**
@@ -173,7 +174,7 @@ export class DtmfReceiver extends Emitter<DtmfReceiverEvents> {
       this.stats.duplicates++;
       return 'duplicate';
     }
-    if (this.#newest !== undefined && serialDiff(ts, this.#newest) < 0) {
+    if (this.#newest !== undefined && tsDiff(ts, this.#newest) < 0) {
       this.stats.stale++;
       return 'stale';
     }
@@ -181,7 +182,7 @@ export class DtmfReceiver extends Emitter<DtmfReceiverEvents> {
     // A newer timestamp: the next segment of the open event, or a new event.
     if (open !== undefined && this.#continues(open, ev.event, pkt.marker, ts)) {
       this.#remember(open.segmentTimestamp);
-      open.earlierUnits += serialDiff(ts, open.segmentTimestamp);
+      open.earlierUnits += tsDiff(ts, open.segmentTimestamp);
       open.segmentTimestamp = ts;
       open.segmentUnits = ev.duration;
       open.lastPacketAt = now;
@@ -238,7 +239,7 @@ export class DtmfReceiver extends Emitter<DtmfReceiverEvents> {
 
   #continues(open: OpenEvent, event: number, marker: boolean, ts: number): boolean {
     if (event !== open.event || marker) return false;
-    const gap = serialDiff(ts, open.segmentTimestamp);
+    const gap = tsDiff(ts, open.segmentTimestamp);
     const slack = (SEGMENT_SLACK_MS * this.clockRate) / 1000;
     return gap >= open.segmentUnits && gap <= MAX_EVENT_DURATION && gap >= MAX_EVENT_DURATION - slack;
   }
@@ -296,9 +297,4 @@ export class DtmfReceiver extends Emitter<DtmfReceiverEvents> {
     this.#newest = undefined;
     this.#ignoredTimestamp = undefined;
   }
-}
-
-/** a - b for 32-bit RTP timestamps, in -2^31..2^31-1 (RFC 3550 §A.1 style serial arithmetic). */
-function serialDiff(a: number, b: number): number {
-  return (a - b) | 0;
 }

@@ -1,6 +1,6 @@
 /**
- * The playout delay the jitter buffer aims for, from an RFC 3550 style jitter estimate J
- * (the buffer measures it between sequence neighbours, see SequenceJitter):
+ * The playout delay the jitter buffer aims for, from the RFC 3550 interarrival jitter J
+ * (InterarrivalJitter, in arrival order) and from packets that came too late (raiseTo):
  * `JITTER_FACTOR` × J, bounded by [min, max]. It grows at once when jitter rises (late
  * packets are audible) and shrinks with a ~10 s time constant when it falls (a burst of
  * jitter tends to come back). The buffer applies it at talkspurt starts, and otherwise

@@ -29,6 +29,11 @@ export class InterarrivalJitter {
     this.#lastArrivalMs = undefined;
   }
 
+  /** J in timestamp units (what an RTCP reception report carries, rounded). */
+  get units(): number {
+    return this.#jitter;
+  }
+
   get ms(): number {
     return (this.#jitter * 1000) / this.clockRate;
   }

@@ -1,3 +1,11 @@
+import { InterarrivalJitter } from '../jitter/jitter-estimator.js';
+
+/** RFC 3550 A.1: a forward jump of up to this many sequence numbers is a gap (loss)... */
+const MAX_DROPOUT = 3000;
+/** ...and a backward one of up to this many is a late or duplicate packet. Anything else is a jump. */
+const MAX_MISORDER = 100;
+const SEQ_MOD = 0x10000;
+
 /**
  * What an RTP receiver knows about one source (RFC 3550 §6.4.1, Appendix A.1, A.3, A.8):
  * extended highest sequence number across wraps, expected vs received packets, loss
@@ -12,43 +20,58 @@ export class ReceiveStatistics {
   #expectedPrior = 0;
   #receivedPrior = 0;
   #started = false;
-  #jitter = 0;
-  #lastTransit: number | undefined;
+  /** A.1's bad_seq: the sequence number that, arriving next, confirms a jump (a restarted sender). */
+  #badSeq = SEQ_MOD + 1;
+  #jitter: InterarrivalJitter;
 
-  constructor(private readonly clockRate: number) {}
+  constructor(private readonly clockRate: number) {
+    this.#jitter = new InterarrivalJitter(clockRate);
+  }
 
   /** Records one packet; `arrivalMs` on a monotonic clock. */
   packet(ssrc: number, seq: number, timestamp: number, arrivalMs: number): void {
     if (!this.#started || ssrc !== this.ssrc) {
       this.ssrc = ssrc;
-      this.#baseSeq = seq;
-      this.#maxSeq = seq;
-      this.#cycles = 0;
-      this.#received = 0;
-      this.#expectedPrior = 0;
-      this.#receivedPrior = 0;
-      this.#jitter = 0;
-      this.#lastTransit = undefined;
+      this.#restart(seq);
+      this.#jitter = new InterarrivalJitter(this.clockRate);
       this.#started = true;
-    }
-    const delta = (seq - this.#maxSeq) & 0xffff;
-    if (delta < 0x8000) {
-      // In order (or a small gap): a wrap moves to the next cycle.
-      if (seq < this.#maxSeq) this.#cycles += 0x10000;
-      this.#maxSeq = seq;
+    } else if (!this.#updateSeq(seq)) {
+      return; // the first packet after a jump: not counted until the next one confirms it
     }
     this.#received++;
-    // Interarrival jitter, in timestamp units (A.8).
-    const arrival = (arrivalMs * this.clockRate) / 1000;
-    const transit = arrival - timestamp;
-    if (this.#lastTransit !== undefined) {
-      let d = transit - this.#lastTransit;
-      // Timestamps wrap at 2^32: bring the difference back into range.
-      if (d > 2 ** 31) d -= 2 ** 32;
-      if (d < -(2 ** 31)) d += 2 ** 32;
-      this.#jitter += (Math.abs(d) - this.#jitter) / 16;
+    this.#jitter.update(arrivalMs, timestamp);
+  }
+
+  /** RFC 3550 A.1 update_seq: false for a packet that is set aside (a possible jump). */
+  #updateSeq(seq: number): boolean {
+    const delta = (seq - this.#maxSeq) & 0xffff;
+    if (delta < MAX_DROPOUT) {
+      // In order, with a permissible gap: a wrap moves to the next cycle.
+      if (seq < this.#maxSeq) this.#cycles += SEQ_MOD;
+      this.#maxSeq = seq;
+    } else if (delta <= SEQ_MOD - MAX_MISORDER) {
+      // A very large jump. Two sequential packets after it mean the sender restarted its
+      // sequence (same SSRC): resynchronise, as if the source were new.
+      if (seq !== this.#badSeq) {
+        this.#badSeq = (seq + 1) & 0xffff;
+        return false;
+      }
+      this.#restart(seq);
+      this.#jitter.restart(); // a new timeline, too: no transit difference across the jump
     }
-    this.#lastTransit = transit;
+    // else: a duplicate or reordered packet; counted, the highest number stays.
+    return true;
+  }
+
+  /** A.1 init_seq. */
+  #restart(seq: number): void {
+    this.#baseSeq = seq;
+    this.#maxSeq = seq;
+    this.#badSeq = SEQ_MOD + 1;
+    this.#cycles = 0;
+    this.#received = 0;
+    this.#expectedPrior = 0;
+    this.#receivedPrior = 0;
   }
 
   get started(): boolean {
@@ -73,11 +96,11 @@ export class ReceiveStatistics {
   }
 
   get jitterUnits(): number {
-    return Math.round(this.#jitter);
+    return Math.round(this.#jitter.units);
   }
 
   get jitterMs(): number {
-    return (this.#jitter / this.clockRate) * 1000;
+    return this.#jitter.ms;
   }
 
   /** Fraction lost since the last call, 0-255 as in a report block, and resets the interval. */

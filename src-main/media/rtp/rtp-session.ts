@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { packets } from 'rtp.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
@@ -46,10 +47,6 @@ export interface RtpQuality {
 
 export interface RtpSessionEvents extends Record<string, unknown[]> {
   rtp: [packet: IncomingRtp];
-  /** Symmetric RTP moved our sending target to where the far end's packets come from. */
-  retarget: [target: RtpTarget];
-  /** A compound RTCP packet arrived (after it was folded into the statistics). */
-  rtcp: [];
 }
 
 export interface RtpSessionOptions {
@@ -87,6 +84,8 @@ export class RtpSession {
   #latchedAt = 0;
   #rtcpTimer: TimerHandle | undefined;
   #closed = false;
+  #socketErrors = 0;
+  #socketErrorLoggedAt: number | undefined;
 
   constructor(
     private readonly pair: RtpPortPair,
@@ -96,6 +95,10 @@ export class RtpSession {
     this.#stats = new ReceiveStatistics(opts.clockRate);
     pair.rtp.on('message', (buf, rinfo) => this.#onDatagram(buf, rinfo, false));
     pair.rtcp.on('message', (buf, rinfo) => this.#onDatagram(buf, rinfo, true));
+    // A send that fails (unreachable network, EPERM from a firewall, a bad address) is
+    // emitted on the socket: without a listener it would be an uncaught exception.
+    pair.rtp.on('error', (error) => this.#onSocketError('RTP', error));
+    pair.rtcp.on('error', (error) => this.#onSocketError('RTCP', error));
     this.#scheduleRtcp();
   }
 
@@ -107,10 +110,18 @@ export class RtpSession {
     return this.#target;
   }
 
-  /** From SDP: where to send. A changed address or port takes effect at once. */
+  /**
+   * From SDP: where to send. A changed address or port takes effect at once. Addresses must be
+   * IP literals (negotiation refuses host names): a name here would be looked up by every send.
+   */
   setTarget(target: RtpTarget): void {
-    this.#target = { ...target };
     this.#latchedAt = 0;
+    if (!isIP(target.address) || !isIP(target.rtcpAddress)) {
+      this.opts.log.warn(`not sending media to "${target.address}" / RTCP "${target.rtcpAddress}": not an IP address`);
+      this.#target = undefined;
+      return;
+    }
+    this.#target = { ...target };
   }
 
   /** The codec's RTP clock rate (jitter is measured in its units); restarts receive statistics. */
@@ -168,16 +179,18 @@ export class RtpSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#rtcpTimer?.cancel();
-    // RFC 3550 §6.6: say goodbye, so the far end stops waiting for our stream.
+    this.events.removeAllListeners();
+    // RFC 3550 §6.6: say goodbye, so the far end stops waiting for our stream. The sockets
+    // close once the BYE has left: closing at once would drop the queued send.
+    let closeAfterSend = false;
     try {
       const bye = new ByePacket();
       bye.addSsrc(this.ssrc);
-      this.#sendRtcp(this.#report(), bye);
-    } catch {
-      /* best effort */
+      closeAfterSend = this.#sendRtcp([this.#report(), bye], () => this.pair.close());
+    } catch (error) {
+      this.opts.log.debug('RTCP BYE not sent', { error });
     }
-    this.pair.close();
-    this.events.removeAllListeners();
+    if (!closeAfterSend) this.pair.close();
   }
 
   #onDatagram(buf: Buffer, from: RemoteInfo, onRtcpSocket: boolean): void {
@@ -223,7 +236,6 @@ export class RtpSession {
     this.#target = { ...t, address: from.address, rtpPort: from.port, ...(t.rtcpMux ? { rtcpAddress: from.address, rtcpPort: from.port } : {}) };
     this.#latchedAt = now;
     this.opts.log.info(`symmetric RTP: sending to ${from.address}:${from.port}`);
-    this.events.emit('retarget', this.#target);
   }
 
   #onRtcp(view: DataView): void {
@@ -247,7 +259,6 @@ export class RtpSession {
         }
       }
     }
-    this.events.emit('rtcp');
   }
 
   #scheduleRtcp(): void {
@@ -255,7 +266,7 @@ export class RtpSession {
     this.#rtcpTimer = this.opts.clock.setTimeout(() => {
       if (this.#closed) return;
       try {
-        this.#sendRtcp(this.#report());
+        this.#sendRtcp([this.#report()]);
       } catch (error) {
         this.opts.log.debug('RTCP send failed', { error });
       }
@@ -300,9 +311,10 @@ export class RtpSession {
     return r;
   }
 
-  #sendRtcp(...parts: packets.RtcpPacket[]): void {
+  /** Sends a compound RTCP packet; `sent` runs once it has left. False when there was nowhere to send. */
+  #sendRtcp(parts: packets.RtcpPacket[], sent?: () => void): boolean {
     const t = this.#target;
-    if (!t) return;
+    if (!t) return false;
     const sdes = new SdesPacket();
     const chunk = new SdesChunk();
     chunk.setSsrc(this.ssrc);
@@ -316,6 +328,27 @@ export class RtpSession {
     compound.serialize();
     const view = compound.getView();
     const socket = t.rtcpMux ? this.pair.rtp : this.pair.rtcp;
-    socket.send(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), t.rtcpMux ? t.rtpPort : t.rtcpPort, t.rtcpMux ? t.address : t.rtcpAddress);
+    const data = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const port = t.rtcpMux ? t.rtpPort : t.rtcpPort;
+    const address = t.rtcpMux ? t.address : t.rtcpAddress;
+    if (!sent) socket.send(data, port, address);
+    else {
+      // With a callback, a send error comes here instead of the socket's 'error' event.
+      socket.send(data, port, address, (error) => {
+        if (error) this.#onSocketError('RTCP', error);
+        sent();
+      });
+    }
+    return true;
+  }
+
+  /** Logs socket errors: the first at once, then at most one summary every 10 s (a failing send repeats 50 times a second). */
+  #onSocketError(kind: string, error: Error): void {
+    this.#socketErrors++;
+    const now = this.opts.clock.now();
+    if (this.#socketErrorLoggedAt !== undefined && now - this.#socketErrorLoggedAt < 10_000) return;
+    this.opts.log.warn(`${kind} socket error (${this.#socketErrors} since the last report)`, { error });
+    this.#socketErrorLoggedAt = now;
+    this.#socketErrors = 0;
   }
 }

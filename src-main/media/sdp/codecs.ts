@@ -125,9 +125,13 @@ export interface OpusOptions {
   mono?: boolean;
 }
 
-/** The fmtp we send for Opus: in-band FEC on, 10 ms minimum (RFC 7587 §6.1). */
+/**
+ * The fmtp we send for Opus: 10 ms minimum (RFC 7587 §6.1). No `useinbandfec=1`: it asks the
+ * far end to spend bits on in-band FEC, which we cannot use (audify's decoder never decodes FEC;
+ * lost packets are concealed by PLC), so the default (0) is what we mean.
+ */
 export function opusFmtp(options: OpusOptions = {}): string {
-  const parts = ['useinbandfec=1', 'minptime=10'];
+  const parts = ['minptime=10'];
   if (options.maxPlaybackRate !== undefined) parts.push(`maxplaybackrate=${options.maxPlaybackRate}`);
   if (options.mono) parts.push('stereo=0', 'sprop-stereo=0');
   return parts.join('; ');

@@ -76,8 +76,15 @@ export interface OriginState {
 
 export interface NegotiatedCodec {
   name: AudioCodecName;
-  /** The payload type the remote expects from us (and, since we keep the offerer's numbers, sends). */
+  /** The payload type the remote expects from us: the number in ITS description. */
   payloadType: number;
+  /**
+   * The payload type the remote sends with: the number in OUR description (RFC 3264 §6.1: "the
+   * mapping ... is as in the offer/answer of the one who receives"). When we answer we keep the
+   * offerer's numbers, so it equals `payloadType`; when we offer, the answer may renumber a
+   * dynamic type and the peer still sends with our offered number.
+   */
+  receivePayloadType: number;
   clockRate: number;
   /** The rtpmap channel count: 1 for G.711, 2 for Opus (mono/stereo is in `fmtp`). */
   channels: number;
@@ -96,7 +103,8 @@ export interface Negotiated {
     rtcpMux: boolean;
   };
   codec: NegotiatedCodec;
-  telephoneEvent?: { payloadType: number; clockRate: number };
+  /** RFC 4733 events: `payloadType` to send with, `receivePayloadType` as they arrive (see NegotiatedCodec). */
+  telephoneEvent?: { payloadType: number; receivePayloadType: number; clockRate: number };
   ptimeMs: number;
   /** From OUR point of view: `sendonly` means we send and do not receive. */
   direction: Direction;
@@ -252,6 +260,7 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
     codec: {
       name: chosen.codec,
       payloadType: chosen.payloadType,
+      receivePayloadType: chosen.payloadType,
       clockRate: spec.clockRate,
       channels: spec.channels,
       fmtp: fmtpOf(offered, chosen.payloadType),
@@ -260,7 +269,7 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
     direction,
     remoteHold: !remoteFlow.recv,
   };
-  if (chosen.telephoneEvent) negotiated.telephoneEvent = { ...chosen.telephoneEvent };
+  if (chosen.telephoneEvent) negotiated.telephoneEvent = { ...chosen.telephoneEvent, receivePayloadType: chosen.telephoneEvent.payloadType };
   return {
     ok: true,
     ...description,
@@ -286,6 +295,8 @@ function acceptAudioStream(
   if (connection && connection.addressType !== config.addressType && !isNullAddress(connection.address)) {
     return { code: 301, text: `${label} uses ${connection.addressType}, our media address is ${config.addressType}` };
   }
+  const badAddress = unusableAddress(connection?.address, media.rtcp?.connection?.address);
+  if (badAddress) return { code: 301, text: `${label}: ${badAddress}` };
   for (const payloadType of payloadTypesOf(media)) {
     const rtpMap = rtpMapOf(media, payloadType);
     const codec = rtpMap && identifyAudioCodec(rtpMap);
@@ -341,6 +352,13 @@ export function applyAnswer(
     return { ok: false, error: `answer has no audio m= line at position ${index + 1}` };
   }
   if (answered.port === 0) return { ok: false, error: 'the remote rejected our audio stream (port 0)' };
+  const answerConnection = connectionOf(theirs.sdp, answered);
+  const badAddress = unusableAddress(answerConnection?.address, answered.rtcp?.connection?.address);
+  if (badAddress) return { ok: false, error: `the answer's audio stream cannot be used: ${badAddress}` };
+  const ourType = connectionOf(ours.sdp, offered)?.addressType;
+  if (answerConnection && ourType && answerConnection.addressType !== ourType && !isNullAddress(answerConnection.address)) {
+    return { ok: false, error: `the answer's audio stream uses ${answerConnection.addressType}, our media address is ${ourType}` };
+  }
 
   // The answer's rtpmap, else the offer's for the same number (RFC 3264 §6.1: same numbers SHOULD be kept).
   const mapOf = (pt: number): RtpMap | undefined => rtpMapOf(answered, pt) ?? rtpMapOf(offered, pt);
@@ -382,6 +400,8 @@ export function applyAnswer(
     codec: {
       name: chosen.codec,
       payloadType: chosen.payloadType,
+      // The far end sends with the number of OUR offer, whatever the answer calls it.
+      receivePayloadType: offeredPayloadType(offered, chosen.codec, chosen.payloadType),
       clockRate: spec.clockRate,
       channels: spec.channels,
       fmtp: fmtpOf(answered, chosen.payloadType),
@@ -392,7 +412,7 @@ export function applyAnswer(
     remoteHold: !answerFlow.recv,
   };
   const eventRate = telephoneEventClockRateFor(chosen.codec);
-  const offeredEvent = payloadTypesOf(offered).some((pt) => {
+  const offeredEventPt = payloadTypesOf(offered).find((pt) => {
     const map = rtpMapOf(offered, pt);
     return map !== undefined && isTelephoneEvent(map, eventRate);
   });
@@ -400,7 +420,9 @@ export function applyAnswer(
     const map = mapOf(pt);
     return map !== undefined && isTelephoneEvent(map, eventRate);
   });
-  if (offeredEvent && eventPt !== undefined) negotiated.telephoneEvent = { payloadType: eventPt, clockRate: eventRate };
+  if (offeredEventPt !== undefined && eventPt !== undefined) {
+    negotiated.telephoneEvent = { payloadType: eventPt, receivePayloadType: offeredEventPt, clockRate: eventRate };
+  }
   return { ok: true, negotiated, changes: compareNegotiated(current, negotiated), warnings: theirs.warnings };
 }
 
@@ -417,9 +439,11 @@ export function compareNegotiated(before: Negotiated | undefined, after: Negotia
     codec:
       before.codec.name !== after.codec.name ||
       before.codec.payloadType !== after.codec.payloadType ||
+      before.codec.receivePayloadType !== after.codec.receivePayloadType ||
       JSON.stringify(sortedEntries(before.codec.fmtp)) !== JSON.stringify(sortedEntries(after.codec.fmtp)),
     telephoneEvent:
       before.telephoneEvent?.payloadType !== after.telephoneEvent?.payloadType ||
+      before.telephoneEvent?.receivePayloadType !== after.telephoneEvent?.receivePayloadType ||
       before.telephoneEvent?.clockRate !== after.telephoneEvent?.clockRate,
     ptime: before.ptimeMs !== after.ptimeMs,
     direction: before.direction !== after.direction || before.remoteHold !== after.remoteHold,
@@ -601,6 +625,38 @@ function remoteFlowOf(sdp: SessionDescription, media: MediaDescription): Flow {
   const flow = flowOf(directionOf(sdp, media));
   const address = connectionOf(sdp, media)?.address ?? '';
   return isNullAddress(address) ? { send: flow.send, recv: false } : flow;
+}
+
+/** The number our offer gave a codec (the answer's number when the offer lists it under that one). */
+function offeredPayloadType(offered: MediaDescription, codec: AudioCodecName, answeredPt: number): number {
+  const matches = (pt: number): boolean => {
+    const map = rtpMapOf(offered, pt);
+    return map !== undefined && identifyAudioCodec(map) === codec;
+  };
+  if (matches(answeredPt)) return answeredPt;
+  return payloadTypesOf(offered).find(matches) ?? answeredPt;
+}
+
+/**
+ * Why a remote media address cannot be sent to, or undefined when it can. RTP goes to IP
+ * literals only: a host name (RFC 8866 allows FQDNs) would be looked up by every send, 50 times
+ * a second, and a multicast group (`/ttl`) is not a peer. `0.0.0.0` (hold) is fine.
+ */
+function unusableAddress(...addresses: (string | undefined)[]): string | undefined {
+  for (const address of addresses) {
+    if (address === undefined || isNullAddress(address)) continue;
+    if (address.includes('/') || isMulticast(address)) return `connection address "${address}" is multicast; only unicast RTP is supported`;
+    if (!isIP(address)) return `connection address "${address}" is a host name; only IP addresses are supported`;
+  }
+  return undefined;
+}
+
+function isMulticast(address: string): boolean {
+  if (isIP(address) === 4) {
+    const first = Number(address.split('.')[0]);
+    return first >= 224 && first <= 239;
+  }
+  return isIP(address) === 6 && /^ff/i.test(address);
 }
 
 function remoteTargetOf(sdp: SessionDescription, media: MediaDescription, rtcpMux: boolean): Negotiated['remote'] {

@@ -104,7 +104,7 @@ describe('createOffer', () => {
         a=rtpmap:0 PCMU/8000
         a=rtpmap:8 PCMA/8000
         a=rtpmap:111 opus/48000/2
-        a=fmtp:111 useinbandfec=1; minptime=10
+        a=fmtp:111 minptime=10
         a=rtpmap:101 telephone-event/8000
         a=fmtp:101 0-16
         a=rtpmap:110 telephone-event/48000
@@ -143,7 +143,7 @@ describe('createOffer', () => {
         t=0 0
         m=audio 40002 RTP/AVP 107 8 110 101
         a=rtpmap:107 opus/48000/2
-        a=fmtp:107 useinbandfec=1; minptime=10; maxplaybackrate=16000; stereo=0; sprop-stereo=0
+        a=fmtp:107 minptime=10; maxplaybackrate=16000; stereo=0; sprop-stereo=0
         a=rtpmap:8 PCMA/8000
         a=rtpmap:110 telephone-event/48000
         a=fmtp:110 0-16
@@ -224,8 +224,8 @@ describe('answerOffer', () => {
     );
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.10', rtpPort: 17458, rtcpPort: 17459, rtcpAddress: '192.0.2.10', rtcpMux: false },
-      codec: { name: 'PCMU', payloadType: 0, clockRate: 8000, channels: 1, fmtp: {} },
-      telephoneEvent: { payloadType: 101, clockRate: 8000 },
+      codec: { name: 'PCMU', payloadType: 0, receivePayloadType: 0, clockRate: 8000, channels: 1, fmtp: {} },
+      telephoneEvent: { payloadType: 101, receivePayloadType: 101, clockRate: 8000 },
       ptimeMs: 20,
       direction: 'sendrecv',
       remoteHold: false,
@@ -245,7 +245,7 @@ describe('answerOffer', () => {
         t=0 0
         m=audio 40000 RTP/AVP 102 101
         a=rtpmap:102 opus/48000/2
-        a=fmtp:102 useinbandfec=1; minptime=10
+        a=fmtp:102 minptime=10
         a=rtpmap:101 telephone-event/48000
         a=fmtp:101 0-16
         a=ptime:20
@@ -259,7 +259,7 @@ describe('answerOffer', () => {
     assert.equal(codec.clockRate, 48000);
     assert.equal(codec.fmtp['useinbandfec'], '1');
     assert.equal(codec.fmtp['maxaveragebitrate'], '30000');
-    assert.deepEqual(telephoneEvent, { payloadType: 101, clockRate: 48000 });
+    assert.deepEqual(telephoneEvent, { payloadType: 101, receivePayloadType: 101, clockRate: 48000 });
     // RFC 3605: FreeSWITCH's explicit a=rtcp wins over port + 1.
     assert.deepEqual(remote, { address: '203.0.113.5', rtpPort: 24562, rtcpPort: 24563, rtcpAddress: '203.0.113.5', rtcpMux: false });
   });
@@ -267,14 +267,14 @@ describe('answerOffer', () => {
   it('answers the FreeSWITCH offer with PCMU and telephone-event/8000 when we have no Opus', () => {
     const result = answered(answerOffer(freeswitchOffer, { ...local, codecs: ['PCMA', 'PCMU'] }));
     assert.equal(result.negotiated.codec.name, 'PCMU');
-    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 100, clockRate: 8000 });
+    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 100, receivePayloadType: 100, clockRate: 8000 });
     assert.deepEqual(mediaLines(result.answer), ['m=audio 40000 RTP/AVP 0 100']);
   });
 
   it("honours the remote's order over ours: baresip lists PCMU first, so PCMU wins even if we prefer Opus", () => {
     const result = answered(answerOffer(baresipOffer, { ...local, codecs: ['opus', 'PCMU'] }));
     assert.equal(result.negotiated.codec.name, 'PCMU');
-    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 101, clockRate: 8000 });
+    assert.deepEqual(result.negotiated.telephoneEvent, { payloadType: 101, receivePayloadType: 101, clockRate: 8000 });
     assert.deepEqual(result.negotiated.remote, {
       address: '192.168.1.42',
       rtpPort: 10142,
@@ -289,6 +289,7 @@ describe('answerOffer', () => {
     assert.deepEqual(result.negotiated.codec, {
       name: 'opus',
       payloadType: 96,
+      receivePayloadType: 96,
       clockRate: 48000,
       channels: 2,
       fmtp: { stereo: '1', 'sprop-stereo': '1' },
@@ -519,8 +520,8 @@ describe('applyAnswer', () => {
     const result = applied(applyAnswer(ourOffer, asteriskAnswer));
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.10', rtpPort: 17500, rtcpPort: 17501, rtcpAddress: '192.0.2.10', rtcpMux: false },
-      codec: { name: 'PCMA', payloadType: 8, clockRate: 8000, channels: 1, fmtp: {} },
-      telephoneEvent: { payloadType: 101, clockRate: 8000 },
+      codec: { name: 'PCMA', payloadType: 8, receivePayloadType: 8, clockRate: 8000, channels: 1, fmtp: {} },
+      telephoneEvent: { payloadType: 101, receivePayloadType: 101, clockRate: 8000 },
       ptimeMs: 20,
       direction: 'sendrecv',
       remoteHold: false,
@@ -546,7 +547,9 @@ describe('applyAnswer', () => {
     assert.equal(negotiated.codec.name, 'opus');
     assert.equal(negotiated.codec.payloadType, 96);
     assert.deepEqual(negotiated.codec.fmtp, { useinbandfec: '1' });
-    assert.deepEqual(negotiated.telephoneEvent, { payloadType: 97, clockRate: 48000 });
+    // RFC 3264 §6.1: the answerer sends with OUR numbers (111 and 110 in the offer).
+    assert.equal(negotiated.codec.receivePayloadType, 111);
+    assert.deepEqual(negotiated.telephoneEvent, { payloadType: 97, receivePayloadType: 110, clockRate: 48000 });
     assert.equal(negotiated.ptimeMs, 40);
   });
 
@@ -602,8 +605,9 @@ describe('applyAnswer', () => {
     const result = applied(applyAnswer(alice.sdp, bob.answer));
     assert.deepEqual(result.negotiated, {
       remote: { address: '192.0.2.60', rtpPort: 50000, rtcpPort: 50000, rtcpAddress: '192.0.2.60', rtcpMux: true },
-      codec: { name: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
-      telephoneEvent: { payloadType: 110, clockRate: 48000 },
+      // Bob's fmtp: no useinbandfec (we cannot use FEC, so we no longer ask for it).
+      codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2, fmtp: { minptime: '10' } },
+      telephoneEvent: { payloadType: 110, receivePayloadType: 110, clockRate: 48000 },
       ptimeMs: 20,
       direction: 'sendrecv',
       remoteHold: false,
@@ -673,8 +677,8 @@ describe('OfferAnswerState', () => {
 describe('compareNegotiated', () => {
   const base: Negotiated = {
     remote: { address: '192.0.2.10', rtpPort: 4000, rtcpPort: 4001, rtcpAddress: '192.0.2.10', rtcpMux: false },
-    codec: { name: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
-    telephoneEvent: { payloadType: 110, clockRate: 48000 },
+    codec: { name: 'opus', payloadType: 111, receivePayloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1', minptime: '10' } },
+    telephoneEvent: { payloadType: 110, receivePayloadType: 110, clockRate: 48000 },
     ptimeMs: 20,
     direction: 'sendrecv',
     remoteHold: false,
@@ -688,9 +692,55 @@ describe('compareNegotiated', () => {
     const same = { ...base, codec: { ...base.codec, fmtp: { minptime: '10', useinbandfec: '1' } } };
     assert.equal(compareNegotiated(base, same).codec, false);
     assert.equal(compareNegotiated(base, { ...base, codec: { ...base.codec, payloadType: 96 } }).codec, true);
+    assert.equal(compareNegotiated(base, { ...base, codec: { ...base.codec, receivePayloadType: 96 } }).codec, true);
     assert.equal(compareNegotiated(base, { ...base, remote: { ...base.remote, rtcpPort: 4005 } }).remoteTarget, true);
     const withoutEvents: Negotiated = { ...base };
     delete withoutEvents.telephoneEvent;
     assert.equal(compareNegotiated(base, withoutEvents).telephoneEvent, true);
+  });
+});
+
+describe('remote media addresses', () => {
+  // RTP is sent per packet: a host name would be resolved 50 times a second (and an unresolvable
+  // one used to throw from the socket), a multicast group is not a peer.
+  const withConnection = (sdp: string, c: string): string => sdp.replace('c=IN IP4 192.0.2.10', `c=${c}`);
+
+  it('refuses an offer whose c= is a host name, with 488 and warning 301', () => {
+    const failure = failedAnswer(answerOffer(withConnection(asteriskOffer, 'IN IP4 media.example.com'), local));
+    assert.equal(failure.status, 488);
+    assert.equal(failure.warning?.code, 301);
+    assert.match(failure.error, /"media\.example\.com" is a host name; only IP addresses are supported/);
+  });
+
+  it('refuses a multicast offer (IPv4 group with /ttl, IPv6 ff0x::)', () => {
+    assert.match(failedAnswer(answerOffer(withConnection(asteriskOffer, 'IN IP4 224.2.1.1/127'), local)).error, /"224\.2\.1\.1\/127" is multicast/);
+    const v6 = { ...local, address: '2001:db8::50' };
+    assert.match(failedAnswer(answerOffer(withConnection(asteriskOffer, 'IN IP6 ff0e::101'), v6)).error, /"ff0e::101" is multicast/);
+  });
+
+  it('refuses a host name in a=rtcp', () => {
+    const offer = asteriskOffer.replace('a=ptime:20', 'a=ptime:20\r\na=rtcp:17459 IN IP4 rtcp.example.com');
+    assert.match(failedAnswer(answerOffer(offer, local)).error, /"rtcp\.example\.com" is a host name/);
+  });
+
+  it('still accepts c=0.0.0.0 (RFC 2543 hold)', () => {
+    assert.equal(answered(answerOffer(withConnection(asteriskOffer, 'IN IP4 0.0.0.0'), local)).negotiated.remoteHold, true);
+  });
+
+  it('refuses an answer whose c= is a host name, multicast, or of the other address family', () => {
+    const ourOffer = createOffer(local).sdp;
+    const answer = (c: string): string => crlf(`
+      v=0
+      o=- 1 1 IN IP4 192.0.2.10
+      s=-
+      c=${c}
+      t=0 0
+      m=audio 17500 RTP/AVP 0
+      a=sendrecv
+    `);
+    assert.match(failedApply(applyAnswer(ourOffer, answer('IN IP4 media.example.com'))), /cannot be used: connection address "media\.example\.com" is a host name/);
+    assert.match(failedApply(applyAnswer(ourOffer, answer('IN IP4 239.1.1.1/16'))), /is multicast/);
+    assert.match(failedApply(applyAnswer(ourOffer, answer('IN IP6 2001:db8::10'))), /uses IP6, our media address is IP4/);
+    assert.equal(applied(applyAnswer(ourOffer, answer('IN IP4 192.0.2.10'))).negotiated.remote.address, '192.0.2.10');
   });
 });

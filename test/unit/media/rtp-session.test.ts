@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { systemClock } from '../../../src-main/common/clock.js';
-import { silentLogger } from '../../../src-main/common/logger.js';
+import { createLogger, silentLogger } from '../../../src-main/common/logger.js';
 import { estimateMos } from '../../../src-main/media/rtp/mos-estimate.js';
 import { middle32ToMs, ntpFromMs, ntpMiddle32 } from '../../../src-main/media/rtp/ntp-time.js';
 import { ReceiveStatistics } from '../../../src-main/media/rtp/receive-statistics.js';
@@ -10,6 +10,9 @@ import { RtpSession, type IncomingRtp } from '../../../src-main/media/rtp/rtp-se
 
 const range = { min: 47000, max: 47999 };
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await wait(10)) if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+}
 
 describe('ReceiveStatistics', () => {
   test('extended sequence numbers across the 16-bit wrap, loss and fraction lost', () => {
@@ -41,6 +44,45 @@ describe('ReceiveStatistics', () => {
     s.packet(2, 5000, 0, 40);
     assert.equal(s.expected, 1);
     assert.equal(s.ssrc, 2);
+  });
+
+  for (const jumpTo of [20_000, 40_000]) {
+    test(`a sender that restarts its sequence at ${jumpTo} under the same SSRC is resynchronised after two packets (RFC 3550 A.1)`, () => {
+      const s = new ReceiveStatistics(8000);
+      let t = 0;
+      for (let q = 100; q < 200; q++) s.packet(7, q, (t += 160), t / 8);
+      for (let q = jumpTo; q < jumpTo + 100; q++) s.packet(7, q, (t += 160), t / 8);
+      // The first packet of the new sequence is set aside, the second confirms the jump.
+      assert.equal(s.expected, 99);
+      assert.equal(s.received, 99);
+      assert.equal(s.cumulativeLost, 0);
+      s.takeFractionLost();
+      for (let q = jumpTo + 100; q < jumpTo + 200; q += 2) s.packet(7, q, (t += 320), t / 8);
+      // Every other packet of the next 99 numbers: 49 lost of 99 expected.
+      assert.equal(s.takeFractionLost(), Math.floor((49 * 256) / 99), 'loss is measured on the new sequence');
+      assert.equal(s.jitterMs, 0, 'no jitter spike from the jump');
+    });
+  }
+
+  test('one stray packet far off the sequence is ignored; the stream goes on', () => {
+    const s = new ReceiveStatistics(8000);
+    let t = 0;
+    for (let q = 100; q < 150; q++) s.packet(7, q, (t += 160), t / 8);
+    s.packet(7, 30_000, t, t / 8);
+    for (let q = 150; q < 200; q++) s.packet(7, q, (t += 160), t / 8);
+    assert.equal(s.expected, 100);
+    assert.equal(s.received, 100);
+    assert.equal(s.cumulativeLost, 0);
+  });
+
+  test('a gap below MAX_DROPOUT is loss, a late packet is counted without moving the highest number', () => {
+    const s = new ReceiveStatistics(8000);
+    s.packet(7, 10, 0, 0);
+    s.packet(7, 2010, 320_000, 40_000);
+    assert.equal(s.expected, 2001);
+    s.packet(7, 1990, 316_800, 40_010);
+    assert.equal(s.extendedHighestSeq, 2010);
+    assert.equal(s.received, 3);
   });
 });
 
@@ -133,6 +175,60 @@ describe('RtpSession over loopback', () => {
       assert.equal(seen.length, 0);
     } finally {
       s.close();
+      a.close();
+    }
+  });
+
+  test('close() sends an RTCP BYE with our SSRC before the sockets close (RFC 3550 §6.6)', async () => {
+    const { createSocket } = await import('node:dgram');
+    const far = createSocket('udp4');
+    await new Promise<void>((r) => far.bind(0, '127.0.0.1', r));
+    const got: Buffer[] = [];
+    far.on('message', (m) => got.push(m));
+    const pa = await bindRtpPortPair('127.0.0.1', range);
+    const a = new RtpSession(pa, { clock: systemClock, log: silentLogger, clockRate: 8000, symmetric: false });
+    const farPort = far.address().port;
+    a.setTarget({ address: '127.0.0.1', rtpPort: farPort, rtcpAddress: '127.0.0.1', rtcpPort: farPort, rtcpMux: false });
+    try {
+      a.close();
+      await until('the BYE', () => got.length > 0, 1000);
+      // The compound packet: a report, SDES, then BYE (packet type 203) naming our SSRC.
+      const types: number[] = [];
+      const pkt = got[0]!;
+      for (let at = 0; at + 4 <= pkt.length; at += (pkt.readUInt16BE(at + 2) + 1) * 4) types.push(pkt[at + 1]!);
+      assert.deepEqual(types, [201, 202, 203]);
+      assert.equal(pkt.readUInt32BE(pkt.length - 4), a.ssrc);
+    } finally {
+      far.close();
+    }
+  });
+
+  test('a socket error is logged, not thrown: a host name that does not resolve', async () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    const pa = await bindRtpPortPair('127.0.0.1', range);
+    const a = new RtpSession(pa, { clock: systemClock, log, clockRate: 8000, symmetric: false });
+    try {
+      // Without a callback, dgram reports a failed lookup as the socket's 'error' event.
+      pa.rtp.send(Buffer.alloc(12), 9, 'no-such-host.invalid');
+      await until('the logged error', () => lines.some((l) => /RTP socket error/.test(l)));
+    } finally {
+      a.close();
+    }
+  });
+
+  test('a target that is not an IP address is refused: nothing is looked up or sent per packet', async () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    const pa = await bindRtpPortPair('127.0.0.1', range);
+    const a = new RtpSession(pa, { clock: systemClock, log, clockRate: 8000, symmetric: false });
+    try {
+      a.setTarget({ address: 'media.example.invalid', rtpPort: 4000, rtcpAddress: 'media.example.invalid', rtcpPort: 4001, rtcpMux: false });
+      assert.equal(a.target, undefined);
+      assert.ok(lines.some((l) => /not sending media to "media.example.invalid"/.test(l)));
+      a.send(0, 0, Buffer.alloc(160));
+      assert.equal(a.quality().packetsSent, 0);
+    } finally {
       a.close();
     }
   });

@@ -373,9 +373,10 @@ describe('codec catalogue', () => {
     assert.equal(telephoneEventClockRateFor('opus'), 48000);
   });
 
-  it('builds the Opus fmtp with FEC and 10 ms minptime, optionally maxplaybackrate and mono', () => {
-    assert.equal(opusFmtp(), 'useinbandfec=1; minptime=10');
-    assert.equal(opusFmtp({ maxPlaybackRate: 16000, mono: true }), 'useinbandfec=1; minptime=10; maxplaybackrate=16000; stereo=0; sprop-stereo=0');
+  // No useinbandfec=1 any more: it asked peers for FEC that our decoder cannot use.
+  it('builds the Opus fmtp with 10 ms minptime, optionally maxplaybackrate and mono', () => {
+    assert.equal(opusFmtp(), 'minptime=10');
+    assert.equal(opusFmtp({ maxPlaybackRate: 16000, mono: true }), 'minptime=10; maxplaybackrate=16000; stereo=0; sprop-stereo=0');
   });
 
   it('splits fmtp parameters with or without spaces, and bare tokens', () => {
