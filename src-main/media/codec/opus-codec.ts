@@ -63,7 +63,7 @@ export class OpusCodec implements AudioCodec {
 
   decode(payload: Buffer): Int16Array {
     // Ask for exactly what the packet holds (its TOC says): audify 1.10.1 allocates the output
-    // for `frameSize` samples on every call and never frees it (see patches/audify+1.10.1.patch),
+    // for `frameSize` samples on every call and never frees it (see patches/optional/audify+1.10.1.patch),
     // so asking for the 120 ms maximum leaked 11.5 KB per packet. Unreadable TOCs get the
     // maximum; libopus then rejects the packet.
     const samples = packetSamples('opus', payload);

@@ -45,14 +45,15 @@ describe('OpusCodec', { skip }, () => {
   test('decoding does not leak the 120 ms output buffer per packet (audify allocates it per call)', () => {
     const codec = new OpusCodec();
     const packet = codec.encode(speechLike(960));
-    const packets = 20_000;
+    const packets = 60_000;
     for (let i = 0; i < 1000; i++) codec.decode(packet);
     const before = process.memoryUsage().rss;
     for (let i = 0; i < packets; i++) codec.decode(packet);
     const grown = process.memoryUsage().rss - before;
-    // Asking audify for 5760 samples a packet grew RSS by ~6.3 KB per packet (126 MB here);
-    // the packet's own 960 by ~2.2 KB with audify 1.10.1 as published, and nothing once
-    // patches/audify+1.10.1.patch is compiled in.
-    assert.ok(grown < 80e6, `RSS grew ${(grown / 1e6).toFixed(1)} MB over ${packets} packets`);
+    // Asking audify for 5760 samples a packet grew RSS by ~6.3 KB per packet; the packet's
+    // own 960 by ~2.2 KB (130 MB here) with audify 1.10.1 as published. With
+    // patches/optional/audify+1.10.1.patch compiled in (scripts/postinstall.cjs) RSS levels
+    // off at ~12 MB of garbage not yet collected.
+    assert.ok(grown < 50e6, `RSS grew ${(grown / 1e6).toFixed(1)} MB over ${packets} packets: is the audify patch built? (node scripts/postinstall.cjs)`);
   });
 });
