@@ -1,6 +1,8 @@
 // npm postinstall: apply our patches to dependencies, then rebuild audify from its patched
-// sources. audify is optional (the app runs without a sound card when it cannot build),
-// so its patch lives in patches/optional and is applied only when audify is installed.
+// sources. patches/required always applies; audify is optional (the app runs without a
+// sound card when it cannot build), so its patch lives in patches/optional and is applied
+// only when audify is installed. (patch-package reads sub-folders of its patch dir as
+// package paths, hence two sibling folders rather than one nested in the other.)
 // Its stock binary (a GitHub prebuild, or the build npm just made) leaks every Opus
 // decode's output buffer; the patch fixes the C++ source, which only counts once built.
 const { execFileSync } = require('node:child_process');
@@ -12,7 +14,7 @@ const root = join(__dirname, '..');
 const bin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'patch-package.cmd' : 'patch-package');
 const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
 
-run(bin, []);
+run(bin, ['--patch-dir', 'patches/required']);
 
 const audify = join(root, 'node_modules', 'audify');
 const patch = join(root, 'patches', 'optional', 'audify+1.10.1.patch');
