@@ -38,6 +38,10 @@ export type ControlEvent =
   | { event: 'stats'; id?: string; stats: StatsSummary }
   | { event: 'history'; id?: string; records: CallRecordView[] }
   | { event: 'export'; id?: string; what: 'records' | 'summary'; csv: string }
+  // Team (docs/team.md): replication to the shared PostgreSQL, and what supervisors see
+  | { event: 'team.sync'; state: TeamSyncState; pending: number; lagMs: number; reason?: string }
+  | { event: 'team.agents'; id?: string; agents: TeamAgent[] }
+  | { event: 'team.stats'; id?: string; team: TeamFigures; agents: TeamAgentFigures[] }
   | { event: 'error'; id?: string; cmd?: string; message: string }
   | { event: 'stopped' };
 
@@ -125,6 +129,53 @@ export interface CallRecordView {
   wrapupMs: number;
   attempts: number;
   mos?: number;
+}
+
+/**
+ * The desk's link to the team database: connected (nothing waiting), behind (shipping a
+ * backlog: `pending` outbox entries, the oldest `lagMs` old), offline (the database is
+ * unreachable, refuses us, or has no LineDesk schema yet; `reason` says which).
+ */
+export type TeamSyncState = 'connected' | 'behind' | 'offline';
+
+/** A call on an agent's line, as the supervisor sees it. */
+export interface TeamCall {
+  call: string;
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
+  /** ringing: offered or dialling; active: answered. */
+  phase: 'ringing' | 'active';
+  since: number;
+}
+
+/** One agent as the team database knows them (their most recently seen desk). */
+export interface TeamAgent {
+  agentId: string;
+  name: string;
+  state: AgentStateName;
+  reason?: string;
+  since: number;
+  lines: { line: string; state: RegistrationState; call?: TeamCall }[];
+  /** When the agent's desk last reached the database (ms since the epoch). */
+  lastSeen: number;
+}
+
+/** Team or per-agent figures: the personal statistics' figures, plus service level and abandon rate. */
+export interface TeamFigures extends StatsSummary {
+  /** The threshold of the service level, seconds (`team.serviceLevelSeconds`). */
+  serviceLevelSeconds: number;
+  /** Inbound calls answered within the threshold (offer to answer, queue wait included). */
+  answeredWithinServiceLevel: number;
+  /** answeredWithinServiceLevel / (offered - answeredElsewhere), 0-1. */
+  serviceLevel: number;
+  /** abandoned / (offered - answeredElsewhere), 0-1. */
+  abandonRate: number;
+}
+
+export interface TeamAgentFigures extends TeamFigures {
+  agentId: string;
+  name: string;
 }
 
 export type Stamped<E> = E & { ts: number };
