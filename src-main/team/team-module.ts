@@ -91,9 +91,10 @@ export const teamModule: CoreModule = {
       }
     };
 
+    let stopping = false;
     host.events.on('event', (e) => {
-      if (e.event === 'ready' && !outbox) return start();
-      if (!outbox || !SHIPPED_EVENTS.has(e.event)) return;
+      if (e.event === 'ready' && !outbox && !stopping) return start();
+      if (!outbox || stopping || !SHIPPED_EVENTS.has(e.event)) return;
       if (e.event === 'line.state') {
         try {
           outbox.saveLineState({ line: e.line, state: e.state, since: host.clock.wallNow() });
@@ -125,7 +126,11 @@ export const teamModule: CoreModule = {
     });
 
     host.onStop(async () => {
+      stopping = true;
       try {
+        // The lines un-register right after the modules stop, when this store is closed:
+        // supervisors learn it now, with the desk's final offline state.
+        for (const line of host.lineIds()) outbox?.saveLineState({ line, state: 'unregistered', since: host.clock.wallNow() });
         await replicator?.stop(STOP_SHIP_MS);
         await live?.stop();
         await pool.end().catch(() => {});

@@ -124,6 +124,8 @@ export class TeamReplicator {
   /** Ships one batch if there is one; reports progress. Returns whether it shipped anything. */
   async #shipSome(client: pg.Client): Promise<boolean> {
     const outbox = this.opts.outbox;
+    // Looking at the outbox answers every kick so far; a later one wakes the next idle wait.
+    this.#kicked = false;
     const before = outbox.pending();
     const batch = outbox.nextBatch(BATCH_ENTRIES);
     const now = this.opts.clock.wallNow();
@@ -132,7 +134,6 @@ export class TeamReplicator {
       return false;
     }
     this.opts.report({ state: 'behind', pending: before.count, lagMs: lagOf(before.oldestAt, now) });
-    this.#kicked = false;
     await shipBatch(client, this.opts.me, batch, now);
     outbox.shipped(batch.lastSeq);
     this.shippedEntries += batch.entries;
