@@ -75,7 +75,8 @@ export async function addTeamUser(config: pg.ClientConfig, user: string, role: '
     // DDL takes no parameters: the password goes in as an escaped literal.
     await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${id} LOGIN PASSWORD ${client.escapeLiteral(password)}`);
     await client.query(`GRANT ${role === 'supervisor' ? SUPERVISOR_GROUP : AGENT_GROUP} TO ${id}`);
-    if (role === 'agent') await client.query(`REVOKE ${SUPERVISOR_GROUP} FROM ${id}`);
+    const wasSupervisor = (await client.query('SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = $2', [SUPERVISOR_GROUP, user])).rowCount !== 0;
+    if (role === 'agent' && wasSupervisor) await client.query(`REVOKE ${SUPERVISOR_GROUP} FROM ${id}`);
     return exists ? 'updated' : 'created';
   } finally {
     await client.end();

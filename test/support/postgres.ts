@@ -72,7 +72,7 @@ export interface Postgres {
   readonly dir: string;
   /** Stops the server (fast: open sessions are cut, as in an outage); the data stays. */
   halt(): Promise<void>;
-  /** Starts it again on the same port and data. */
+  /** Starts it again on the same port and data (nothing if it runs). */
   start(): Promise<void>;
   /** Stops it and removes the data dir. */
   stop(): Promise<void>;
@@ -121,6 +121,7 @@ export async function startPostgres(opts: { database?: string; settings?: Record
     throw error;
   }
   const start = async (): Promise<void> => {
+    if (running.has(data)) return;
     run([join(bin, 'pg_ctl'), '-D', data, '-l', logFile, '-w', '-t', '60', 'start'], 'pg_ctl start');
     running.add(data);
   };
