@@ -117,7 +117,12 @@ export const teamModule: CoreModule = {
       return { ok: true, value: event };
     };
     const withId = (id: string | undefined): { id?: string } => (id !== undefined ? { id } : {});
-    host.commands.register('team.agents', (c) => answer(async () => ({ event: 'team.agents', ...withId(c.id), agents: await teamAgents(pool) })));
+    host.commands.register('team.agents', (c) => {
+      // A window that opens later learns the desk's link to the database too.
+      const sync = status.current;
+      if (sync) host.emit({ event: 'team.sync', ...sync });
+      return answer(async () => ({ event: 'team.agents', ...withId(c.id), agents: await teamAgents(pool) }));
+    });
     host.commands.register('team.stats', (c) => {
       const now = host.clock.wallNow();
       const range = resolveRange(c.range, now);

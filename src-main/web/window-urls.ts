@@ -4,7 +4,7 @@ export function windowUrls(origin: string, token: string, lines: string[], opts:
   return [
     { label: 'dashboard:', url: url('window=dashboard') },
     ...lines.map((line) => ({ label: `line ${line}:`, url: url(`window=line&line=${encodeURIComponent(line)}`) })),
-    { label: 'settings:', url: url('window=settings') },
     ...(opts.team ? [{ label: 'team:', url: url('window=team') }] : []),
+    { label: 'settings:', url: url('window=settings') },
   ];
 }
