@@ -11,13 +11,15 @@ import { explainPgError } from './pg-errors.js';
 import { addTeamUser, AGENT_GROUP, initTeamSchema, SUPERVISOR_GROUP } from './team-schema-init.js';
 
 const usage = `usage:
-  linedesk team init     --database URL [--password-file FILE] [--ca-file FILE]
+  linedesk team init     --database URL [--service-level-seconds N] [--password-file FILE] [--ca-file FILE]
   linedesk team add-user --database URL --user NAME --role agent|supervisor --user-password-file FILE
                          [--password-file FILE] [--ca-file FILE]
 
 init      creates or migrates the LineDesk schema, the group roles ${AGENT_GROUP} and
           ${SUPERVISOR_GROUP}, and the row-level security policies. Run it as the
           database owner with CREATEROLE (or a superuser). Safe to run again.
+          --service-level-seconds sets the team's threshold (default 20) that the
+          per-day figures count.
 add-user  creates (or updates) the login role one desk connects as, in the agent or the
           supervisor group, with the password read from --user-password-file.
 
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
         user: { type: 'string' },
         role: { type: 'string' },
         'user-password-file': { type: 'string' },
+        'service-level-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -64,7 +67,10 @@ async function main(): Promise<number> {
   }
   try {
     if (sub === 'init') {
-      const report = await initTeamSchema(connectionOf(values), (line) => process.stderr.write(`${line}\n`));
+      const slText = values['service-level-seconds'];
+      const sl = slText === undefined ? undefined : Number(slText);
+      if (sl !== undefined && (!Number.isInteger(sl) || sl < 1 || sl > 3_600)) throw new UsageError('--service-level-seconds must be a whole number of seconds, 1 to 3600');
+      const report = await initTeamSchema(connectionOf(values), (line) => process.stderr.write(`${line}\n`), sl === undefined ? {} : { serviceLevelSeconds: sl });
       process.stdout.write(
         `team database ready: ${report.applied.length ? `applied ${report.applied.join(', ')}` : 'schema already current'}` +
           `${report.rolesCreated.length ? `; created roles ${report.rolesCreated.join(', ')}` : ''}\n`,

@@ -48,6 +48,11 @@ export class FiguresBuilder {
     this.#withinSl += withinServiceLevel;
   }
 
+  /** Answered within the threshold, counted apart (a threshold other than the team's). */
+  addWithinServiceLevel(count: number): void {
+    this.#withinSl += count;
+  }
+
   /** A call up now: its talk and hold so far. */
   addLive(c: { line: string | null; answered_at: number | null; hold_ms: number; hold_since: number | null }, now: number): void {
     const s = this.#s;

@@ -7,30 +7,31 @@ import { FiguresBuilder } from './team-figures.js';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
-/** GROUPING(direction, offered_hour, line, decline_reason) of each grouping set below. */
-const SET_DISPOSITION = 7;
-const SET_HOUR = 11;
-const SET_LINE = 13;
-const SET_REASON = 14;
+const DAY_MS = 86_400_000;
 
-/**
- * A period's calls, per desk, in the four breakdowns of the desk's own statistics, in one
- * pass (grouping sets) over the covering index calls_figures: a month of a 500-agent
- * team is a few million index entries and a few thousand result rows.
- */
-const FIGURES_SQL = `
-  SELECT desk_id::text AS desk_id, GROUPING(direction, offered_hour, line, decline_reason) AS g,
-         direction, disposition, offered_hour, line, decline_reason,
+/** Whole UTC days: the per-day figures the triggers keep (pg-migrations, version 2). */
+const DAY_FIGURES_SQL = `
+  SELECT desk_id::text AS desk_id, dim, key, sum(calls) AS calls, sum(answered) AS answered, sum(answer_wait) AS answer_wait,
+         sum(within_sl) AS within_sl, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(wrapup_ms) AS wrapup_ms
+    FROM linedesk.call_figures WHERE day >= $1 AND day < $2
+   GROUP BY desk_id, dim, key`;
+
+/** The rest (partial days at either end): the calls themselves, from the covering index calls_figures. */
+const CALL_FIGURES_SQL = `
+  SELECT desk_id::text AS desk_id, direction, disposition, offered_hour, line, decline_reason,
          count(*) AS calls,
-         count(*) FILTER (WHERE direction = 'in') AS calls_in,
-         count(*) FILTER (WHERE direction = 'in' AND disposition IN ('answered', 'active')) AS answered_in,
-         count(*) FILTER (WHERE direction = 'in' AND disposition = 'declined') AS declined_in,
-         count(*) FILTER (WHERE direction = 'in' AND answered_at IS NOT NULL AND answered_at - offered_at <= $3) AS within_sl,
+         count(*) FILTER (WHERE direction = 'in' AND answered_at - offered_at <= $3) AS within_sl,
          sum(coalesce(answered_at - offered_at, 0)) AS answer_wait,
          sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(wrapup_ms) AS wrapup_ms
     FROM linedesk.calls
    WHERE offered_at >= $1 AND offered_at < $2
-   GROUP BY GROUPING SETS ((desk_id, direction, disposition), (desk_id, offered_hour), (desk_id, line), (desk_id, decline_reason))`;
+   GROUP BY desk_id, direction, disposition, offered_hour, line, decline_reason`;
+
+/** Answered within another threshold than the team's: from the calls. */
+const WITHIN_SQL = `
+  SELECT desk_id::text AS desk_id, count(*) AS within_sl FROM linedesk.calls
+   WHERE offered_at >= $1 AND offered_at < $2 AND direction = 'in' AND answered_at - offered_at <= $3
+   GROUP BY desk_id`;
 
 const LIVE_SQL = `
   SELECT desk_id::text AS desk_id, line, answered_at, hold_ms, hold_since FROM linedesk.calls
@@ -47,50 +48,66 @@ const DESKS_SQL = `
   SELECT d.desk_id::text AS desk_id, d.agent_id, a.name, d.lines, d.last_seen
     FROM linedesk.desks d JOIN linedesk.agents a USING (agent_id)`;
 
-interface FigureDbRow {
+type Num = string | number | null;
+interface DayRow {
   desk_id: string;
-  g: number;
-  direction: 'in' | 'out' | null;
-  disposition: string | null;
-  offered_hour: number | null;
+  dim: 'd' | 'h' | 'l' | 'r';
+  key: string;
+  calls: Num;
+  answered: Num;
+  answer_wait: Num;
+  within_sl: Num;
+  talk_ms: Num;
+  hold_ms: Num;
+  wrapup_ms: Num;
+}
+interface CallGroupRow {
+  desk_id: string;
+  direction: 'in' | 'out';
+  disposition: string;
+  offered_hour: number;
   line: string | null;
   decline_reason: string | null;
-  calls: string;
-  calls_in: string;
-  answered_in: string;
-  declined_in: string;
-  within_sl: string;
-  answer_wait: string;
-  talk_ms: string;
-  hold_ms: string;
-  wrapup_ms: string;
+  calls: Num;
+  within_sl: Num;
+  answer_wait: Num;
+  talk_ms: Num;
+  hold_ms: Num;
+  wrapup_ms: Num;
 }
 
-/** The figure row of the desk's statistics that one database row stands for (undefined: none). */
-function toFigureRow(r: FigureDbRow): { row: FigureRow; withinSl: number } | undefined {
-  const n = (v: string | null): number => Number(v ?? 0);
+const n = (v: Num): number => Number(v ?? 0);
+
+/** One group of calls as the four breakdown rows of the desk's statistics (stats-queries.ts). */
+function callGroupRows(r: CallGroupRow): { row: FigureRow; withinSl: number }[] {
   const zero = { answered: 0, answer_wait: 0, talk_ms: 0, hold_ms: 0, wrapup_ms: 0 };
-  switch (r.g) {
-    case SET_DISPOSITION:
-      return {
-        row: { dim: 'd', key: `${r.direction}:${r.disposition}`, calls: n(r.calls), answered: 0, answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) },
-        withinSl: n(r.within_sl),
-      };
-    case SET_HOUR:
-      return n(r.calls_in) > 0 ? { row: { ...zero, dim: 'h', key: Number(r.offered_hour), calls: n(r.calls_in) }, withinSl: 0 } : undefined;
-    case SET_LINE:
-      return r.line === null ? undefined : { row: { ...zero, dim: 'l', key: r.line, calls: n(r.calls_in), answered: n(r.answered_in), talk_ms: n(r.talk_ms) }, withinSl: 0 };
-    case SET_REASON:
-      return n(r.declined_in) > 0 ? { row: { ...zero, dim: 'r', key: r.decline_reason ?? '', calls: n(r.declined_in) }, withinSl: 0 } : undefined;
-    default:
-      return undefined;
+  const calls = n(r.calls);
+  const inbound = r.direction === 'in';
+  const out: { row: FigureRow; withinSl: number }[] = [
+    { row: { dim: 'd', key: `${r.direction}:${r.disposition}`, calls, answered: 0, answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) }, withinSl: n(r.within_sl) },
+  ];
+  if (inbound) out.push({ row: { ...zero, dim: 'h', key: r.offered_hour, calls }, withinSl: 0 });
+  if (r.line !== null) {
+    const answered = inbound && (r.disposition === 'answered' || r.disposition === 'active') ? calls : 0;
+    out.push({ row: { ...zero, dim: 'l', key: r.line, calls: inbound ? calls : 0, answered, talk_ms: n(r.talk_ms) }, withinSl: 0 });
   }
+  if (inbound && r.disposition === 'declined') out.push({ row: { ...zero, dim: 'r', key: r.decline_reason ?? '', calls }, withinSl: 0 });
+  return out;
+}
+
+function dayRow(r: DayRow): { row: FigureRow; withinSl: number } {
+  return {
+    row: { dim: r.dim, key: r.dim === 'h' ? Number(r.key) : r.key, calls: n(r.calls), answered: n(r.answered), answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) },
+    withinSl: r.dim === 'd' ? n(r.within_sl) : 0,
+  };
 }
 
 /**
  * Team figures for a period: the whole team, and each agent (every desk an agent used is
- * theirs). What a role sees is what row-level security lets it read: a supervisor the
- * team, an agent only themselves.
+ * theirs), with the definitions of the desk's own statistics. Whole UTC days come from the
+ * per-day figures, the partial days at either end from the calls, as on the desk. What a
+ * role sees is what row-level security lets it read: a supervisor the team, an agent only
+ * themselves.
  */
 export async function teamStats(db: Queryable, range: StatsRange, now: number, serviceLevelSeconds: number): Promise<{ team: TeamFigures; agents: TeamAgentFigures[] }> {
   const desks = (await db.query<{ desk_id: string; agent_id: string; name: string }>(DESKS_SQL)).rows;
@@ -103,13 +120,35 @@ export async function teamStats(db: Queryable, range: StatsRange, now: number, s
     const agent = agentOf.get(desk);
     return agent === undefined ? undefined : perAgent.get(agent);
   };
+  const add = (desk: string, f: { row: FigureRow; withinSl: number }): void => {
+    team.addRow(f.row, f.withinSl);
+    builderOf(desk)?.addRow(f.row, f.withinSl);
+  };
+  const slMs = serviceLevelSeconds * 1_000;
   if (range.to > range.from) {
-    const figures = await db.query<FigureDbRow>(FIGURES_SQL, [range.from, range.to, serviceLevelSeconds * 1_000]);
-    for (const r of figures.rows) {
-      const f = toFigureRow(r);
-      if (!f) continue;
-      team.addRow(f.row, f.withinSl);
-      builderOf(r.desk_id)?.addRow(f.row, f.withinSl);
+    const teamSlMs = Number((await db.query<{ value: string }>("SELECT value FROM linedesk.settings WHERE key = 'service_level_ms'")).rows[0]?.value ?? Number.NaN);
+    // The per-day figures count the team's threshold; another one is counted from the calls.
+    const ownThreshold = teamSlMs !== slMs;
+    const first = Math.ceil(range.from / DAY_MS);
+    const end = Math.floor(range.to / DAY_MS);
+    const rawSpans: [number, number][] = [];
+    if (first < end) {
+      for (const r of (await db.query<DayRow>(DAY_FIGURES_SQL, [first, end])).rows) add(r.desk_id, ownThreshold ? { ...dayRow(r), withinSl: 0 } : dayRow(r));
+      if (range.from < first * DAY_MS) rawSpans.push([range.from, first * DAY_MS]);
+      if (end * DAY_MS < range.to) rawSpans.push([end * DAY_MS, range.to]);
+    } else {
+      rawSpans.push([range.from, range.to]);
+    }
+    for (const [from, to] of rawSpans) {
+      for (const r of (await db.query<CallGroupRow>(CALL_FIGURES_SQL, [from, to, slMs])).rows) {
+        for (const f of callGroupRows(r)) add(r.desk_id, ownThreshold ? { ...f, withinSl: 0 } : f);
+      }
+    }
+    if (ownThreshold) {
+      for (const r of (await db.query<{ desk_id: string; within_sl: Num }>(WITHIN_SQL, [range.from, range.to, slMs])).rows) {
+        team.addWithinServiceLevel(n(r.within_sl));
+        builderOf(r.desk_id)?.addWithinServiceLevel(n(r.within_sl));
+      }
     }
     const live = await db.query<{ desk_id: string; line: string | null; answered_at: string | null; hold_ms: string; hold_since: string | null }>(LIVE_SQL, [range.from, range.to]);
     for (const r of live.rows) {

@@ -26,7 +26,7 @@ export interface InitReport {
  * database owner with CREATEROLE, or a superuser). Safe to run again: roles that exist are
  * kept, applied migrations are skipped (node-pg-migrate's table and lock).
  */
-export async function initTeamSchema(config: pg.ClientConfig, log: (line: string) => void = () => {}): Promise<InitReport> {
+export async function initTeamSchema(config: pg.ClientConfig, log: (line: string) => void = () => {}, opts: { serviceLevelSeconds?: number } = {}): Promise<InitReport> {
   const client = new pg.Client(config);
   await client.connect();
   try {
@@ -54,6 +54,12 @@ export async function initTeamSchema(config: pg.ClientConfig, log: (line: string
       log: (m: string) => log(m),
       logger: { debug: () => {}, info: (m: string) => log(m), warn: (m: string) => log(m), error: (m: string) => log(m) },
     });
+    if (opts.serviceLevelSeconds !== undefined) {
+      // The team's threshold: the per-day figures count it, so a new one recounts them.
+      const ms = opts.serviceLevelSeconds * 1_000;
+      const changed = await client.query("UPDATE linedesk.settings SET value = $1 WHERE key = 'service_level_ms' AND value <> $1", [ms]);
+      if (changed.rowCount) await client.query('SELECT linedesk.refresh_call_figures()');
+    }
     return { applied: applied.map((m) => m.name), rolesCreated };
   } finally {
     await client.end();

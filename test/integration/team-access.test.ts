@@ -9,6 +9,7 @@ import { CallStore } from '../../src-main/stats/call-store.js';
 import type { CallRecord } from '../../src-main/stats/call-record.js';
 import { emptyQuality } from '../../src-main/stats/call-record.js';
 import { LocalOutbox } from '../../src-main/team/local-outbox.js';
+import { teamStats } from '../../src-main/team/team-queries.js';
 import { shipBatch, upsertDesk, type DeskIdentity } from '../../src-main/team/team-upserts.js';
 import { HeadlessRunner } from '../support/headless-runner.js';
 import { repoRoot } from '../support/paths.js';
@@ -144,6 +145,39 @@ describe('team database: access rules and idempotent shipping', { skip, timeout:
     const samSees = (await sam.query<{ call_id: string }>('SELECT call_id FROM linedesk.calls ORDER BY call_id')).rows.map((r) => r.call_id);
     assert.deepEqual(samSees, ['ben-call@test', 'call-1@test']);
     assert.equal((await sam.query("UPDATE linedesk.calls SET disposition = 'missed'")).rowCount, 0);
+  });
+
+  test('the per-day figures the triggers keep equal the figures counted from the calls, through inserts, updates and deletes', async () => {
+    const day = Date.UTC(2026, 2, 10);
+    const desk = benDesk.deskId;
+    const values: string[] = [];
+    const dispositions = ['answered', 'answered', 'missed', 'declined', 'abandoned', 'answered-elsewhere', 'active'];
+    for (let i = 0; i < 70; i++) {
+      const offered = day + 3_600_000 * (8 + (i % 9)) + i * 1_000;
+      const d = dispositions[i % dispositions.length]!;
+      const answered = d === 'answered' || d === 'active' ? offered + (i % 5) * 9_000 : null;
+      values.push(`('${desk}', ${1000 + i}, 'ben', 1, 'f${i}', '${i % 10 === 0 ? 'out' : 'in'}', ${i % 3 === 0 ? 'NULL' : `'l${i % 2}'`}, '1', '2', ${offered}, ${8 + (i % 9)},
+        ${answered ?? 'NULL'}, ${d === 'active' ? 'NULL' : offered + 90_000}, '${d}', ${d === 'declined' ? `'reason ${i % 2}'` : 'NULL'}, ${answered ? 60_000 + i : 0}, ${i * 10}, ${answered ? 5_000 : 0})`);
+    }
+    await db.admin(`INSERT INTO linedesk.calls (desk_id, id, owner, rev, call_id, direction, line, from_number, called, offered_at, offered_hour, answered_at, ended_at, disposition, decline_reason, talk_ms, hold_ms, wrapup_ms)
+      VALUES ${values.join(',')}`);
+    await db.admin("UPDATE linedesk.calls SET disposition = 'answered', answered_at = offered_at + 30000, talk_ms = 1234, rev = 2 WHERE call_id IN ('f2', 'f9', 'f16')");
+    await db.admin("UPDATE linedesk.calls SET rev = 3 WHERE call_id = 'f3'"); // changes no figure
+    await db.admin("DELETE FROM linedesk.calls WHERE call_id IN ('f4', 'f5')");
+    const sam = await connectAs('sam');
+    const now = day + 2 * 86_400_000;
+    const whole = await teamStats(sam, { from: day, to: day + 86_400_000 }, now, 20); // per-day figures
+    const counted = await teamStats(sam, { from: day + 1, to: day + 86_400_000 }, now, 20); // the calls
+    const strip = (f: object): object => ({ ...f, from: 0, to: 0 });
+    assert.ok(whole.team.offered > 50, `offered ${whole.team.offered}`);
+    assert.deepEqual(strip(whole.team), strip(counted.team));
+    assert.deepEqual(whole.agents.map(strip), counted.agents.map(strip));
+    // Another threshold than the team's is counted from the calls: 40 s takes in every wait here.
+    const wider = await teamStats(sam, { from: day, to: day + 86_400_000 }, now, 40);
+    assert.ok(wider.team.answeredWithinServiceLevel > whole.team.answeredWithinServiceLevel, `${wider.team.answeredWithinServiceLevel} > ${whole.team.answeredWithinServiceLevel}`);
+    assert.equal(wider.team.answeredWithinServiceLevel, wider.team.answered);
+    const widerCounted = await teamStats(sam, { from: day + 1, to: day + 86_400_000 }, now, 40);
+    assert.equal(widerCounted.team.answeredWithinServiceLevel, wider.team.answeredWithinServiceLevel);
   });
 
   test('a desk started before `team init` says so in team.sync, keeps its outbox, and ships it once the schema exists', async () => {
