@@ -37,7 +37,11 @@ export async function benchTeam(log: (s: string) => void = console.log): Promise
   const skip = postgresSkipReason();
   if (skip) throw new Error(skip);
   const server = await startPostgres({
-    settings: { shared_buffers: "'2GB'", work_mem: "'128MB'", maintenance_work_mem: "'1GB'", max_wal_size: "'8GB'", max_parallel_workers_per_gather: '2', jit: 'off' },
+    settings: {
+      shared_buffers: "'2GB'", work_mem: "'128MB'", maintenance_work_mem: "'1GB'", max_wal_size: "'8GB'", max_parallel_workers_per_gather: '2', jit: 'off',
+      // LINEDESK_BENCH_TEAM_LOG=1 logs each statement over 5 ms (the server's log stays with LINEDESK_KEEP_PEERS=1).
+      ...(process.env.LINEDESK_BENCH_TEAM_LOG ? { log_min_duration_statement: '5' } : {}),
+    },
   });
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-team-bench-'));
   try {
@@ -209,9 +213,8 @@ async function figuresAtScale(server: Postgres, db: TeamDb, log: (s: string) => 
     await admin.end();
   }
 
-  // As a supervisor's desk reads them: its own role, row-level security on.
-  const boss = new pg.Client({ ...(db.database('boss') as object), password: db.passwords.get('boss')!, ssl: false });
-  await boss.connect();
+  // As a supervisor's desk reads them: its own role, row-level security on, a pool of two connections.
+  const boss = new pg.Pool({ ...(db.database('boss') as object), password: db.passwords.get('boss')!, ssl: false, max: 2 });
   try {
     const lastDay = startOfLocalDay(Date.now()) - DAY_MS;
     const day = { from: lastDay, to: lastDay + DAY_MS };

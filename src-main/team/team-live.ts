@@ -8,7 +8,7 @@ import { teamAgents } from './team-queries.js';
 /** The channel the team database's triggers notify on (pg-migrations). */
 export const TEAM_CHANNEL = 'linedesk_team';
 /** Notifications that come together (a batch ships many rows) give one reload. */
-const COALESCE_MS = 40;
+const COALESCE_MS = 150;
 /** Also reload now and then: last-seen times age even when nothing is notified. */
 const REFRESH_MS = 15_000;
 const RETRY_MIN_MS = 250;

@@ -110,61 +110,61 @@ function dayRow(r: DayRow): { row: FigureRow; withinSl: number } {
  * themselves.
  */
 export async function teamStats(db: Queryable, range: StatsRange, now: number, serviceLevelSeconds: number): Promise<{ team: TeamFigures; agents: TeamAgentFigures[] }> {
-  const desks = (await db.query<{ desk_id: string; agent_id: string; name: string }>(DESKS_SQL)).rows;
-  const agentOf = new Map(desks.map((d) => [d.desk_id, d.agent_id]));
-  const names = new Map(desks.map((d) => [d.agent_id, d.name]));
+  const slMs = serviceLevelSeconds * 1_000;
+  const [deskRows, settings] = await Promise.all([
+    db.query<{ desk_id: string; agent_id: string; name: string }>(DESKS_SQL),
+    db.query<{ value: string }>("SELECT value FROM linedesk.settings WHERE key = 'service_level_ms'"),
+  ]);
+  const agentOf = new Map(deskRows.rows.map((d) => [d.desk_id, d.agent_id]));
+  const names = new Map(deskRows.rows.map((d) => [d.agent_id, d.name]));
   const team = new FiguresBuilder(range, serviceLevelSeconds);
   const perAgent = new Map<string, FiguresBuilder>();
   for (const agent of names.keys()) perAgent.set(agent, new FiguresBuilder(range, serviceLevelSeconds));
-  const builderOf = (desk: string): FiguresBuilder | undefined => {
+  const each = (desk: string, fn: (b: FiguresBuilder) => void): void => {
+    fn(team);
     const agent = agentOf.get(desk);
-    return agent === undefined ? undefined : perAgent.get(agent);
+    const b = agent === undefined ? undefined : perAgent.get(agent);
+    if (b) fn(b);
   };
-  const add = (desk: string, f: { row: FigureRow; withinSl: number }): void => {
-    team.addRow(f.row, f.withinSl);
-    builderOf(desk)?.addRow(f.row, f.withinSl);
-  };
-  const slMs = serviceLevelSeconds * 1_000;
+  // The per-day figures count the team's threshold; another one is counted from the calls.
+  const ownThreshold = Number(settings.rows[0]?.value ?? Number.NaN) !== slMs;
+  const keepSl = <T extends { withinSl: number }>(f: T): T => (ownThreshold ? { ...f, withinSl: 0 } : f);
+
+  // Whole UTC days from the per-day figures, the partial days at either end from the calls.
+  const first = Math.ceil(range.from / DAY_MS);
+  const last = Math.floor(range.to / DAY_MS);
+  const wholeDays = range.to > range.from && first < last;
+  const rawSpans: [number, number][] = [];
   if (range.to > range.from) {
-    const teamSlMs = Number((await db.query<{ value: string }>("SELECT value FROM linedesk.settings WHERE key = 'service_level_ms'")).rows[0]?.value ?? Number.NaN);
-    // The per-day figures count the team's threshold; another one is counted from the calls.
-    const ownThreshold = teamSlMs !== slMs;
-    const first = Math.ceil(range.from / DAY_MS);
-    const end = Math.floor(range.to / DAY_MS);
-    const rawSpans: [number, number][] = [];
-    if (first < end) {
-      for (const r of (await db.query<DayRow>(DAY_FIGURES_SQL, [first, end])).rows) add(r.desk_id, ownThreshold ? { ...dayRow(r), withinSl: 0 } : dayRow(r));
+    if (!wholeDays) rawSpans.push([range.from, range.to]);
+    else {
       if (range.from < first * DAY_MS) rawSpans.push([range.from, first * DAY_MS]);
-      if (end * DAY_MS < range.to) rawSpans.push([end * DAY_MS, range.to]);
-    } else {
-      rawSpans.push([range.from, range.to]);
-    }
-    for (const [from, to] of rawSpans) {
-      for (const r of (await db.query<CallGroupRow>(CALL_FIGURES_SQL, [from, to, slMs])).rows) {
-        for (const f of callGroupRows(r)) add(r.desk_id, ownThreshold ? { ...f, withinSl: 0 } : f);
-      }
-    }
-    if (ownThreshold) {
-      for (const r of (await db.query<{ desk_id: string; within_sl: Num }>(WITHIN_SQL, [range.from, range.to, slMs])).rows) {
-        team.addWithinServiceLevel(n(r.within_sl));
-        builderOf(r.desk_id)?.addWithinServiceLevel(n(r.within_sl));
-      }
-    }
-    const live = await db.query<{ desk_id: string; line: string | null; answered_at: string | null; hold_ms: string; hold_since: string | null }>(LIVE_SQL, [range.from, range.to]);
-    for (const r of live.rows) {
-      const c = { line: r.line, answered_at: r.answered_at === null ? null : Number(r.answered_at), hold_ms: Number(r.hold_ms), hold_since: r.hold_since === null ? null : Number(r.hold_since) };
-      team.addLive(c, now);
-      builderOf(r.desk_id)?.addLive(c, now);
+      if (last * DAY_MS < range.to) rawSpans.push([last * DAY_MS, range.to]);
     }
   }
-  const end = Math.min(range.to, now);
-  if (end > range.from) {
-    const times = await db.query<{ desk_id: string; state: AgentStateName; reason: string | null; ms: number }>(STATE_TIME_SQL, [range.from, end, now]);
-    for (const t of times.rows) {
-      team.addStateTime(t.state, t.reason, t.ms);
-      builderOf(t.desk_id)?.addStateTime(t.state, t.reason, t.ms);
-    }
+  const stateEnd = Math.min(range.to, now);
+  // Independent queries, sent together: a pool runs them side by side.
+  const [days, raws, within, live, times] = await Promise.all([
+    wholeDays ? db.query<DayRow>(DAY_FIGURES_SQL, [first, last]) : undefined,
+    Promise.all(rawSpans.map(([from, to]) => db.query<CallGroupRow>(CALL_FIGURES_SQL, [from, to, slMs]))),
+    ownThreshold && range.to > range.from ? db.query<{ desk_id: string; within_sl: Num }>(WITHIN_SQL, [range.from, range.to, slMs]) : undefined,
+    range.to > range.from ? db.query<{ desk_id: string; line: string | null; answered_at: Num; hold_ms: Num; hold_since: Num }>(LIVE_SQL, [range.from, range.to]) : undefined,
+    stateEnd > range.from ? db.query<{ desk_id: string; state: AgentStateName; reason: string | null; ms: number }>(STATE_TIME_SQL, [range.from, stateEnd, now]) : undefined,
+  ]);
+  for (const r of days?.rows ?? []) {
+    const f = keepSl(dayRow(r));
+    each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
   }
+  for (const raw of raws) {
+    for (const r of raw.rows) for (const f of callGroupRows(r).map(keepSl)) each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
+  }
+  for (const r of within?.rows ?? []) each(r.desk_id, (b) => b.addWithinServiceLevel(n(r.within_sl)));
+  for (const r of live?.rows ?? []) {
+    const c = { line: r.line, answered_at: r.answered_at === null ? null : n(r.answered_at), hold_ms: n(r.hold_ms), hold_since: r.hold_since === null ? null : n(r.hold_since) };
+    each(r.desk_id, (b) => b.addLive(c, now));
+  }
+  for (const t of times?.rows ?? []) each(t.desk_id, (b) => b.addStateTime(t.state, t.reason, t.ms));
+
   const agents = [...perAgent.entries()]
     .map(([agentId, b]): TeamAgentFigures => ({ agentId, name: names.get(agentId) ?? agentId, ...b.finish() }))
     .sort((a, b) => a.agentId.localeCompare(b.agentId));

@@ -10,6 +10,8 @@ import { shipBatch, touchDesk, upsertDesk, type DeskIdentity } from './team-upse
 const BATCH_ENTRIES = 2_000;
 /** How often an idle desk tells the database it is alive. */
 const HEARTBEAT_MS = 15_000;
+/** A backlog older than this is reported (`behind`); a change shipped at once is not news. */
+const BEHIND_AFTER_MS = 1_000;
 /** The first wait after a failure; it doubles up to `retryMaxMs`. */
 const RETRY_MIN_MS = 250;
 
@@ -41,6 +43,8 @@ export class TeamReplicator {
   #retryMs = RETRY_MIN_MS;
   #lastBeat = 0;
   #loop: Promise<void> | undefined;
+  /** Connected since the last look at the outbox: what waits now is a backlog, reported as such. */
+  #justConnected = false;
   /** Records shipped since start (tests, bench). */
   shippedEntries = 0;
 
@@ -115,6 +119,7 @@ export class TeamReplicator {
       throw error;
     }
     this.#client = client;
+    this.#justConnected = true;
     this.#retryMs = RETRY_MIN_MS;
     this.#lastBeat = this.opts.clock.now();
     this.opts.log.info('connected to the team database');
@@ -129,11 +134,14 @@ export class TeamReplicator {
     const before = outbox.pending();
     const batch = outbox.nextBatch(BATCH_ENTRIES);
     const now = this.opts.clock.wallNow();
+    const backlog = this.#justConnected;
+    this.#justConnected = false;
     if (!batch) {
       this.opts.report({ state: 'connected', pending: 0, lagMs: 0 });
       return false;
     }
-    this.opts.report({ state: 'behind', pending: before.count, lagMs: lagOf(before.oldestAt, now) });
+    const lag = lagOf(before.oldestAt, now);
+    if (backlog || before.count > BATCH_ENTRIES || lag >= BEHIND_AFTER_MS) this.opts.report({ state: 'behind', pending: before.count, lagMs: lag });
     await shipBatch(client, this.opts.me, batch, now);
     outbox.shipped(batch.lastSeq);
     this.shippedEntries += batch.entries;

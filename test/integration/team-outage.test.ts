@@ -34,6 +34,7 @@ describe('team: the database away, a desk killed', { skip, timeout: 180_000 }, (
     server = await startPostgres();
     db = await initTeamDb(server);
     await db.addUser('olga', 'agent');
+    await db.addUser('sven', 'supervisor');
     k = await startKamailio();
   });
   after(async () => {
@@ -95,8 +96,15 @@ describe('team: the database away, a desk killed', { skip, timeout: 180_000 }, (
 
   test('PostgreSQL stopped in the middle of calls, then started: every record arrives once; team.sync went offline → behind → connected', async () => {
     const r = desk();
+    const sup = new HeadlessRunner({
+      ...runnerConfig(k, [{ id: 's1', ext: '333' }], { store: { path: join(dir, 'sven.sqlite') } }),
+      agent: { id: 'sven' },
+      team: { database: db.database('sven'), role: 'supervisor', retryMaxMs: 300 },
+    });
+    runners.push(sup);
     await r.registered(['o1', 'o2'], 15_000);
     await r.waitForEvent('team.sync', { state: 'connected' }, 15_000);
+    await sup.waitFor((e) => e.event === 'team.agents' && (e.agents as { agentId: string; state: string }[]).some((a) => a.agentId === 'olga' && a.state === 'available'), 10_000, 'olga at the supervisor');
     const before = await call(r, '331', 500);
     await ended(r, before);
     const c1 = await call(r, '331', 2_500);
@@ -127,9 +135,12 @@ describe('team: the database away, a desk killed', { skip, timeout: 180_000 }, (
     await assertSameRecords();
     const remote = await remoteCalls();
     for (const id of [before, c1, c2, c3]) assert.ok(remote.get(id)?.ended, `${id} ended in PostgreSQL`);
-    const paused = await db.admin<{ state: string; reason: string }>("SELECT state, reason FROM linedesk.agent_intervals WHERE ended_at IS NULL");
+    const paused = await db.admin<{ state: string; reason: string }>("SELECT state, reason FROM linedesk.agent_intervals i JOIN linedesk.desks d USING (desk_id) WHERE d.agent_id = 'olga' AND ended_at IS NULL");
     assert.deepEqual(paused, [{ state: 'paused', reason: 'break' }]);
+    // The supervisor's desk lost its connection too; back, it reloads the team and sees the pause made meanwhile.
+    await sup.waitFor((e) => e.event === 'team.agents' && (e.agents as { agentId: string; state: string; reason?: string }[]).some((a) => a.agentId === 'olga' && a.state === 'paused' && a.reason === 'break'), 10_000, 'olga paused at the supervisor after the outage');
     await r.stop();
+    await sup.stop();
   });
 
   test('a desk killed (SIGKILL) with records not yet shipped: after restart they arrive once', async () => {
