@@ -67,7 +67,7 @@ describe('team: two desks and a supervisor on a shared PostgreSQL', { skip, time
       return a !== undefined && pred(a);
     })(), 10_000, what, mark);
 
-  test('the supervisor sees both agents, and each state change within 1 s', async () => {
+  test('the supervisor sees both agents, and each state change within 1 s', async (t) => {
     sup.send({ cmd: 'team.agents', id: 'all' });
     const all = await sup.waitForEvent('team.agents', { id: 'all' });
     const ids = agentsIn(all).map((a) => a.agentId).sort();
@@ -83,6 +83,7 @@ describe('team: two desks and a supervisor on a shared PostgreSQL', { skip, time
       const seen = await supervisorSees(id, (a) => a.state === 'paused' && a.reason === reason, mark, `${id} paused at the supervisor`);
       const delay = seen.ts - changed.ts;
       assert.ok(delay < 1_000, `${id}'s pause reached the supervisor after ${delay} ms`);
+      t.diagnostic(`${id} paused → supervisor: ${Math.round(delay)} ms`);
       assert.equal(agentOf(seen, id)?.since, changed.since);
 
       const mark2 = sup.events.length;
@@ -91,6 +92,7 @@ describe('team: two desks and a supervisor on a shared PostgreSQL', { skip, time
       const back = await runner.waitForEvent('agent.state', { state: 'available' }, 5_000, deskMark2);
       const seen2 = await supervisorSees(id, (a) => a.state === 'available', mark2, `${id} available again`);
       assert.ok(seen2.ts - back.ts < 1_000, `${id}'s return reached the supervisor after ${seen2.ts - back.ts} ms`);
+      t.diagnostic(`${id} available → supervisor: ${Math.round(seen2.ts - back.ts)} ms`);
     }
   });
 
