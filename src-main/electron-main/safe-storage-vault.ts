@@ -1,5 +1,5 @@
 import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
-import type { SecretVault } from '../web/config-file-store.js';
+import type { SecretVault } from '../desk/config-file-store.js';
 
 /** The part of Electron's safeStorage the vault uses. */
 export interface SafeStorageLike {

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
-import type { DeskHost } from './desk-host.js';
-import { createIpcHandlers, IpcRefused, type IpcHandlers, type WindowIdentity } from './window-requests.js';
+import type { DeskHost } from '../desk/desk-host.js';
+import { createIpcHandlers, IpcRefused, type IpcHandlers, type WindowIdentity } from '../desk/window-requests.js';
 import { clientMessageSchema, type ClientMessage, type ServerMessage } from './ws-protocol.js';
 
 /** A client that falls this far behind on events is dropped rather than buffered forever. */

@@ -2,7 +2,7 @@ import { silentLogger } from '../../src-main/common/logger.js';
 import type { ControlEvent } from '../../src-main/contract/control-events.js';
 import type { DispatchConfig } from '../../src-main/dispatch/dispatch-config.js';
 import { Dispatcher } from '../../src-main/dispatch/dispatcher.js';
-import type { StrategyName } from '../../src-main/dispatch/strategy.js';
+import type { StrategyName } from '../../src-main/contract/vocabulary.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeLeg } from './fake-leg.js';
 

@@ -1,6 +1,6 @@
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
 import type { LineDeskApi, WindowHello } from '../../../src-main/contract/ipc-contract.js';
-import { applyEvent, deskModelOf, emptyDeskModel, type DeskModel } from '../../../src-main/web/desk-model.js';
+import { applyEvent, deskModelOf, emptyDeskModel, type DeskModel } from '../../../src-main/contract/desk-model.js';
 import type { ConnectionState } from '../transport/websocket-api.js';
 
 type Listener = (e: Stamped<ControlEvent>) => void;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
 import type { LineDeskApi, WindowHello } from '../../../src-main/contract/ipc-contract.js';
-import type { DeskModel } from '../../../src-main/web/desk-model.js';
+import type { DeskModel } from '../../../src-main/contract/desk-model.js';
 import { loadRuneModule } from './rune-module.js';
 
 interface DeskStateLike {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { SettingsSave } from '../../../src-main/contract/ipc-contract.js';
-import type { SecretVault } from '../../../src-main/web/config-file-store.js';
+import type { SecretVault } from '../../../src-main/desk/config-file-store.js';
 import { fakeDesk, sampleConfig } from './fake-desk.js';
 
 function saveFrom(view: ReturnType<ReturnType<typeof fakeDesk>['host']['settings']>): SettingsSave {

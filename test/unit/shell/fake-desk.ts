@@ -6,9 +6,9 @@ import { silentLogger } from '../../../src-main/common/logger.js';
 import type { LineDeskConfig } from '../../../src-main/config/schema.js';
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
-import { ConfigFileStore, type SecretVault } from '../../../src-main/web/config-file-store.js';
-import { DeskHost, type DeskCore } from '../../../src-main/web/desk-host.js';
-import { MemoryPrefsStore } from '../../../src-main/web/prefs-store.js';
+import { ConfigFileStore, type SecretVault } from '../../../src-main/desk/config-file-store.js';
+import { DeskHost, type DeskCore } from '../../../src-main/desk/desk-host.js';
+import { MemoryPrefsStore } from '../../../src-main/desk/prefs-store.js';
 
 /** A core that registers its lines at start and records the commands it is given. */
 export class FakeCore implements DeskCore {

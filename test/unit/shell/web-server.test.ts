@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { silentLogger } from '../../../src-main/common/logger.js';
 import { startWebServer, type WebServer } from '../../../src-main/web/web-server.js';
-import type { ServerMessage } from '../../../src-main/web/ws-protocol.js';
+import type { ServerMessage } from '../../../src-main/contract/ws-messages.js';
 import { fakeDesk } from './fake-desk.js';
 
 const token = 'a'.repeat(32);

@@ -5,7 +5,7 @@ import type { Command, CommandResult } from '../contract/commands.js';
 import type { ControlEvent, Stamped } from '../contract/control-events.js';
 import type { SettingsView, WindowHello, WindowKind } from '../contract/ipc-contract.js';
 import type { ConfigFileStore } from './config-file-store.js';
-import { applyEvent, emptyDeskModel, snapshotOf, type DeskModel } from './desk-model.js';
+import { applyEvent, emptyDeskModel, snapshotOf, type DeskModel } from '../contract/desk-model.js';
 import { checkSettingsSave, settingsViewOf } from './settings-mapping.js';
 import type { DeskPrefs } from './settings-schema.js';
 import { starterConfig } from './starter-config.js';

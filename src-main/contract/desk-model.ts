@@ -1,5 +1,5 @@
-import type { AgentStateName, ControlEvent, Stamped } from '../contract/control-events.js';
-import type { EndReason, OfferEnd, RegistrationState } from '../contract/vocabulary.js';
+import type { AgentStateName, ControlEvent, Stamped } from './control-events.js';
+import type { EndReason, OfferEnd, RegistrationState } from './vocabulary.js';
 
 /**
  * What every LineDesk window shows, folded from control events: the lines with their
