@@ -1,3 +1,5 @@
+import { Call } from '../src-main/calls/call.js';
+import { CallRegistry } from '../src-main/calls/call-registry.js';
 import { silentLogger } from '../src-main/common/logger.js';
 import { Dispatcher } from '../src-main/dispatch/dispatcher.js';
 import { FakeClock } from '../test/support/fake-clock.js';
@@ -24,7 +26,11 @@ export async function benchDispatch(opts: { log?: (s: string) => void } = {}): P
 
 function claimsUnderContention(lines: number, calls: number): BenchRow[] {
   const clock = new FakeClock();
+  const registry = new CallRegistry(clock);
+  const ctx = { clock, log: silentLogger, emit: () => {}, openMedia: () => Promise.reject(new Error('no media')) };
   const d = new Dispatcher({
+    calls: registry,
+    createCall: (leg, dispatch) => Call.inbound(leg, dispatch, ctx),
     config: { strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 0, maxWaitMs: 1, overflowUri: null } },
     clock,
     log: silentLogger,

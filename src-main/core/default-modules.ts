@@ -1,13 +1,17 @@
-import { agentModule } from '../agent/agent-module.js';
-import { statsModule } from '../stats/stats-module.js';
-import type { CoreModule } from './core-module.js';
+import { agentModule } from '../modules/agent-module.js';
+import { callsModule } from '../modules/calls-module.js';
+import { devicesModule } from '../modules/devices-module.js';
+import { mediaModule } from '../modules/media-module.js';
+import type { CoreModule } from '../modules/module-api.js';
+import { outboundModule } from '../modules/outbound-module.js';
+import { statsModule } from '../modules/stats-module.js';
 
 /**
  * The modules every LineDesk front end (headless runner, browser mode, desktop app)
- * installs into its core, in order. Stats comes before agent: it then records each
- * call's end before the wrap-up that follows it, and (stop hooks run last-first) the
- * agent's final offline state before its database closes.
+ * installs into its core. The order here does not matter: the core installs each module
+ * after the providers of what it needs (devices → media → calls → outbound, agent), the bus
+ * delivers events in causal order, and the stop runs in phases (see LineDeskCore.stop).
  */
 export function defaultModules(): CoreModule[] {
-  return [statsModule, agentModule];
+  return [statsModule, devicesModule, mediaModule, callsModule, outboundModule, agentModule];
 }

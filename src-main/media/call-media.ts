@@ -12,7 +12,7 @@ import { DtmfSender } from './dtmf/dtmf-sender.js';
 import { isDtmfSymbol } from './dtmf/rfc4733.js';
 import { JitterBuffer } from './jitter/jitter-buffer.js';
 import { tsDiff } from './jitter/rtp-serial.js';
-import type { MediaEndpoint } from './media-engine.js';
+import type { CallMediaEvents, MediaSession } from './media-engine.js';
 import { SERVICE_TICK_MS } from './media-ticker.js';
 import { estimateMos } from './rtp/mos-estimate.js';
 import type { RtpPortPair } from './rtp/rtp-port-pair.js';
@@ -31,12 +31,6 @@ export type MediaMode =
   /** Receives and decodes, sends nothing. */
   | 'listen';
 
-export interface CallMediaEvents {
-  quality(q: { codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs: number }): void;
-  dtmf(digit: string, durationMs: number): void;
-  /** The far end put us on hold (sendonly/inactive/0.0.0.0) or took us off it. */
-  remoteHold(on: boolean): void;
-}
 
 export interface CallMediaOptions {
   callId: string;
@@ -69,7 +63,7 @@ const DTMF_GAP_MS = 60;
  * the audio clock (the device's, or a timer for service lines), resampling between the
  * codec rate and the device rate, RFC 4733 DTMF both ways, hold and mute.
  */
-export class CallMedia implements MediaEndpoint, DeviceClient {
+export class CallMedia implements MediaSession, DeviceClient {
   readonly address: string;
   readonly rtpPort: number;
   readonly codecs: readonly AudioCodecName[];
@@ -183,6 +177,7 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     this.#dtmfIn?.dispose();
     this.#codec?.close();
     this.rtp.close();
+    this.o.on.closed?.();
   }
 
   // ---- device mode: the sound card pulls and pushes at the device rate ----

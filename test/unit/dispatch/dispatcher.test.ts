@@ -308,6 +308,6 @@ describe('Dispatcher: the line a call is on', () => {
       ],
     );
     assert.deepEqual(s.queue.map((q) => q.call), ['c3']);
-    assert.equal(h.d.lineOfCall('c2'), 'l2');
+    assert.equal(h.calls.get('c2')?.line, 'l2');
   });
 });

@@ -1,7 +1,44 @@
 import type { SelectedDevices } from '../contract/control-events.js';
 import type { AudioDevices } from '../media/audio/audio-device.js';
+import { createAudioDevices } from '../media/audio/create-audio-devices.js';
 import { playTestTone, Ringer } from '../media/audio/ringer.js';
-import type { CoreHost } from './core-module.js';
+import { resolve as resolvePath } from 'node:path';
+import type { CoreHost, CoreModule } from './module-api.js';
+import { serviceId } from './services.js';
+
+/** The sound card, the ringer, and which devices the agent chose (mutated by devices.set; media reads it per call). */
+export interface DevicesService {
+  readonly devices: AudioDevices;
+  readonly ringer: Ringer;
+  readonly selected: SelectedDevices;
+}
+
+export const Devices = serviceId<DevicesService>('devices');
+
+/**
+ * The sound card as the agent sees it: list and choose devices, test them, ring while a
+ * call rings on an agent line, and report a headset that vanished mid-call.
+ */
+export const devicesModule: CoreModule = {
+  name: 'devices',
+  provides: [Devices],
+  async install(host: CoreHost): Promise<void> {
+    const { config } = host;
+    const { devices, note } = createAudioDevices(config.media.audio, { clock: host.clock, logger: host.log.child('audio') });
+    host.log.info(`sound card: ${note}`);
+    const selected: SelectedDevices = { headset: config.media.headset ?? null, microphone: config.media.microphone ?? null, ringer: config.media.ringer ?? null, perLine: {} };
+    const ringerOptions = { devices, device: selected.ringer, logger: host.log.child('ringer') };
+    let ringer: Ringer;
+    try {
+      ringer = config.media.ringtone ? await Ringer.withWavFile(ringerOptions, resolvePath(host.baseDir, config.media.ringtone)) : new Ringer(ringerOptions);
+    } catch (error) {
+      devices.close();
+      throw error;
+    }
+    registerDeviceCommands({ host, devices, ringer, selected });
+    host.services.provide(Devices, { devices, ringer, selected });
+  },
+};
 
 export interface DeviceDeps {
   host: CoreHost;
@@ -11,10 +48,7 @@ export interface DeviceDeps {
   selected: SelectedDevices;
 }
 
-/**
- * The sound card as the agent sees it: list and choose devices, test them, ring while a
- * call rings on an agent line, and report a headset that vanished mid-call.
- */
+/** devices.list / devices.set / devices.test, the ringer following the offers, device.lost. */
 export function registerDeviceCommands(d: DeviceDeps): void {
   const { host, devices, ringer, selected } = d;
   const answer = (id?: string) => {
@@ -69,8 +103,6 @@ export function registerDeviceCommands(d: DeviceDeps): void {
     update();
   });
   devices.events.on('fallback', (_kind, lost, fallback) => host.emit({ event: 'device.lost', device: lost, fallback }));
-  host.onStop(() => {
-    ringer.stop();
-    devices.close();
-  });
+  host.onStop(() => ringer.stop());
+  host.onClose(() => devices.close());
 }

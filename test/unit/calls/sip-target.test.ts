@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { toUri } from '../../../src-main/calls/outbound-call.js';
+import { toUri } from '../../../src-main/calls/sip-target.js';
 
 describe('toUri', () => {
   test('a number goes to the domain, without dialling punctuation', () => {

@@ -1,24 +1,18 @@
-import { Inviter, SessionState, UserAgent, type UserAgent as UA } from 'sip.js';
+import { Inviter, SessionState, UserAgent, type Session, type UserAgent as UA } from 'sip.js';
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
-import type { LegEnd, LegEvents } from './call-leg.js';
-import { sendInfoDtmf } from './info-dtmf.js';
-import { reinviteHold } from './session-hold.js';
+import type { Leg, LegEnd, LegEvents } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
-
-export interface OutboundEvents extends LegEvents {
-  /** A provisional response (180, 183…). */
-  progress: [code: number];
-}
+import { toUri } from './sip-target.js';
 
 /**
- * A call the agent places (click-to-dial, redial, consultation): a sip.js Inviter on the
- * line's user agent. Several forks may answer early or late; sip.js ACKs and BYEs the
- * extra 2xx itself.
+ * The SIP side of a call the agent places (click-to-dial, redial, consultation): a sip.js
+ * Inviter on the line's user agent. Several forks may answer early or late; sip.js ACKs
+ * and BYEs the extra 2xx itself.
  */
-export class OutboundCall {
-  readonly events = new Emitter<OutboundEvents>();
+export class OutboundLeg implements Leg {
+  readonly events = new Emitter<LegEvents>();
   readonly inviter: Inviter;
   readonly target: string;
   answeredAt: number | undefined;
@@ -56,6 +50,10 @@ export class OutboundCall {
     return this.inviter.request.callId;
   }
 
+  get session(): Session {
+    return this.inviter;
+  }
+
   get state(): 'dialing' | 'active' | 'ended' {
     return this.#state;
   }
@@ -71,16 +69,6 @@ export class OutboundCall {
         },
       },
     });
-  }
-
-  setHold(on: boolean): Promise<void> {
-    if (this.#state !== 'active') return Promise.reject(new Error('the call is not active'));
-    return reinviteHold(this.inviter, on);
-  }
-
-  /** Sends digits by SIP INFO, paced like tones. */
-  sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    return sendInfoDtmf(this.inviter, digits, this.clock, durationMs);
   }
 
   /** Hangs up: BYE when answered, CANCEL while it rings. */
@@ -101,16 +89,4 @@ export class OutboundCall {
     this.events.emit('ended', end);
     this.events.removeAllListeners();
   }
-}
-
-/**
- * "201" → sip:201@domain (dialling punctuation dropped); "alice@example.com" →
- * sip:alice@example.com; "sip:x@y", "sips:…" unchanged; "tel:+49…" → sip:+49…@domain (user=phone).
- */
-export function toUri(target: string, domain: string): string {
-  const t = target.trim();
-  if (/^sips?:/i.test(t)) return t;
-  if (t.includes('@')) return `sip:${t}`; // already user@host: its dots and dashes are the host's
-  if (/^tel:/i.test(t)) return `sip:${t.slice(4).replace(/[\s().-]/g, '')}@${domain};user=phone`;
-  return `sip:${t.replace(/[\s().-]/g, '')}@${domain}`;
 }

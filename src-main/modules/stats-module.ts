@@ -1,22 +1,23 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Clock } from '../common/clock.js';
 import { aorUser } from '../config/aor-user.js';
 import type { CommandResult } from '../contract/commands.js';
 import type { ControlEvent, StatsSummary } from '../contract/control-events.js';
-import type { CoreHost, CoreModule } from '../core/core-module.js';
-import { AgentIntervalRecorder } from './agent-interval-recorder.js';
-import { CallRecorder } from './call-recorder.js';
-import { CallStore } from './call-store.js';
-import { DurableWriter } from './durable-writer.js';
-import { HistoryQueries, type HistoryQuery } from './history-queries.js';
-import { recordsCsv, summaryCsv } from './stats-export.js';
-import { StatsQueries } from './stats-queries.js';
-import { resolveRange, type StatsRange } from './stats-range.js';
+import { AgentIntervalRecorder } from '../stats/agent-interval-recorder.js';
+import { CallRecorder } from '../stats/call-recorder.js';
+import { CallStore } from '../stats/call-store.js';
+import { DurableWriter } from '../stats/durable-writer.js';
+import { HistoryQueries, type HistoryQuery } from '../stats/history-queries.js';
+import { recordsCsv, summaryCsv } from '../stats/stats-export.js';
+import { StatsQueries } from '../stats/stats-queries.js';
+import { resolveRange, type StatsRange } from '../stats/stats-range.js';
+import type { CoreHost, CoreModule } from './module-api.js';
+import { serviceId } from './services.js';
+
+/** The desk's own store of call records and agent intervals (for modules that ship or read them). */
+export const StatsStore = serviceId<CallStore>('stats-store');
 
 /** How often the store notes that LineDesk is alive (the end given to what a crash leaves open). */
 export const ALIVE_INTERVAL_MS = 15_000;
-/** At stop, how long to wait for the calls being hung up to end before closing the database. */
-const STOP_WAIT_MS = 1_500;
 
 /** `store.path` as a file name: relative paths are relative to the config file's folder. */
 export function storeFile(path: string, baseDir: string): string {
@@ -24,15 +25,16 @@ export function storeFile(path: string, baseDir: string): string {
 }
 
 /**
- * Call records, agent state intervals and personal statistics in SQLite. Install it
- * before the agent module (default-modules.ts): it then sees each `call.ended` before the
- * wrap-up it causes, and at stop the agent's last state before the database closes.
+ * Call records, agent state intervals and personal statistics in SQLite. It records every
+ * event as it passes on the bus and closes the database only in the last phase of a stop
+ * (onClose), after the calls were hung up and the agent went offline.
  *
  * A database that cannot be opened stops LineDesk at start with a message naming the
  * file; once running, a failing write is logged and retried, and calls go on.
  */
 export const statsModule: CoreModule = {
   name: 'stats',
+  provides: [StatsStore],
   install(host: CoreHost): void {
     const log = host.log.child('stats');
     const file = storeFile(host.config.store.path, host.baseDir);
@@ -42,6 +44,7 @@ export const statsModule: CoreModule = {
       if (recovered.calls > 0 || recovered.intervals > 0) log.warn('closed the calls and agent state a previous run left open (it did not stop cleanly)', { ...recovered });
       log.info('call records open', { file, synchronous: host.config.store.synchronous });
       wire(host, store);
+      host.services.provide(StatsStore, store);
     } catch (error) {
       store.close();
       throw error;
@@ -119,10 +122,9 @@ function wire(host: CoreHost, store: CallStore): void {
     return answer(() => ({ event: 'export', ...withId(c.id), what: c.what, csv: c.what === 'records' ? recordsCsv(history.recordsIn(range)) : summaryCsv(figures(range)) }));
   });
 
-  host.onStop(async () => {
+  host.onClose(() => {
     alive.cancel();
-    // Calls hung up at shutdown end a moment later (their BYE or final response): record them first.
-    await waitUntil(() => calls.liveCount === 0, host.clock, STOP_WAIT_MS);
+    if (calls.liveCount > 0) log.warn('closing the call records with calls still open (they are closed as interrupted at the next start)', { calls: calls.liveCount });
     unsubscribe();
     try {
       intervals.close(now());
@@ -132,21 +134,5 @@ function wire(host: CoreHost, store: CallStore): void {
       writer.dispose();
       store.close();
     }
-  });
-}
-
-/** Resolves once `done()` holds (checked every 20 ms) or after `maxMs`. */
-function waitUntil(done: () => boolean, clock: Clock, maxMs: number): Promise<void> {
-  if (done()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      poll.cancel();
-      limit.cancel();
-      resolve();
-    };
-    const poll = clock.setInterval(() => {
-      if (done()) finish();
-    }, 20);
-    const limit = clock.setTimeout(finish, maxMs);
   });
 }

@@ -1,48 +1,23 @@
-import { SessionState, type Invitation } from 'sip.js';
+import { SessionState, type Invitation, type Session } from 'sip.js';
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
-import { sendInfoDtmf } from './info-dtmf.js';
-import { reinviteHold } from './session-hold.js';
-import { byeWithReason, inDialogRequests } from './session-requests.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
-
-export type { EndReason, LegState };
+import type { InboundLegLike, LegEnd, LegEvents, Party } from './leg.js';
+import { byeWithReason, inDialogRequests } from './session-requests.js';
 
 /**
  * incoming ─ring/queue─▶ ringing|queued ─accept─▶ answering ─200 sent─▶ active ─BYE─▶ ended
  *     └──────────── reject / CANCEL / failure (from any state before active) ───────▶ ended
  */
 
-export interface LegEnd {
-  reason: EndReason;
-  /** The SIP status that ended it: 200 for a BYE, 487 for a CANCEL, the rejection code… */
-  code: number;
-  /** Free text: the CANCEL's Reason header, the decline reason, an error message. */
-  detail?: string;
-}
-
-export interface LegEvents extends Record<string, unknown[]> {
-  answered: [];
-  ended: [end: LegEnd];
-  /** A DTMF digit arrived by SIP INFO (RFC 4733 digits come from the media). */
-  dtmf: [digit: string, durationMs: number | undefined];
-}
-
-export interface Party {
-  /** Display name, when the caller sent one. */
-  name?: string;
-  /** The user part (number) or the whole URI when there is none. */
-  number: string;
-  uri: string;
-}
-
 /**
- * The execution layer for one inbound call: wraps a sip.js Invitation and turns its
- * callbacks into a small state machine. It decides nothing; the call desk or the
- * dispatcher tells it to ring, queue, accept, reject or hang up.
+ * The SIP side of one inbound fork: wraps a sip.js Invitation and turns its callbacks
+ * into a small state machine. It decides nothing; the dispatcher tells it to ring, queue,
+ * accept, reject or hang up, and its Call does the in-dialog requests (hold, INFO, REFER)
+ * on its session.
  */
-export class CallLeg {
+export class InboundLeg implements InboundLegLike {
   readonly events = new Emitter<LegEvents>();
   readonly callId: string;
   readonly from: Party;
@@ -82,6 +57,10 @@ export class CallLeg {
     invitation.stateChange.addListener((s) => {
       if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? { reason: this.#state === 'active' ? 'remote-hangup' : 'failed', code: 0 });
     });
+  }
+
+  get session(): Session {
+    return this.invitation;
   }
 
   get state(): LegState {
@@ -145,17 +124,6 @@ export class CallLeg {
     if (this.#state === 'ended' || this.#state === 'active' || this.#state === 'answering') return;
     this.#pendingEnd = { reason: 'rejected', code: 302, detail: `redirected to ${target}` };
     this.invitation.reject({ statusCode: 302, extraHeaders: [`Contact: <${target}>`] }).catch((e: unknown) => this.log.warn('302 failed', { call: this.callId, error: e }));
-  }
-
-  /** Puts the call on hold (re-INVITE with a=sendonly) or takes it off; resolves when the far end agreed. */
-  setHold(on: boolean): Promise<void> {
-    if (this.#state !== 'active') return Promise.reject(new Error('the call is not active'));
-    return reinviteHold(this.invitation, on);
-  }
-
-  /** Sends digits by SIP INFO, paced like tones. */
-  sendInfoDtmf(digits: string, durationMs = 100): Promise<void> {
-    return sendInfoDtmf(this.invitation, digits, this.clock, durationMs);
   }
 
   /** Hangs up an active call (BYE), or refuses one still ringing. */

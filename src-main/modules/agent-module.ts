@@ -1,19 +1,23 @@
+import { AgentStateMachine, type AgentSnapshot } from '../agent/agent-state-machine.js';
 import type { CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
-import type { CoreHost, CoreModule } from '../core/core-module.js';
-import { AgentStateMachine, type AgentSnapshot } from './agent-state-machine.js';
+import { LineEligibility } from './calls-module.js';
+import type { CoreHost, CoreModule } from './module-api.js';
 
 /**
  * The agent's workflow: Available, Paused (with a reason), Wrap-up after each answered
  * call, DND when every agent line is in DND, Offline. The state decides eligibility: in any
  * state but Available every agent line is paused for the dispatcher, so no new call is
  * offered; a call already ringing or up is not touched. Service lines (auto-answer) are
- * outside the agent's workflow: never paused, their calls start no wrap-up. Emits `agent.state` on every change (first at
- * `ready`), and carries out `agent.state`, `wrapup.extend` and `wrapup.end`.
+ * outside the agent's workflow: never paused, their calls start no wrap-up. Emits
+ * `agent.state` on every change (first at `ready`), and carries out `agent.state`,
+ * `wrapup.extend` and `wrapup.end`.
  */
 export const agentModule: CoreModule = {
   name: 'agent',
+  needs: [LineEligibility],
   install(host: CoreHost): void {
+    const eligibility = host.services.get(LineEligibility);
     const cfg = host.config.agent;
     const machine = new AgentStateMachine({ clock: host.clock, wrapupMs: cfg.wrapupSeconds * 1_000, pauseReasons: cfg.pauseReasons, initial: cfg.initialState });
     const log = host.log.child('agent');
@@ -22,7 +26,7 @@ export const agentModule: CoreModule = {
     // Service lines (auto-answer) answer by themselves: no agent state applies to them.
     const agentLines = host.lineIds().filter((l) => host.isAgentLine(l));
     const applyEligibility = (s: AgentSnapshot): void => {
-      for (const line of agentLines) host.setLinePaused(line, s.state !== 'available');
+      for (const line of agentLines) eligibility.setPaused(line, s.state !== 'available');
     };
     const announce = (s: AgentSnapshot): void => {
       announced = true;
