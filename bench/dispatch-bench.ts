@@ -83,7 +83,7 @@ async function inviteToOffered(lines: number, calls: number, rate: number): Prom
     for (const e of runner.eventsNamed('call.offered')) {
       const callNumber = Number(String(e.call).split('-')[0]);
       const t = sentAt.get(callNumber);
-      if (t !== undefined) lat.push((e.ts as number) - t);
+      if (t !== undefined) lat.push((e.ts) - t);
     }
     const rejectedForks = runner.eventsNamed('call.rejected').filter((e) => e.reason === 'fork').length;
     return [

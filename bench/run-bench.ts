@@ -16,14 +16,14 @@ import { benchStats } from './stats-bench.js';
 import { benchUiRinging } from './ui-ringing-latency.js';
 
 type Result = Comparison[] | BenchRow[] | { comparisons: Comparison[]; rows: BenchRow[] };
-type Section = { name: string; title: string; run: () => Promise<Result> };
+type Section = { name: string; title: string; run: () => Promise<Result> | Result };
 
 const log = (s: string): void => console.log(s);
 const sections: Section[] = [
   { name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log }) },
   { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
   { name: 'media', title: 'Media: CPU per concurrent two-way call, LineDesk echo lines vs baresip (same Kamailio, same run)', run: () => benchMediaLoad({ log }) },
-  { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: async () => benchJitterDelay() },
+  { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: () => benchJitterDelay() },
   { name: 'latency', title: 'Audio latency: RTP arrival to the headset, and the sound-card layer alone (virtual headset in a private PulseAudio)', run: async () => [...(await benchAudioLatency()), ...(await benchDeviceLatency())] },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },

@@ -52,6 +52,6 @@ export function transfer(call: Call, target: string | Call, domain: string, emit
         }
       },
     };
-    session.refer(referTo as Parameters<typeof session.refer>[0], options).catch(reject);
+    session.refer(referTo, options).catch(reject);
   });
 }

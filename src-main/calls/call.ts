@@ -16,9 +16,9 @@ export interface CallContext {
   clock: Clock;
   log: Logger;
   /** The event bus. */
-  emit(e: ControlEvent): void;
+  emit: (e: ControlEvent) => void;
   /** Opens a call's media (the media module's engine). */
-  openMedia(request: MediaRequest): Promise<MediaSession>;
+  openMedia: (request: MediaRequest) => Promise<MediaSession>;
 }
 
 export interface CallEvents extends Record<string, unknown[]> {

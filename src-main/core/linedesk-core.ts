@@ -93,7 +93,7 @@ export class LineDeskCore {
       try {
         await m.install(host);
       } catch (error) {
-        throw new Error(`module ${m.name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`module ${m.name} failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     }
     for (const line of this.lines.values()) line.events.on('state', (state, detail) => this.#bus.emit({ event: 'line.state', line: line.id, state, ...detail }));

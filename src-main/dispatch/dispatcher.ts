@@ -3,7 +3,6 @@ import type { Logger } from '../common/logger.js';
 import type { Call } from '../calls/call.js';
 import { newDispatchState, type DispatchState, type Offer } from '../calls/call-dispatch.js';
 import type { CallRegistry } from '../calls/call-registry.js';
-import { CallState } from '../calls/call-state.js';
 import type { InboundLegLike } from '../calls/leg.js';
 import { aorUser } from '../config/aor-user.js';
 import type { ControlEvent, LineStatus, QueueStatus } from '../contract/control-events.js';

@@ -51,7 +51,8 @@ export class SafeStorageVault implements SecretVault {
 
   delete(key: string): void {
     if (!(key in this.#entries)) return;
-    const { [key]: _gone, ...rest } = this.#entries;
+    const rest = { ...this.#entries };
+    delete rest[key];
     this.#entries = rest;
     this.#write();
   }

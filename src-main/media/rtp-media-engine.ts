@@ -53,7 +53,7 @@ export class RtpMediaEngine implements MediaEngine {
       try {
         this.#files.set(line, new Map(rates.map((rate) => [rate, convertRate(file.pcm, file.rate, rate)])));
       } catch (error) {
-        throw new Error(`line ${line}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`line ${line}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     }
     this.router = o.devices ? new AudioRouter(o.devices, o.log.child('audio')) : undefined;

@@ -71,7 +71,7 @@ export const callsModule: CoreModule = {
     host.events.on('event', (e) => {
       if (e.event === 'line.state') dispatcher.setRegistration(e.line, e.state);
     });
-    registerCallCommands(host, dispatcher, media.stats);
+    registerCallCommands(host, dispatcher, () => media.stats());
 
     host.onStop(async () => {
       dispatcher.shutdown();

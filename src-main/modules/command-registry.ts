@@ -12,7 +12,7 @@ export class CommandRegistry {
 
   register<N extends CommandName>(name: N, handler: CommandHandler<Extract<Command, { cmd: N }>>): void {
     if (this.#handlers.has(name)) throw new Error(`command "${name}" is already handled`);
-    this.#handlers.set(name, handler as CommandHandler<never>);
+    this.#handlers.set(name, handler);
   }
 
   has(name: CommandName): boolean {

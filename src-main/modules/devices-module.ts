@@ -60,12 +60,13 @@ export function registerDeviceCommands(d: DeviceDeps): void {
   host.commands.register('devices.list', (c) => answer(c.id));
   host.commands.register('devices.set', (c) => {
     const { inputs, outputs } = devices.list();
-    const unknown = [
-      ['headset', c.headset, outputs],
-      ['ringer', c.ringer, outputs],
-      ['microphone', c.microphone, inputs],
-    ].find(([, name, list]) => typeof name === 'string' && !(list as { name: string }[]).some((x) => x.name === name));
-    if (unknown) return { ok: false, error: `no ${unknown[0] === 'microphone' ? 'input' : 'output'} device named "${String(unknown[1])}"` };
+    const wanted: [kind: 'input' | 'output', name: string | null | undefined, list: { name: string }[]][] = [
+      ['output', c.headset, outputs],
+      ['output', c.ringer, outputs],
+      ['input', c.microphone, inputs],
+    ];
+    const unknown = wanted.find(([, name, list]) => typeof name === 'string' && !list.some((x) => x.name === name));
+    if (unknown) return { ok: false, error: `no ${unknown[0]} device named "${unknown[1] ?? ''}"` };
     if (c.line && !host.lineIds().includes(c.line)) return { ok: false, error: `no line "${c.line}"` };
     const kinds = ['headset', 'microphone', 'ringer'] as const;
     if (c.line) {

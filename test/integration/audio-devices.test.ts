@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { loadavg } from 'node:os';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -305,7 +306,7 @@ describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout:
       const sinks = await pactl(['list', 'sinks', 'short']);
       if (!/\bheadset\b/.test(sinks)) await reloadSink('headset');
     }
-    if (thrown) throw thrown;
+    if (thrown) throw thrown instanceof Error ? thrown : new Error(inspect(thrown));
   });
 
   test('a crashed sound server: streams run on a timer, then come back when it restarts', { timeout: 40_000 }, async (t) => {

@@ -56,7 +56,7 @@ export class WireCapture {
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('tshark did not start capturing within 10 s')), 10_000);
-      child.stderr!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         if (/Capturing on/.test(d.toString())) {
           this.#startedAt = performance.now();
           clearTimeout(t);

@@ -21,7 +21,7 @@ export async function loadServiceFiles(lines: readonly { id: string; media?: { m
       const { samples, sampleRate } = await readWavFile(path);
       files.set(l.id, { pcm: samples, rate: sampleRate });
     } catch (error) {
-      throw new Error(`line ${l.id}: cannot play ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`line ${l.id}: cannot play ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
   return files;

@@ -263,7 +263,7 @@ export class SipLine implements MuxLine {
     const target = UserAgent.makeURI(server.uri);
     if (!target || !this.#transport?.isConnected()) return Promise.resolve(false);
     const core = this.ua.userAgentCore;
-    const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri as URI, target, {});
+    const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
     return new Promise<boolean>((resolve) => {
       const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(1_000, this.deps.timers.heartbeatMs / 2)));
       const answered = (): void => {

@@ -43,7 +43,7 @@ describe('EventBus', () => {
     const seen: string[] = [];
     const errors: string[] = [];
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((s: string) => (errors.push(String(s)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((s: string) => (errors.push(String(s)), true));
     try {
       bus.subscribe(() => {
         throw new Error('boom');

@@ -19,7 +19,7 @@ describe('DisposableStore', () => {
     const store = new DisposableStore();
     const order: string[] = [];
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = (() => true);
     try {
       store.add(() => order.push('a'));
       store.add(() => {

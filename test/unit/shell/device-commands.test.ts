@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Emitter } from '../../../src-main/common/emitter.js';
-import { parseCommand, type Command } from '../../../src-main/contract/commands.js';
+import { parseCommand } from '../../../src-main/contract/commands.js';
 import type { ControlEvent, SelectedDevices } from '../../../src-main/contract/control-events.js';
 import { CommandRegistry } from '../../../src-main/modules/command-registry.js';
 import { registerDeviceCommands } from '../../../src-main/modules/devices-module.js';
@@ -23,7 +23,7 @@ function setup() {
   const set = async (fields: Record<string, unknown>) => {
     const parsed = parseCommand({ cmd: 'devices.set', ...fields });
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-    return commands.execute(parsed.command as Command);
+    return commands.execute(parsed.command);
   };
   return { selected, ringerDevices, set };
 }

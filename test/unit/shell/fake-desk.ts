@@ -18,20 +18,22 @@ export class FakeCore implements DeskCore {
 
   constructor(readonly config: LineDeskConfig) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     const lines = this.config.lines.map((l) => l.id);
     this.emit({ event: 'ready', lines, transports: [{ protocol: 'udp', local: '127.0.0.1:5060' }] });
     for (const line of lines) this.emit({ event: 'line.state', line, state: 'registered', registrar: this.config.registrar.uri });
+    return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     this.emit({ event: 'stopped' });
+    return Promise.resolve();
   }
 
-  async execute(cmd: Command): Promise<CommandResult> {
+  execute(cmd: Command): Promise<CommandResult> {
     this.executed.push(cmd);
-    return cmd.cmd === 'history' ? { ok: false, error: '"history" is not available in this configuration' } : { ok: true };
+    return Promise.resolve(cmd.cmd === 'history' ? { ok: false, error: '"history" is not available in this configuration' } : { ok: true });
   }
 
   emit(e: ControlEvent): void {
