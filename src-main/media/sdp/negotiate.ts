@@ -30,13 +30,13 @@ import {
   connectionOf,
   directionOf,
   isNullAddress,
-  parseSessionDescription,
-  serializeSessionDescription,
   type Direction,
   type MediaDescription,
   type RtpMap,
   type SessionDescription,
 } from './session-description.js';
+import { parseSessionDescription } from './sdp-parser.js';
+import { serializeSessionDescription } from './sdp-serializer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types.
