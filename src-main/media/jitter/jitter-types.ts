@@ -1,12 +1,7 @@
-export interface JitterPacket {
-  seq: number;
-  timestamp: number;
-  ssrc: number;
-  marker: boolean;
-  payload: Buffer;
-  /** Arrival time on the same Clock the buffer was given. */
-  arrivalMs: number;
-}
+import type { IncomingRtp } from '../rtp/incoming-rtp.js';
+
+/** What the jitter buffer stores: a received RTP packet (its payload type is the caller's business). */
+export type JitterPacket = Omit<IncomingRtp, 'payloadType'>;
 
 export type PlayoutFrame =
   | { kind: 'audio'; payload: Buffer; timestamp: number; seq: number }
