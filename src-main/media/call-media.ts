@@ -14,9 +14,10 @@ import { JitterBuffer } from './jitter/jitter-buffer.js';
 import { tsDiff } from './jitter/rtp-serial.js';
 import type { CallMediaEvents, MediaSession } from './media-engine.js';
 import { SERVICE_TICK_MS } from './media-ticker.js';
+import type { IncomingRtp } from './rtp/incoming-rtp.js';
 import { estimateMos } from './rtp/mos-estimate.js';
 import type { RtpPortPair } from './rtp/rtp-port-pair.js';
-import { RtpSession, type IncomingRtp } from './rtp/rtp-session.js';
+import { RtpSession } from './rtp/rtp-session.js';
 import type { AudioCodecName } from './sdp/codecs.js';
 import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
 
@@ -281,7 +282,7 @@ export class CallMedia implements MediaSession, DeviceClient {
   #onAudio(n: Negotiated, p: IncomingRtp): void {
     this.#followPacketization(n, p.payload);
     // The payload is a view of the datagram's own buffer, which nothing else keeps: no copy.
-    this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: p.payload, arrivalMs: p.arrivalMs });
+    this.#jb?.push(p);
   }
 
   /** One frame of decoded (or concealed) audio at the codec rate, or undefined when silent. */

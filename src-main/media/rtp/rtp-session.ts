@@ -6,6 +6,7 @@ import { packets } from 'rtp.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
+import type { IncomingRtp } from './incoming-rtp.js';
 import { middle32ToMs, ntpFromMs, ntpMiddle32 } from './ntp-time.js';
 import { ReceiveStatistics } from './receive-statistics.js';
 import type { RtpPortPair } from './rtp-port-pair.js';
@@ -21,16 +22,6 @@ export interface RtpTarget {
   rtcpAddress: string;
   rtcpPort: number;
   rtcpMux: boolean;
-}
-
-export interface IncomingRtp {
-  payloadType: number;
-  seq: number;
-  timestamp: number;
-  ssrc: number;
-  marker: boolean;
-  payload: Buffer;
-  arrivalMs: number;
 }
 
 export interface RtpQuality {

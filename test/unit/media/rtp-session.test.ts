@@ -6,7 +6,8 @@ import { estimateMos } from '../../../src-main/media/rtp/mos-estimate.js';
 import { middle32ToMs, ntpFromMs, ntpMiddle32 } from '../../../src-main/media/rtp/ntp-time.js';
 import { ReceiveStatistics } from '../../../src-main/media/rtp/receive-statistics.js';
 import { bindRtpPortPair } from '../../../src-main/media/rtp/rtp-port-pair.js';
-import { RtpSession, type IncomingRtp } from '../../../src-main/media/rtp/rtp-session.js';
+import type { IncomingRtp } from '../../../src-main/media/rtp/incoming-rtp.js';
+import { RtpSession } from '../../../src-main/media/rtp/rtp-session.js';
 
 const range = { min: 47000, max: 47999 };
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
