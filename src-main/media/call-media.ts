@@ -155,11 +155,18 @@ export class CallMedia implements MediaSession, DeviceClient {
         const planned = sender.plan(s, this.#dtmfStartTimestamp(), durationMs);
         // Receivers tell events apart by timestamp: the next one starts after this one and the gap.
         this.#dtmfNextTimestamp = (planned.endTimestamp + Math.round((te.clockRate * DTMF_GAP_MS) / 1000)) >>> 0;
-        let playing: TimerHandle | undefined;
-        playing = sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker), () => {
-          if (playing) this.#dtmfTimers.delete(playing);
+        // A one-packet event may finish inside play() (onDone runs synchronously, before
+        // `playing` exists): only an event still playing when play() returns is tracked.
+        let finished = false;
+        let tracked = false;
+        const playing = sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker), () => {
+          finished = true;
+          if (tracked) this.#dtmfTimers.delete(playing);
         });
-        this.#dtmfTimers.add(playing);
+        if (!finished) {
+          this.#dtmfTimers.add(playing);
+          tracked = true;
+        }
       }, startAt - now);
       this.#dtmfTimers.add(timer);
       startAt += plan.lastOffsetMs + DTMF_GAP_MS;

@@ -244,12 +244,13 @@ export class JitterBuffer {
     const upper = this.#target.ms + this.frameMs / 2 + CORRECTION_HYSTERESIS_MS;
     const lower = this.#target.ms - this.frameMs / 2 - CORRECTION_HYSTERESIS_MS;
     if (this.#delayEma !== undefined && this.#sinceCorrection >= CORRECTION_GAP_FRAMES) {
-      if (this.#above >= CORRECTION_PERSIST_FRAMES && this.#store.at(1) !== undefined) {
+      const following = this.#store.at(1);
+      if (this.#above >= CORRECTION_PERSIST_FRAMES && following !== undefined) {
         // Too much delay (sender fast, or the target came down): skip one frame.
         this.#store.take();
         this.#counters.dropped++;
         this.#corrected(-this.frameMs);
-        pkt = this.#store.at() as JitterPacket;
+        pkt = following;
       } else if (this.#below >= CORRECTION_PERSIST_FRAMES) {
         // Too little delay (sender slow, or the target went up): stretch by one frame.
         this.#counters.inserted++;

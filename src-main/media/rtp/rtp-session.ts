@@ -309,7 +309,7 @@ export class RtpSession {
     const sdes = new SdesPacket();
     const chunk = new SdesChunk();
     chunk.setSsrc(this.ssrc);
-    chunk.addItem(SDES_CNAME as Parameters<typeof chunk.addItem>[0], this.cname);
+    chunk.addItem(SDES_CNAME, this.cname);
     sdes.addChunk(chunk);
     const compound = new CompoundPacket();
     const [first, ...rest] = parts;

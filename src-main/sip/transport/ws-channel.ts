@@ -59,7 +59,7 @@ export class WsChannel implements ConnectionChannel {
         ca: this.opts.tls?.ca,
         rejectUnauthorized: this.opts.tls?.rejectUnauthorized ?? true,
         ...(this.opts.tls?.servername ? { servername: this.opts.tls.servername } : {}),
-      } as WebSocket.ClientOptions);
+      });
       // A server that does not answer with the "sip" subprotocol fails the handshake in ws itself.
       const onFail = (error: Error): void => reject(error);
       ws.once('error', onFail);
