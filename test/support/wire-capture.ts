@@ -90,7 +90,7 @@ export class WireCapture {
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => {
-        const [time, src, dst, pt, seq, ts, marker, payload, epoch] = l.split(';');
+        const [time, src, dst, pt, seq, ts, marker, payload, epoch] = l.split('\t');
         return {
           epochMs: Number(epoch) * 1000,
           time: Number(time),
@@ -112,7 +112,7 @@ export class WireCapture {
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => {
-        const [time, src, dst, req, status, attrs, media] = l.split(';');
+        const [time, src, dst, req, status, attrs, media] = l.split('\t');
         return { time: Number(time), srcPort: Number(src), dstPort: Number(dst), firstLine: req || status || '', text: `${attrs ?? ''} ${media ?? ''}` };
       });
   }
