@@ -1,4 +1,5 @@
 import { createCipheriv } from 'node:crypto';
+import { AesCm } from './aes-cm.js';
 import type { SrtpMasterKey, SrtpSuite } from './srtp-suites.js';
 
 /** RFC 3711 §4.3.2: the labels of the six session keys. */
@@ -16,6 +17,8 @@ export interface SessionKeys {
   encryption: Buffer;
   authentication: Buffer;
   salt: Buffer;
+  /** AES-CM keyed with `encryption`, kept for the session's packets. */
+  cipher: AesCm;
 }
 
 /**
@@ -36,8 +39,10 @@ export function deriveSessionKey(master: SrtpMasterKey, label: number, length: n
 /** The session keys of SRTP (`rtp`) or SRTCP (`rtcp`) for one master key. */
 export function deriveSessionKeys(master: SrtpMasterKey, suite: SrtpSuite, kind: 'rtp' | 'rtcp'): SessionKeys {
   const base = kind === 'rtp' ? LABEL.srtpEncryption : LABEL.srtcpEncryption;
+  const encryption = deriveSessionKey(master, base, suite.keyLength);
   return {
-    encryption: deriveSessionKey(master, base, suite.keyLength),
+    encryption,
+    cipher: new AesCm(encryption),
     authentication: deriveSessionKey(master, base + 1, suite.authKeyLength),
     salt: deriveSessionKey(master, base + 2, suite.saltLength),
   };

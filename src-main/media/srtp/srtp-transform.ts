@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { aesCmXor, counterIv } from './aes-cm.js';
+import { counterIv } from './aes-cm.js';
 import type { SessionKeys } from './key-derivation.js';
 
 /**
@@ -36,7 +36,7 @@ export function protectRtpPacket(keys: SessionKeys, tagLength: number, packet: U
   out.set(packet.subarray(0, headerLength), 0);
   const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
   const iv = counterIv(keys.salt, view.readUInt32BE(8), roc, view.readUInt16BE(2));
-  aesCmXor(keys.encryption, iv, packet.subarray(headerLength), out, headerLength);
+  keys.cipher.xor(iv, packet.subarray(headerLength), out, headerLength);
   authTag(keys.authentication, out.subarray(0, packet.length), roc, tagLength).copy(out, packet.length);
   return out;
 }
@@ -55,7 +55,7 @@ export function decryptRtpPacket(keys: SessionKeys, tagLength: number, srtp: Uin
   out.set(srtp.subarray(0, headerLength), 0);
   const view = Buffer.from(srtp.buffer, srtp.byteOffset, srtp.byteLength);
   const iv = counterIv(keys.salt, view.readUInt32BE(8), roc, view.readUInt16BE(2));
-  aesCmXor(keys.encryption, iv, srtp.subarray(headerLength, end), out, headerLength);
+  keys.cipher.xor(iv, srtp.subarray(headerLength, end), out, headerLength);
   return out;
 }
 
@@ -67,7 +67,7 @@ export function protectRtcpPacket(keys: SessionKeys, tagLength: number, packet: 
   const out = Buffer.allocUnsafe(packet.length + SRTCP_INDEX_LENGTH + tagLength);
   out.set(packet.subarray(0, 8), 0);
   const ssrc = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength).readUInt32BE(4);
-  aesCmXor(keys.encryption, counterIv(keys.salt, ssrc, index >>> 16, index & 0xffff), packet.subarray(8), out, 8);
+  keys.cipher.xor(counterIv(keys.salt, ssrc, index >>> 16, index & 0xffff), packet.subarray(8), out, 8);
   out.writeUInt32BE((0x80000000 | index) >>> 0, packet.length);
   authTag(keys.authentication, out.subarray(0, packet.length + SRTCP_INDEX_LENGTH), undefined, tagLength).copy(out, packet.length + SRTCP_INDEX_LENGTH);
   return out;
@@ -96,6 +96,6 @@ export function decryptRtcpPacket(keys: SessionKeys, tagLength: number, srtcp: U
   }
   out.set(srtcp.subarray(0, 8), 0);
   const ssrc = Buffer.from(srtcp.buffer, srtcp.byteOffset, srtcp.byteLength).readUInt32BE(4);
-  aesCmXor(keys.encryption, counterIv(keys.salt, ssrc, index >>> 16, index & 0xffff), srtcp.subarray(8, end), out, 8);
+  keys.cipher.xor(counterIv(keys.salt, ssrc, index >>> 16, index & 0xffff), srtcp.subarray(8, end), out, 8);
   return out;
 }
