@@ -46,6 +46,13 @@ export interface CallMediaOptions {
   clock: Clock;
   log: Logger;
   symmetricRtp: boolean;
+  /**
+   * The IP address the call's SIP came from (the PBX or its proxy; the INVITE's or the 200 OK's
+   * source). RTP is accepted only from the SDP's ip:port, or, with symmetricRtp, from one source
+   * latched at the start of the call whose IP is the SDP's or this one (rtp/rtp-source-guard.ts).
+   * Optional: without it, a latch must stay on the SDP's IP.
+   */
+  signallingPeerIp?: string;
   jitter: { minDelayMs: number; maxDelayMs: number };
   /** Connects device-mode audio to the sound card; returns the detach function. */
   attachDevice(client: DeviceClient): () => void;
@@ -100,7 +107,7 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.address = o.address;
     this.rtpPort = o.pair.port;
     this.codecs = o.codecs;
-    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp });
+    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
     this.#playFifo = new PcmFifo(o.deviceRate); // up to 1 s
     this.#sendFifo = new PcmFifo(48_000);

@@ -147,7 +147,8 @@ describe('RtpSession over loopback', () => {
     const atB: IncomingRtp[] = [];
     b.events.on('rtp', (p) => atB.push(p));
     try {
-      b.send(8, 0, Buffer.alloc(160));
+      // Same IP as the SDP's, another port: latched after 3 packets in a row of one SSRC.
+      for (let i = 0; i < 3; i++) b.send(8, i * 160, Buffer.alloc(160));
       await wait(50);
       assert.equal(a.target?.rtpPort, pb.port, 'latched onto the real source');
       a.send(8, 0, Buffer.alloc(160));
