@@ -1,3 +1,5 @@
+import { Call } from '../src-main/calls/call.js';
+import { CallRegistry } from '../src-main/calls/call-registry.js';
 import { silentLogger } from '../src-main/common/logger.js';
 import { Dispatcher } from '../src-main/dispatch/dispatcher.js';
 import { FakeClock } from '../test/support/fake-clock.js';
@@ -24,7 +26,11 @@ export async function benchDispatch(opts: { log?: (s: string) => void } = {}): P
 
 function claimsUnderContention(lines: number, calls: number): BenchRow[] {
   const clock = new FakeClock();
+  const registry = new CallRegistry(clock);
+  const ctx = { clock, log: silentLogger, emit: () => {}, openMedia: () => Promise.reject(new Error('no media')) };
   const d = new Dispatcher({
+    calls: registry,
+    createCall: (leg, dispatch) => Call.inbound(leg, dispatch, ctx),
     config: { strategy: 'rrmemory', offerTimeoutMs: 15_000, queue: { maxLength: 0, maxWaitMs: 1, overflowUri: null } },
     clock,
     log: silentLogger,
@@ -77,7 +83,7 @@ async function inviteToOffered(lines: number, calls: number, rate: number): Prom
     for (const e of runner.eventsNamed('call.offered')) {
       const callNumber = Number(String(e.call).split('-')[0]);
       const t = sentAt.get(callNumber);
-      if (t !== undefined) lat.push((e.ts as number) - t);
+      if (t !== undefined) lat.push((e.ts) - t);
     }
     const rejectedForks = runner.eventsNamed('call.rejected').filter((e) => e.reason === 'fork').length;
     return [

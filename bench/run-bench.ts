@@ -3,7 +3,7 @@
  * `npm run bench`: LineDesk's speed and capacity figures, each next to a reference peer
  * where one exists (baresip), measured in one run on this machine. Results are printed
  * as tables and written to bench/results/latest.json. Every section is bounded in time.
- * Usage: npm run bench [-- section ...]   (sections: sip, dispatch, media, jitter, latency, ui, stats, team)
+ * Usage: npm run bench [-- section ...]   (sections: sip, dispatch, media, srtp, jitter, latency, ui, stats, team)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,19 +12,21 @@ import type { BenchRow } from './bench-types.js';
 import { benchDispatch } from './dispatch-bench.js';
 import { benchAudioLatency, benchDeviceLatency, benchJitterDelay, benchMediaLoad } from './media-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
+import { benchSrtp } from './srtp-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchTeam } from './team-bench.js';
 import { benchUiRinging } from './ui-ringing-latency.js';
 
 type Result = Comparison[] | BenchRow[] | { comparisons: Comparison[]; rows: BenchRow[] };
-type Section = { name: string; title: string; run: () => Promise<Result> };
+type Section = { name: string; title: string; run: () => Promise<Result> | Result };
 
 const log = (s: string): void => console.log(s);
 const sections: Section[] = [
   { name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log }) },
   { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
   { name: 'media', title: 'Media: CPU per concurrent two-way call, LineDesk echo lines vs baresip (same Kamailio, same run)', run: () => benchMediaLoad({ log }) },
-  { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: async () => benchJitterDelay() },
+  { name: 'srtp', title: 'SRTP: protect + unprotect per packet (AES-128-CM, HMAC-SHA1) vs plain RTP, and what it costs a G.711 call', run: () => benchSrtp() },
+  { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: () => benchJitterDelay() },
   { name: 'latency', title: 'Audio latency: RTP arrival to the headset, and the sound-card layer alone (virtual headset in a private PulseAudio)', run: async () => [...(await benchAudioLatency()), ...(await benchDeviceLatency())] },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },

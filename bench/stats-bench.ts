@@ -22,7 +22,7 @@ const WRITE_BUDGET_MS = 3_000;
  * Statistics speed over 1,000,000 stored call records (a year of them), and the write rate
  * of the real recorder path (recorder → durable writer → SQLite, WAL) at each durability.
  */
-export async function benchStats(): Promise<BenchRow[]> {
+export function benchStats(): BenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-stats-bench-'));
   try {
     const rows: BenchRow[] = [];

@@ -71,7 +71,7 @@ function callRecord(id: number, offeredAt: number, endedAt: number): CallRecord 
 async function replication(db: TeamDb, file: string, log: (s: string) => void): Promise<BenchRow[]> {
   const store = CallStore.open(file, { synchronous: 'NORMAL' });
   const { outbox } = LocalOutbox.open(file);
-  const connection = { ...(db.database('desk1') as { host: string; port: number; database: string; user: string }), password: db.passwords.get('desk1')!, ssl: false };
+  const connection = { ...db.database('desk1'), password: db.passwords.get('desk1')! };
   let replicator: TeamReplicator | undefined;
   try {
     // A backlog, as after an outage: each record's final save queued, then shipped.
@@ -214,7 +214,7 @@ async function figuresAtScale(server: Postgres, db: TeamDb, log: (s: string) => 
   }
 
   // As a supervisor's desk reads them: its own role, row-level security on, a pool of two connections.
-  const boss = new pg.Pool({ ...(db.database('boss') as object), password: db.passwords.get('boss')!, ssl: false, max: 2 });
+  const boss = new pg.Pool({ ...db.database('boss'), password: db.passwords.get('boss')!, ssl: false, max: 2 });
   try {
     const lastDay = startOfLocalDay(Date.now()) - DAY_MS;
     const day = { from: lastDay, to: lastDay + DAY_MS };

@@ -54,7 +54,7 @@ export async function benchUiRinging(): Promise<BenchRow[]> {
     const sipp = startSipp({ scenario: 'uac-latency.xml', target: `127.0.0.1:${k.udpPort}`, service: '400', calls: CALLS, limit: 1, rate: 20, durationMs: 50, timeoutMs: 120_000 });
     const result = await sipp.done;
     const sent = new Map(latencyLines(result.log).filter((l) => l.kind === 'T200').map((l) => [l.call, l.sentAtMs]));
-    const marks = (await page.evaluate('window.__ringMarks')) as RingMark[];
+    const marks = await page.evaluate<RingMark[]>('window.__ringMarks');
     const dom: number[] = [];
     const frame: number[] = [];
     for (const mark of marks) {

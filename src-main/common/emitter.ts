@@ -21,7 +21,7 @@ export class Emitter<E extends EventMap> {
     const off = this.on(event, ((...args: E[K]) => {
       off();
       listener(...args);
-    }) as Listener<E[K]>);
+    }));
     return off;
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { strategyNames } from '../dispatch/strategy.js';
+import { strategyNames } from '../contract/vocabulary.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be "host:port", e.g. "127.0.0.1:5060" or "0.0.0.0:0"');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sipTargetPattern } from './ipc-contract.js';
+import { sipTargetPattern } from './vocabulary.js';
 
 /**
  * Every command LineDesk accepts, from the headless runner's stdin, from a window over

@@ -28,9 +28,6 @@ export const ipcChannels = {
 export const windowKinds = ['line', 'dashboard', 'settings', 'team'] as const;
 export type WindowKind = (typeof windowKinds)[number];
 
-/** A dial, transfer or consult target: a number, an extension, or a sip:/sips:/tel: URI (commands.ts validates with it; line windows check as the agent types). */
-export const sipTargetPattern = /^(sips?:|tel:)?[^\s<>"]+$/i;
-
 /**
  * Browser mode's WebSocket (ws-protocol.ts): its path, and the two subprotocols a client
  * offers: `linedesk.v1` and `token.<token>`.

@@ -28,3 +28,10 @@ export type LegState = 'incoming' | 'queued' | 'ringing' | 'answering' | 'active
 
 /** Why an offer to a line stopped ringing. */
 export type OfferEnd = 'declined' | 'timeout' | 'taken-by-other-line' | 'caller-cancelled' | 'answered-elsewhere' | 'failed';
+
+/** A dial, transfer or consult target: a number, an extension, or a sip:/sips:/tel: URI (commands.ts validates with it; line windows check as the agent types). */
+export const sipTargetPattern = /^(sips?:|tel:)?[^\s<>"]+$/i;
+
+/** The dispatcher's ring strategies, named after Asterisk's app_queue, which PBX admins know. */
+export const strategyNames = ['ringall', 'rrmemory', 'leastrecent', 'fewestcalls', 'random', 'linear', 'load'] as const;
+export type StrategyName = (typeof strategyNames)[number];

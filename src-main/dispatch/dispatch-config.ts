@@ -1,4 +1,4 @@
-import type { StrategyName } from './strategy.js';
+import type { StrategyName } from '../contract/vocabulary.js';
 
 export interface DispatchConfig {
   strategy: StrategyName;

@@ -1,8 +1,6 @@
+import type { StrategyName } from '../contract/vocabulary.js';
 import type { RosterLine } from './line-roster.js';
 
-/** The names of Asterisk's app_queue, which PBX admins know. */
-export const strategyNames = ['ringall', 'rrmemory', 'leastrecent', 'fewestcalls', 'random', 'linear', 'load'] as const;
-export type StrategyName = (typeof strategyNames)[number];
 
 export interface StrategyContext {
   /** Uniform random numbers in [0,1); seeded in tests. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Protocol } from 'electron';
-import { securityHeaders } from '../web/content-security-policy.js';
-import { resolveStaticFile } from '../web/static-files.js';
+import { securityHeaders } from '../desk/content-security-policy.js';
+import { resolveStaticFile } from '../desk/static-files.js';
 import { appOrigin } from './ipc-guard.js';
 
 export const appScheme = 'linedesk';

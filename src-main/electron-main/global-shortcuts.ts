@@ -1,8 +1,8 @@
 import { globalShortcut } from 'electron';
 import type { Logger } from '../common/logger.js';
 import type { Command } from '../contract/commands.js';
-import type { DeskModel } from '../web/desk-model.js';
-import { shortcutActions, type DeskPrefs } from '../web/settings-schema.js';
+import type { DeskModel } from '../contract/desk-model.js';
+import { shortcutActions, type DeskPrefs } from '../desk/settings-schema.js';
 import { shortcutCommand } from './shortcut-commands.js';
 
 export interface ShortcutDeps {

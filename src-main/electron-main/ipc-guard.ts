@@ -1,7 +1,7 @@
-import { createIpcHandlers, IpcRefused, type IpcDesk, type WindowIdentity } from '../web/window-requests.js';
+import { createIpcHandlers, IpcRefused, type IpcDesk, type WindowIdentity } from '../desk/window-requests.js';
 import type { WindowRegistry } from './window-registry.js';
 
-export { createIpcHandlers, IpcRefused, type IpcDesk } from '../web/window-requests.js';
+export { createIpcHandlers, IpcRefused, type IpcDesk } from '../desk/window-requests.js';
 
 /** Who sent an IPC message: the webContents id and the URL of the frame that sent it. */
 export interface IpcSender {

@@ -1,5 +1,5 @@
 import type { Command } from '../contract/commands.js';
-import { freeLines, type DeskModel } from '../web/desk-model.js';
+import { freeLines, type DeskModel } from '../contract/desk-model.js';
 
 /** URL schemes LineDesk registers for click-to-dial. */
 export const dialSchemes = ['sip', 'sips', 'tel'] as const;

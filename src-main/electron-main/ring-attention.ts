@@ -1,4 +1,4 @@
-import type { DeskModel } from '../web/desk-model.js';
+import type { DeskModel } from '../contract/desk-model.js';
 
 /** The part of a BrowserWindow that ringing uses (tests hand in a fake). */
 export interface RingWindow {

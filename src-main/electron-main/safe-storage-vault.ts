@@ -1,5 +1,5 @@
 import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
-import type { SecretVault } from '../web/config-file-store.js';
+import type { SecretVault } from '../desk/config-file-store.js';
 
 /** The part of Electron's safeStorage the vault uses. */
 export interface SafeStorageLike {
@@ -51,7 +51,8 @@ export class SafeStorageVault implements SecretVault {
 
   delete(key: string): void {
     if (!(key in this.#entries)) return;
-    const { [key]: _gone, ...rest } = this.#entries;
+    const rest = { ...this.#entries };
+    delete rest[key];
     this.#entries = rest;
     this.#write();
   }

@@ -1,4 +1,4 @@
-import { contentSecurityPolicy } from '../web/content-security-policy.js';
+import { contentSecurityPolicy } from '../desk/content-security-policy.js';
 import { denyAllPermissions, type HardenLog, type PermissionSession } from './harden-web-contents.js';
 
 /** The part of Electron's Session this module touches. */

@@ -1,6 +1,6 @@
 import type { Command } from '../contract/commands.js';
-import { currentCall, ringingLines, type DeskModel } from '../web/desk-model.js';
-import type { ShortcutAction } from '../web/settings-schema.js';
+import { currentCall, ringingLines, type DeskModel } from '../contract/desk-model.js';
+import type { ShortcutAction } from '../desk/settings-schema.js';
 
 /**
  * What a global shortcut does right now. Answer and decline act on the call that has

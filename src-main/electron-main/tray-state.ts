@@ -1,5 +1,5 @@
 import type { AgentStateName } from '../contract/control-events.js';
-import type { DeskModel } from '../web/desk-model.js';
+import type { DeskModel } from '../contract/desk-model.js';
 
 export type TrayState = AgentStateName | 'ringing' | 'unknown';
 

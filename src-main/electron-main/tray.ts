@@ -1,7 +1,7 @@
 import { Menu, Tray, nativeImage, type NativeImage } from 'electron';
 import { join } from 'node:path';
 import type { Command } from '../contract/commands.js';
-import type { DeskModel } from '../web/desk-model.js';
+import type { DeskModel } from '../contract/desk-model.js';
 import { shellText } from './shell-strings.js';
 import { trayIconFile, trayStateOf, trayTooltip, type TrayState } from './tray-state.js';
 

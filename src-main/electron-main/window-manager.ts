@@ -2,7 +2,7 @@ import { BrowserWindow, screen, webContents } from 'electron';
 import type { Logger } from '../common/logger.js';
 import { ipcChannels } from '../contract/ipc-contract.js';
 import type { ControlEvent, Stamped } from '../contract/control-events.js';
-import type { DeskModel } from '../web/desk-model.js';
+import type { DeskModel } from '../contract/desk-model.js';
 import { windowUrl } from './app-protocol.js';
 import { RingAttention } from './ring-attention.js';
 import { windowOptions } from './window-options.js';

@@ -1,6 +1,6 @@
-import type { WindowIdentity } from '../web/window-requests.js';
+import type { WindowIdentity } from '../desk/window-requests.js';
 
-export type { WindowIdentity } from '../web/window-requests.js';
+export type { WindowIdentity } from '../desk/window-requests.js';
 
 /**
  * The windows the shell created, by webContents id. IPC answers only senders found here:

@@ -12,11 +12,12 @@ import { DtmfSender } from './dtmf/dtmf-sender.js';
 import { isDtmfSymbol } from './dtmf/rfc4733.js';
 import { JitterBuffer } from './jitter/jitter-buffer.js';
 import { tsDiff } from './jitter/rtp-serial.js';
-import type { MediaEndpoint } from './media-engine.js';
+import type { CallMediaEvents, MediaSession } from './media-engine.js';
 import { SERVICE_TICK_MS } from './media-ticker.js';
+import type { IncomingRtp } from './rtp/incoming-rtp.js';
 import { estimateMos } from './rtp/mos-estimate.js';
 import type { RtpPortPair } from './rtp/rtp-port-pair.js';
-import { RtpSession, type IncomingRtp } from './rtp/rtp-session.js';
+import { RtpSession } from './rtp/rtp-session.js';
 import type { AudioCodecName } from './sdp/codecs.js';
 import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
 
@@ -31,12 +32,6 @@ export type MediaMode =
   /** Receives and decodes, sends nothing. */
   | 'listen';
 
-export interface CallMediaEvents {
-  quality(q: { codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs: number }): void;
-  dtmf(digit: string, durationMs: number): void;
-  /** The far end put us on hold (sendonly/inactive/0.0.0.0) or took us off it. */
-  remoteHold(on: boolean): void;
-}
 
 export interface CallMediaOptions {
   callId: string;
@@ -51,6 +46,13 @@ export interface CallMediaOptions {
   clock: Clock;
   log: Logger;
   symmetricRtp: boolean;
+  /**
+   * The IP address the call's SIP came from (the PBX or its proxy; the INVITE's or the 200 OK's
+   * source). RTP is accepted only from the SDP's ip:port, or, with symmetricRtp, from one source
+   * latched at the start of the call whose IP is the SDP's or this one (rtp/rtp-source-guard.ts).
+   * Optional: without it, a latch must stay on the SDP's IP.
+   */
+  signallingPeerIp?: string;
   jitter: { minDelayMs: number; maxDelayMs: number };
   /** Connects device-mode audio to the sound card; returns the detach function. */
   attachDevice(client: DeviceClient): () => void;
@@ -69,7 +71,7 @@ const DTMF_GAP_MS = 60;
  * the audio clock (the device's, or a timer for service lines), resampling between the
  * codec rate and the device rate, RFC 4733 DTMF both ways, hold and mute.
  */
-export class CallMedia implements MediaEndpoint, DeviceClient {
+export class CallMedia implements MediaSession, DeviceClient {
   readonly address: string;
   readonly rtpPort: number;
   readonly codecs: readonly AudioCodecName[];
@@ -105,7 +107,7 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     this.address = o.address;
     this.rtpPort = o.pair.port;
     this.codecs = o.codecs;
-    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp });
+    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
     this.#playFifo = new PcmFifo(o.deviceRate); // up to 1 s
     this.#sendFifo = new PcmFifo(48_000);
@@ -160,11 +162,18 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
         const planned = sender.plan(s, this.#dtmfStartTimestamp(), durationMs);
         // Receivers tell events apart by timestamp: the next one starts after this one and the gap.
         this.#dtmfNextTimestamp = (planned.endTimestamp + Math.round((te.clockRate * DTMF_GAP_MS) / 1000)) >>> 0;
-        let playing: TimerHandle | undefined;
-        playing = sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker), () => {
-          if (playing) this.#dtmfTimers.delete(playing);
+        // A one-packet event may finish inside play() (onDone runs synchronously, before
+        // `playing` exists): only an event still playing when play() returns is tracked.
+        let finished = false;
+        let tracked = false;
+        const playing = sender.play(planned, this.o.clock, (p) => this.rtp.send(te.payloadType, p.timestamp, p.payload, p.marker), () => {
+          finished = true;
+          if (tracked) this.#dtmfTimers.delete(playing);
         });
-        this.#dtmfTimers.add(playing);
+        if (!finished) {
+          this.#dtmfTimers.add(playing);
+          tracked = true;
+        }
       }, startAt - now);
       this.#dtmfTimers.add(timer);
       startAt += plan.lastOffsetMs + DTMF_GAP_MS;
@@ -183,6 +192,7 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
     this.#dtmfIn?.dispose();
     this.#codec?.close();
     this.rtp.close();
+    this.o.on.closed?.();
   }
 
   // ---- device mode: the sound card pulls and pushes at the device rate ----
@@ -286,7 +296,7 @@ export class CallMedia implements MediaEndpoint, DeviceClient {
   #onAudio(n: Negotiated, p: IncomingRtp): void {
     this.#followPacketization(n, p.payload);
     // The payload is a view of the datagram's own buffer, which nothing else keeps: no copy.
-    this.#jb?.push({ seq: p.seq, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, payload: p.payload, arrivalMs: p.arrivalMs });
+    this.#jb?.push(p);
   }
 
   /** One frame of decoded (or concealed) audio at the codec rate, or undefined when silent. */

@@ -15,8 +15,34 @@ export interface MediaEndpoint {
   close(): void;
 }
 
+/** Per-call events out of the media. */
+export interface CallMediaEvents {
+  quality(q: { codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs: number }): void;
+  dtmf(digit: string, durationMs: number): void;
+  /** The far end put us on hold (sendonly/inactive/0.0.0.0) or took us off it. */
+  remoteHold(on: boolean): void;
+  /** close() ran: the ports are released (the engine stops counting the call). */
+  closed?(): void;
+}
+
+/** A call's media as its Call controls it: the endpoint, plus mute and what was negotiated. */
+export interface MediaSession extends MediaEndpoint {
+  readonly muted: boolean;
+  readonly negotiated: Negotiated | undefined;
+  setMuted(on: boolean): void;
+}
+
+/** What a call asks for when it opens its media. */
+export interface MediaRequest {
+  callId: string;
+  /** The line the call is on: it decides the mode (headset or service) and the devices. */
+  line: string;
+  /** Per-call events (quality, RFC 4733 digits, remote hold), back to the call. */
+  on: Omit<CallMediaEvents, 'closed'>;
+}
+
 export interface MediaEngine {
-  /** Opens media for a new call (binds its RTP/RTCP ports). */
-  open(call: { callId: string; lineId: string }): Promise<MediaEndpoint>;
+  /** Opens media for a call (binds its RTP/RTCP ports). */
+  open(request: MediaRequest): Promise<MediaSession>;
   close(): void;
 }

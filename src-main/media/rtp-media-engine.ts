@@ -2,8 +2,8 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { AudioDevices } from './audio/audio-device.js';
 import { AudioRouter } from './audio-router.js';
-import { CallMedia, type CallMediaEvents, type MediaMode } from './call-media.js';
-import type { MediaEndpoint, MediaEngine } from './media-engine.js';
+import { CallMedia, type MediaMode } from './call-media.js';
+import type { MediaEngine, MediaRequest, MediaSession } from './media-engine.js';
 import { MediaTicker, SERVICE_TICK_MS } from './media-ticker.js';
 import { convertRate } from './audio/wav-file.js';
 import { codecSampleRate } from './codec/create-codec.js';
@@ -29,11 +29,8 @@ export interface RtpMediaEngineOptions {
   devices: AudioDevices | undefined;
   clock: Clock;
   log: Logger;
-  /** The line a call is on (the dispatcher may offer it to another line than the one it arrived on). */
-  lineOf(callId: string, arrivalLine: string): string;
+  /** How a line's calls get their audio (read at each call's start: device choices may change). */
   lineMedia(lineId: string): LineMedia;
-  /** Per-call events out (quality, DTMF, remote hold), with the call's line. */
-  on: { [K in keyof CallMediaEvents]: (call: { callId: string; line: string }, ...args: Parameters<CallMediaEvents[K]>) => void };
 }
 
 /**
@@ -44,7 +41,8 @@ export interface RtpMediaEngineOptions {
 export class RtpMediaEngine implements MediaEngine {
   readonly router: AudioRouter | undefined;
   readonly ticker: MediaTicker;
-  readonly calls = new Map<string, { media: CallMedia; line: string }>();
+  /** Open calls' media, for close() and the counters. */
+  readonly #open = new Set<CallMedia>();
   /** Service files by line, converted here once to every codec sample rate in use (rate → PCM). */
   readonly #files = new Map<string, ReadonlyMap<number, Int16Array>>();
 
@@ -55,22 +53,21 @@ export class RtpMediaEngine implements MediaEngine {
       try {
         this.#files.set(line, new Map(rates.map((rate) => [rate, convertRate(file.pcm, file.rate, rate)])));
       } catch (error) {
-        throw new Error(`line ${line}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`line ${line}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     }
     this.router = o.devices ? new AudioRouter(o.devices, o.log.child('audio')) : undefined;
     this.ticker = new MediaTicker(o.clock, SERVICE_TICK_MS, o.log.child('ticker'));
   }
 
-  async open(call: { callId: string; lineId: string }): Promise<MediaEndpoint> {
+  async open(request: MediaRequest): Promise<MediaSession> {
     const pair = await bindRtpPortPair(this.o.address, this.o.ports);
-    const line = this.o.lineOf(call.callId, call.lineId);
+    const { callId, line } = request;
     const lm = this.o.lineMedia(line);
-    const who = { callId: call.callId, line };
     const mode: MediaMode = lm.mode === 'device' && !this.router ? 'listen' : lm.mode;
     const file = this.#files.get(line);
-    const media = new CallMedia({
-      callId: call.callId,
+    const media: CallMedia = new CallMedia({
+      callId,
       address: this.o.address,
       pair,
       codecs: this.o.codecs,
@@ -78,33 +75,24 @@ export class RtpMediaEngine implements MediaEngine {
       ...(file ? { file } : {}),
       deviceRate: this.o.devices?.format.sampleRate ?? 48_000,
       clock: this.o.clock,
-      log: this.o.log.child(call.callId),
+      log: this.o.log.child(callId),
       symmetricRtp: this.o.symmetricRtp,
       jitter: this.o.jitter,
       attachDevice: (client) => this.router!.attach(client, lm.headset, lm.microphone),
       subscribeTicker: (tick) => this.ticker.subscribe(tick),
-      on: {
-        quality: (q) => this.o.on.quality(who, q),
-        dtmf: (d, ms) => this.o.on.dtmf(who, d, ms),
-        remoteHold: (on) => this.o.on.remoteHold(who, on),
-      },
+      on: { ...request.on, closed: () => this.#open.delete(media) },
     });
-    this.calls.set(call.callId, { media, line });
-    const close = media.close.bind(media);
-    media.close = () => {
-      close();
-      if (this.calls.get(call.callId)?.media === media) this.calls.delete(call.callId);
-    };
+    this.#open.add(media);
     return media;
   }
 
   /** Counters for monitoring and benchmarks. */
   stats(): { calls: number; lateFrames: number } {
-    return { calls: this.calls.size, lateFrames: this.ticker.lateFrames };
+    return { calls: this.#open.size, lateFrames: this.ticker.lateFrames };
   }
 
   close(): void {
-    for (const c of [...this.calls.values()]) c.media.close();
+    for (const media of [...this.#open]) media.close();
     this.router?.close();
   }
 }

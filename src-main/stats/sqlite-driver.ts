@@ -53,6 +53,6 @@ export function openSqlite(filename: string, options: SqliteOpenOptions = {}): S
 
 /** The SQLite error code (SQLITE_FULL, SQLITE_NOTADB…) of a better-sqlite3 error, if any. */
 export function sqliteCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof (error as { code: unknown }).code === 'string') return (error as { code: string }).code;
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof (error).code === 'string') return (error as { code: string }).code;
   return undefined;
 }

@@ -5,11 +5,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
 import { tokensEqual } from './access-token.js';
-import { securityHeaders } from './content-security-policy.js';
-import type { DeskHost } from './desk-host.js';
-import { resolveStaticFile } from './static-files.js';
+import { securityHeaders } from '../desk/content-security-policy.js';
+import type { DeskHost } from '../desk/desk-host.js';
+import { resolveStaticFile } from '../desk/static-files.js';
 import { WindowConnection } from './window-connection.js';
-import { tokenSubprotocolPrefix, wsPath, wsSubprotocol } from './ws-protocol.js';
+import { tokenSubprotocolPrefix, wsPath, wsSubprotocol } from '../contract/ipc-contract.js';
 
 export interface WebServerOptions {
   host: DeskHost;

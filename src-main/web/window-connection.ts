@@ -1,7 +1,7 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
-import type { DeskHost } from './desk-host.js';
-import { createIpcHandlers, IpcRefused, type IpcHandlers, type WindowIdentity } from './window-requests.js';
+import type { DeskHost } from '../desk/desk-host.js';
+import { createIpcHandlers, IpcRefused, type IpcHandlers, type WindowIdentity } from '../desk/window-requests.js';
 import { clientMessageSchema, type ClientMessage, type ServerMessage } from './ws-protocol.js';
 
 /** A client that falls this far behind on events is dropped rather than buffered forever. */
@@ -30,7 +30,7 @@ export class WindowConnection {
     }, host);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.#send({ t: 'error', message: 'binary messages are not accepted' });
-      void this.#onText(data.toString());
+      void this.#onText(textOf(data));
     });
     ws.on('close', () => this.#unsubscribe?.());
     ws.on('error', (error) => this.log.debug('window socket error', { error }));
@@ -84,4 +84,11 @@ export class WindowConnection {
     }
     this.ws.send(JSON.stringify(msg));
   }
+}
+
+/** A text frame's content, whichever form ws hands it over in (one buffer, fragments, an ArrayBuffer). */
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ControlEvent, Stamped } from '../contract/control-events.js';
 import { windowKinds } from '../contract/ipc-contract.js';
+import type { ClientMessage } from '../contract/ws-messages.js';
 
-export { tokenSubprotocolPrefix, wsPath, wsSubprotocol } from '../contract/ipc-contract.js';
+export type { ClientMessage, ServerMessage } from '../contract/ws-messages.js';
 
 /**
  * Browser mode's WebSocket protocol: the LineDeskApi of the preload, as JSON messages.
@@ -12,19 +12,10 @@ export { tokenSubprotocolPrefix, wsPath, wsSubprotocol } from '../contract/ipc-c
  */
 const requestId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-/** Client → server. Payloads (`command`, `settings`) are validated again by their own schemas. */
-export const clientMessageSchema = z.discriminatedUnion('t', [
+/** Client → server, as the server checks it; it must parse to exactly the contract's ClientMessage. */
+export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('hello'), id: requestId, kind: z.enum(windowKinds), line: z.string().min(1).max(64).optional() }),
   z.strictObject({ t: z.literal('command'), id: requestId, command: z.unknown() }),
   z.strictObject({ t: z.literal('settings.get'), id: requestId }),
   z.strictObject({ t: z.literal('settings.save'), id: requestId, settings: z.unknown() }),
 ]);
-
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
-
-/** Server → client: the answer to one request, or a pushed event. */
-export type ServerMessage =
-  | { t: 'reply'; id: number; value: unknown }
-  | { t: 'reply'; id: number; error: string }
-  | { t: 'event'; event: Stamped<ControlEvent> }
-  | { t: 'error'; message: string };

@@ -119,7 +119,8 @@ describe('the team window in browser mode', { skip, timeout: 180_000 }, () => {
 
     // Sorting by offered puts Amy (1) before Sid (0).
     await page.locator('[data-testid="team-per-agent"] th button', { hasText: 'Offered' }).click();
-    const order = await page.locator('[data-testid="team-per-agent"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-agent')));
+    const order: (string | null)[] = [];
+    for (const r of await page.locator('[data-testid="team-per-agent"] tbody tr').all()) order.push(await r.getAttribute('data-agent'));
     assert.deepEqual(order, ['amy', 'sid']);
 
     // CSV export.

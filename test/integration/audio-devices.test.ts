@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { loadavg } from 'node:os';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AudioDevices, PlaybackStream } from '../../src-main/media/audio/audio-device.js';
-import { createAudifyDevices, loadAudify, type AudifyDevicesOptions } from '../../src-main/media/audio/audify-devices.js';
+import { createAudifyDevices, type AudifyDevicesOptions } from '../../src-main/media/audio/audify-devices.js';
+import { loadAudify } from '../../src-main/media/audio/audify/audify-binding.js';
 import { createAudioDevices } from '../../src-main/media/audio/create-audio-devices.js';
 import { Ringer } from '../../src-main/media/audio/ringer.js';
 import { ensurePulse, injectTone, pactl, pulseSkipReason, recordSink, reloadSink, startPrivatePulse, startRecording, tonePlayer, unloadSink, type PulseDaemon } from '../support/pulse.js';
@@ -133,7 +135,7 @@ describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout:
   after(async () => {
     await pulse?.stop();
     // audify's process-wide error callback keeps the event loop alive for good (see
-    // audify-devices.ts): once the tests are done, leave.
+    // audify/audify-runtime.ts): once the tests are done, leave.
     setTimeout(() => process.exit(), 500).unref();
   });
 
@@ -305,7 +307,7 @@ describe('audio devices on a private PulseAudio', { skip: skipReason(), timeout:
       const sinks = await pactl(['list', 'sinks', 'short']);
       if (!/\bheadset\b/.test(sinks)) await reloadSink('headset');
     }
-    if (thrown) throw thrown;
+    if (thrown) throw thrown instanceof Error ? thrown : new Error(inspect(thrown));
   });
 
   test('a crashed sound server: streams run on a timer, then come back when it restarts', { timeout: 40_000 }, async (t) => {

@@ -4,6 +4,7 @@ import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
 import { LossyRelay } from '../support/lossy-relay.js';
+import { captureSkipReason, WireCapture } from '../support/wire-capture.js';
 import { runSipp, startSipp } from '../support/sipp.js';
 import { cancellingCallerScenario } from '../support/sipp-pcap-scenario.js';
 
@@ -30,10 +31,20 @@ describe('dispatcher through Kamailio: one AOR, three lines', { skip, timeout: 2
     await k?.stop();
   });
 
-  test('30 calls under rrmemory spread evenly over the lines, and every fork that loses gets 486', async () => {
+  test('30 calls under rrmemory spread evenly over the lines, and every fork that loses gets 486 with a Reason naming the line that holds it', async () => {
     const mark = runner.events.length;
+    // The Reason header is checked on the wire (tshark) where capturing is allowed.
+    const cap = captureSkipReason() ? undefined : new WireCapture(`udp port ${k.udpPort}`);
+    await cap?.start();
     const r = await runSipp({ scenario: 'uac-call.xml', target: `127.0.0.1:${k.udpPort}`, service: '206', calls: 30, rate: 5, limit: 1, durationMs: 100, timeoutMs: 60_000 });
     assert.equal(r.successful, 30, r.errors);
+    if (cap) {
+      await cap.stop();
+      const refusals = await cap.fields('sip.Status-Code == 486', ['sip.Reason']);
+      cap.dispose();
+      assert.ok(refusals.length >= 60, `${refusals.length} 486 answers on the wire`);
+      for (const [reason] of refusals) assert.match(reason ?? '', /^SIP;cause=486;text="taken by line q[123]"$/);
+    }
     const evs = runner.eventsSince(mark);
     const answered = evs.filter((e) => e.event === 'call.answered');
     const perLine = Object.fromEntries(lines.map((l) => [l, answered.filter((e) => e.line === l).length]));
@@ -70,7 +81,7 @@ describe('dispatcher through Kamailio: re-offer, queue, cancel, failed registrat
     runner.send({ cmd: 'decline', line: 'a1', reason: 'wrap-up' });
     const second = await runner.waitForEvent('call.offered', { call: first.call, line: 'a2' });
     assert.equal(second.attempt, 2);
-    assert.ok((second.ts as number) - (first.ts as number) < 1_000, 'offered to the next line at once');
+    assert.ok((second.ts) - (first.ts) < 1_000, 'offered to the next line at once');
     runner.send({ cmd: 'accept', line: 'a2' });
     await runner.waitForEvent('call.answered', { call: first.call, line: 'a2' });
     const r = await sipp.done;
@@ -82,7 +93,7 @@ describe('dispatcher through Kamailio: re-offer, queue, cancel, failed registrat
     const timedOut = await runner.waitForEvent('call.offer.ended', { call: o1.call, line: 'a1' }, 5_000);
     assert.equal(timedOut.reason, 'timeout');
     const o2 = await runner.waitForEvent('call.offered', { call: o1.call, line: 'a2' });
-    const afterMs = (o2.ts as number) - (o1.ts as number);
+    const afterMs = (o2.ts) - (o1.ts);
     assert.ok(afterMs >= 1_450 && afterMs < 2_500, `re-offered after the 1.5 s offer timeout (${afterMs} ms)`);
     const t2 = await runner.waitForEvent('call.offer.ended', { call: o1.call, line: 'a2' }, 5_000);
     assert.equal(t2.reason, 'timeout');

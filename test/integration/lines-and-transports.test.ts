@@ -105,7 +105,7 @@ describe('offer, decline and a shared AOR', { skip, timeout: 120_000 }, () => {
     const offered = await runner.waitForEvent('call.offered', { to: '210' });
     const call = offered.call as string;
     // Every line's user agent received its fork: one was kept, the other two were refused.
-    await runner.waitFor((e) => runner.events.filter((x) => x.event === 'call.rejected' && x.call === call && x.code === 486).length === 2, 10_000, 'two forks refused');
+    await runner.waitFor(() => runner.events.filter((x) => x.event === 'call.rejected' && x.call === call && x.code === 486).length === 2, 10_000, 'two forks refused');
     const refused = runner.events.filter((e) => e.event === 'call.rejected' && e.call === call).map((e) => e.line);
     assert.equal(new Set([...refused, 'kept']).size, 3, 'two different lines refused a fork');
     assert.equal(runner.eventsNamed('call.offered').filter((e) => e.call === call).length, 1);

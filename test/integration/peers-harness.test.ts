@@ -192,7 +192,7 @@ async function expectForkedInviteAndReject(target: string, service: string, send
 async function openWebSocket(url: string, ca?: string): Promise<{ ws: WebSocket; inbox: SipInbox }> {
   const ws = new WebSocket(url, 'sip', ca === undefined ? {} : { ca });
   const inbox = new SipInbox();
-  ws.on('message', (data) => inbox.push(data.toString()));
+  ws.on('message', (data) => inbox.push((data as Buffer).toString('utf8')));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -104,11 +104,11 @@ describe('transfer against baresip', { skip, timeout: 120_000 }, () => {
     // (to-tag: the target's own tag; from-tag: ours), escaped inside the Refer-To URI.
     const m = /<(sip:305-[^?>]+)\?Replaces=([^%>]+)%3Bto-tag%3D[^%>]+%3Bfrom-tag%3D[^%>]+>$/.exec(refer);
     assert.ok(m, `Refer-To: ${refer}`);
-    assert.equal(m[2], consult.call, 'Replaces names the consultation');
+    assert.equal(m[2], String(consult.call), 'Replaces names the consultation');
     assert.deepEqual(transferStates(original.call as string), ['started', 'accepted', 'completed']);
     // baresip 1.0 follows the Refer-To but keeps the Replaces in the Request-URI instead of
     // sending a Replaces header, so 305 takes it as a second call rather than a replacement.
-    assert.ok(invites.some(([line]) => line!.startsWith(`INVITE ${m[1]}?Replaces=${consult.call}`)), 'the caller called the consulted party');
+    assert.ok(invites.some(([line]) => line!.startsWith(`INVITE ${m[1]}?Replaces=${String(consult.call)}`)), 'the caller called the consulted party');
     assert.equal(establishedFromCaller(), 2, 'the target answered the caller');
     await target.command('hangup');
   });

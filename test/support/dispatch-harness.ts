@@ -1,16 +1,25 @@
+import { Call, type CallContext } from '../../src-main/calls/call.js';
+import { CallRegistry } from '../../src-main/calls/call-registry.js';
 import { silentLogger } from '../../src-main/common/logger.js';
 import type { ControlEvent } from '../../src-main/contract/control-events.js';
 import type { DispatchConfig } from '../../src-main/dispatch/dispatch-config.js';
 import { Dispatcher } from '../../src-main/dispatch/dispatcher.js';
-import type { StrategyName } from '../../src-main/dispatch/strategy.js';
+import type { StrategyName } from '../../src-main/contract/vocabulary.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeLeg } from './fake-leg.js';
 
-/** A dispatcher over fake legs and a fake clock, with every event it emits. */
+/** A dispatcher over fake legs and a fake clock, with its call registry and every event emitted. */
 export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?: number; autoAnswerMs?: number }[]; strategy?: StrategyName; offerTimeoutMs?: number; queue?: Partial<DispatchConfig['queue']>; registered?: boolean; random?: () => number } = {}) {
   const clock = new FakeClock();
   const events: ControlEvent[] = [];
   const specs: { id: string; maxCalls?: number; autoAnswerMs?: number }[] = typeof opts.lines === 'object' ? opts.lines : Array.from({ length: opts.lines ?? 3 }, (_, i) => ({ id: `l${i + 1}` }));
+  const calls = new CallRegistry(clock);
+  const ctx: CallContext = {
+    clock,
+    log: silentLogger,
+    emit: (e) => events.push(e),
+    openMedia: () => Promise.reject(new Error('no media in dispatcher tests')),
+  };
   const d = new Dispatcher({
     config: {
       strategy: opts.strategy ?? 'linear',
@@ -20,6 +29,8 @@ export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?
     clock,
     log: silentLogger,
     emit: (e) => events.push(e),
+    calls,
+    createCall: (leg, dispatch) => Call.inbound(leg, dispatch, ctx),
     context: { random: opts.random ?? Math.random, cpuLoad: () => 0 },
     lines: specs.map((s) => ({ id: s.id, aor: `sip:${s.id}@pbx`, maxCalls: s.maxCalls ?? 1, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) })),
   });
@@ -37,5 +48,5 @@ export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?
       if (e.event === 'call.queued') parts.push(`#${e.position}`);
       return parts.join(' ');
     });
-  return { d, clock, events, leg, named, trace };
+  return { d, calls, clock, events, leg, named, trace };
 }

@@ -1,10 +1,9 @@
 import { Emitter } from '../../src-main/common/emitter.js';
-import type { LegEnd, LegEvents, Party } from '../../src-main/calls/call-leg.js';
+import type { InboundLegLike, LegEnd, LegEvents, Party } from '../../src-main/calls/leg.js';
 import type { EndReason, LegState } from '../../src-main/contract/vocabulary.js';
-import type { DispatchLeg } from '../../src-main/dispatch/dispatch-leg.js';
 
 /** A SIP leg without SIP: records what the dispatcher told it and lets a test play the caller. */
-export class FakeLeg implements DispatchLeg {
+export class FakeLeg implements InboundLegLike {
   readonly events = new Emitter<LegEvents>();
   readonly from: Party = { number: '5551234', uri: 'sip:5551234@pbx' };
   readonly to: Party;

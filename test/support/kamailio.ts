@@ -137,7 +137,7 @@ class KamailioPeer implements Kamailio {
     try {
       await execFileAsync(kamailio, ['-c', '-f', CONFIG_FILE, ...defines], { timeout: 10_000 });
     } catch (err) {
-      throw new Error(`kamailio -c rejected ${CONFIG_FILE}:\n${processOutput(err)}`);
+      throw new Error(`kamailio -c rejected ${CONFIG_FILE}:\n${processOutput(err)}`, { cause: err });
     }
 
     this.#runs++;
@@ -158,7 +158,7 @@ class KamailioPeer implements Kamailio {
       await waitUntilAnswering(this.host, this.udpPort, group);
     } catch (err) {
       await group.stop(STOP_GRACE_MS);
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- kamailio log ---\n${this.log()}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- kamailio log ---\n${this.log()}`, { cause: err });
     }
     // A forgotten stop() must not keep the test process alive; the exit hook kills the group.
     group.child.unref();
@@ -258,7 +258,7 @@ export async function createTestCertificates(dir: string): Promise<TestCertifica
     try {
       await execFileAsync(openssl, args, { cwd: dir, timeout: 15_000 });
     } catch (err) {
-      throw new Error(`openssl ${args.join(' ')} failed:\n${processOutput(err)}`);
+      throw new Error(`openssl ${args.join(' ')} failed:\n${processOutput(err)}`, { cause: err });
     }
   };
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];

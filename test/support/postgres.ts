@@ -120,15 +120,20 @@ export async function startPostgres(opts: { database?: string; settings?: Record
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const start = async (): Promise<void> => {
-    if (running.has(data)) return;
-    run([join(bin, 'pg_ctl'), '-D', data, '-l', logFile, '-w', '-t', '60', 'start'], 'pg_ctl start');
-    running.add(data);
+  // pg_ctl -w waits for the server itself; these stay promises for their callers.
+  const start = (): Promise<void> => {
+    if (!running.has(data)) {
+      run([join(bin, 'pg_ctl'), '-D', data, '-l', logFile, '-w', '-t', '60', 'start'], 'pg_ctl start');
+      running.add(data);
+    }
+    return Promise.resolve();
   };
-  const halt = async (): Promise<void> => {
-    if (!running.has(data)) return;
-    run([join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', '-t', '60', 'stop'], 'pg_ctl stop');
-    running.delete(data);
+  const halt = (): Promise<void> => {
+    if (running.has(data)) {
+      run([join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', '-t', '60', 'stop'], 'pg_ctl stop');
+      running.delete(data);
+    }
+    return Promise.resolve();
   };
   if (!exitHook) {
     exitHook = true;

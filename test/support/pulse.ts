@@ -242,7 +242,7 @@ export function injectTone(hz: number, dbfs: number, ms: number): Promise<void> 
 
 export interface TonePlayer {
   /** The pull callback for AudioDevices.openPlayback: one frame per call. */
-  pull(): Int16Array;
+  pull: () => Int16Array;
   /** performance.now() when the first frame holding the tone was handed over (NaN before). */
   readonly handedOverAt: number;
   /** True once every sample of the tone has been handed over. */

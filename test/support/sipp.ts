@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
@@ -68,7 +69,7 @@ export interface RunningSipp {
    * <log> lines and errors are complete, the counters are those of the last 1 s stats dump.
    * (A graceful quit is impossible: sipp 3.6.1 resets its quit flag once -m calls exist.)
    */
-  kill(): void;
+  kill: () => void;
 }
 
 /**
@@ -107,7 +108,7 @@ export function startSipp(opts: SippOptions): RunningSipp {
   let group: ProcessGroup | undefined;
   let killRequested = false;
   let result: SippResult | undefined;
-  let startError: unknown;
+  let startError: Error | undefined;
 
   const done = (async () => {
     try {
@@ -130,8 +131,8 @@ export function startSipp(opts: SippOptions): RunningSipp {
       result = await collectResult(exit.code, exit.signal, files);
       return result;
     } catch (err) {
-      startError = err;
-      throw err;
+      startError = err instanceof Error ? err : new Error(`sipp failed: ${inspect(err)}`);
+      throw startError;
     } finally {
       if (process.env.LINEDESK_KEEP_PEERS) process.stderr.write(`LINEDESK_KEEP_PEERS: sipp files kept in ${dir}\n`);
       else await rm(dir, { recursive: true, force: true });
@@ -354,7 +355,7 @@ export interface Device {
   /** Resolves once Kamailio answered the REGISTER with 200. */
   readonly registered: Promise<void>;
   readonly done: Promise<SippResult>;
-  kill(): void;
+  kill: () => void;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface TeamDb {
   passwords: Map<string, string>;
   addUser(user: string, role: 'agent' | 'supervisor'): Promise<string>;
   /** `team.database` for a desk connecting as `user` (no TLS: loopback). */
-  database(user: string): object;
+  database(user: string): { host: string; port: number; database: string; user: string; passwordFile: string; ssl: false };
   /** A query as the superuser. */
   admin<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }

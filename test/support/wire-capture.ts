@@ -56,7 +56,7 @@ export class WireCapture {
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('tshark did not start capturing within 10 s')), 10_000);
-      child.stderr!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         if (/Capturing on/.test(d.toString())) {
           this.#startedAt = performance.now();
           clearTimeout(t);
@@ -85,12 +85,12 @@ export class WireCapture {
    */
   async rtp(ports: number[] = []): Promise<CapturedRtp[]> {
     const decode = ports.length > 0 ? ports.flatMap((p) => ['-d', `udp.port==${p},rtp`]) : ['--enable-heuristic', 'rtp_udp'];
-    const { stdout } = await run('tshark', ['-r', this.file, ...decode, '-Y', 'rtp', '-T', 'fields', '-E', 'separator=;', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'rtp.p_type', '-e', 'rtp.seq', '-e', 'rtp.timestamp', '-e', 'rtp.marker', '-e', 'rtp.payload', '-e', 'frame.time_epoch'], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run('tshark', ['-r', this.file, ...decode, '-Y', 'rtp', '-T', 'fields', '-E', 'separator=/t', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'rtp.p_type', '-e', 'rtp.seq', '-e', 'rtp.timestamp', '-e', 'rtp.marker', '-e', 'rtp.payload', '-e', 'frame.time_epoch'], { maxBuffer: 256 * 1024 * 1024 });
     return stdout
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => {
-        const [time, src, dst, pt, seq, ts, marker, payload, epoch] = l.split(';');
+        const [time, src, dst, pt, seq, ts, marker, payload, epoch] = l.split('\t');
         return {
           epochMs: Number(epoch) * 1000,
           time: Number(time),
@@ -107,23 +107,23 @@ export class WireCapture {
 
   /** SIP messages in capture order. */
   async sip(): Promise<CapturedSip[]> {
-    const { stdout } = await run('tshark', ['-r', this.file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=;', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'sip.Request-Line', '-e', 'sip.Status-Line', '-e', 'sdp.media_attr', '-e', 'sdp.media'], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('tshark', ['-r', this.file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=/t', '-e', 'frame.time_relative', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'sip.Request-Line', '-e', 'sip.Status-Line', '-e', 'sdp.media_attr', '-e', 'sdp.media'], { maxBuffer: 64 * 1024 * 1024 });
     return stdout
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => {
-        const [time, src, dst, req, status, attrs, media] = l.split(';');
+        const [time, src, dst, req, status, attrs, media] = l.split('\t');
         return { time: Number(time), srcPort: Number(src), dstPort: Number(dst), firstLine: req || status || '', text: `${attrs ?? ''} ${media ?? ''}` };
       });
   }
 
   /** Any tshark fields of the packets matching a display filter, one array per packet. */
   async fields(displayFilter: string, fields: string[]): Promise<string[][]> {
-    const { stdout } = await run('tshark', ['-r', this.file, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=;', ...fields.flatMap((f) => ['-e', f])], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('tshark', ['-r', this.file, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=/t', ...fields.flatMap((f) => ['-e', f])], { maxBuffer: 64 * 1024 * 1024 });
     return stdout
       .split('\n')
       .filter((l) => l.trim())
-      .map((l) => l.split(';'));
+      .map((l) => l.split('\t'));
   }
 
   dispose(): void {

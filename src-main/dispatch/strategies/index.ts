@@ -1,4 +1,5 @@
-import type { DispatchStrategy, StrategyName } from '../strategy.js';
+import type { StrategyName } from '../../contract/vocabulary.js';
+import type { DispatchStrategy } from '../strategy.js';
 import { fewestCalls } from './fewestcalls.js';
 import { leastRecent } from './leastrecent.js';
 import { linear } from './linear.js';

@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from '../../common/clock.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import type { AudioDevices } from './audio-device.js';
-import { createAudifyDevices, linuxHasSoundCards, type AudifyDevicesOptions } from './audify-devices.js';
+import { createAudifyDevices, type AudifyDevicesOptions } from './audify-devices.js';
+import { linuxHasSoundCards } from './audify/alsa-host.js';
 import { NullAudioDevices } from './null-devices.js';
 
 /** The config value `media.audio`. */

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 
@@ -14,33 +15,54 @@ export interface RtpPortPair {
   close(): void;
 }
 
-let cursor = 0;
+/** Pairs tried before giving up: enough to get past a busy range, few enough to fail fast. */
+const MAX_ATTEMPTS = 64;
+/** Ports handed out lately, not given again while the range has others: a late packet of the last call must not land in the next. */
+const RECENT = 32;
+const recent: number[] = [];
 
 /**
- * Binds an RTP/RTCP socket pair on `host` from `range`, starting where the last call
- * left off so ports are not reused at once (a late packet of the last call must not
- * land in the next one).
+ * Binds an RTP/RTCP socket pair on `host` at a random even port of `range` (RTCP = RTP + 1).
+ * Random, so that a stranger cannot guess the next call's port from the last one's (issue 12).
+ * A pair in use (EADDRINUSE) is passed over for another random one, up to MAX_ATTEMPTS
+ * distinct pairs; any other bind error (a bad host, no permission) fails at once.
  */
 export async function bindRtpPortPair(host: string, range: PortRange): Promise<RtpPortPair> {
   const first = range.min % 2 === 0 ? range.min : range.min + 1;
-  const slots = Math.floor((range.max - first) / 2) + 1;
-  if (slots < 1) throw new Error(`RTP port range ${range.min}-${range.max} holds no even/odd pair`);
+  const slots = Math.floor((range.max - 1 - first) / 2) + 1;
+  if (slots < 1 || first + 1 > range.max) throw new Error(`RTP port range ${range.min}-${range.max} holds no even/odd pair`);
   const type = isIP(host) === 6 ? 'udp6' : 'udp4';
-  for (let tried = 0; tried < slots; tried++) {
-    const port = first + ((cursor++ % slots) * 2);
+  const tried = new Set<number>();
+  const attempts = Math.min(slots, MAX_ATTEMPTS);
+  while (tried.size < attempts) {
+    const port = pick(first, slots, tried);
+    tried.add(port);
     const rtp = dgram.createSocket(type);
     const rtcp = dgram.createSocket(type);
     try {
       await bind(rtp, port, host);
       await bind(rtcp, port + 1, host);
-    } catch {
+    } catch (error) {
       closeQuietly(rtp);
       closeQuietly(rtcp);
-      continue;
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+      throw new Error(`cannot bind RTP on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+    recent.push(port);
+    if (recent.length > RECENT) recent.shift();
     return { rtp, rtcp, port, close: () => (closeQuietly(rtp), closeQuietly(rtcp)) };
   }
-  throw new Error(`no free RTP port pair in ${range.min}-${range.max}`);
+  throw new Error(`no free RTP port pair in ${range.min}-${range.max} after ${tried.size} attempts`);
+}
+
+/** A random even port not yet tried, avoiding recently used ones while the range has room. */
+function pick(first: number, slots: number, tried: ReadonlySet<number>): number {
+  const avoidRecent = slots > tried.size + RECENT;
+  for (;;) {
+    const port = first + randomInt(slots) * 2;
+    if (tried.has(port) || (avoidRecent && recent.includes(port))) continue;
+    return port;
+  }
 }
 
 function bind(s: dgram.Socket, port: number, host: string): Promise<void> {

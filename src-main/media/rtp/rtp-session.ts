@@ -6,31 +6,25 @@ import { packets } from 'rtp.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
+import type { IncomingRtp } from './incoming-rtp.js';
 import { middle32ToMs, ntpFromMs, ntpMiddle32 } from './ntp-time.js';
+import type { SrtpSession } from '../srtp/srtp-session.js';
+import { RateLimitedWarning } from './rate-limited-warning.js';
 import { ReceiveStatistics } from './receive-statistics.js';
 import type { RtpPortPair } from './rtp-port-pair.js';
+import { RtpSourceGuard, type Endpoint } from './rtp-source-guard.js';
 
 const { RtpPacket, CompoundPacket, SenderReportPacket, ReceiverReportPacket, ReceptionReport, SdesPacket, SdesChunk, ByePacket, isRtp, isRtcp } = packets;
 /** RFC 3550 §6.5.1: the SDES item type of CNAME. */
 const SDES_CNAME = 1;
 
-/** Where media for a call goes (from SDP, and corrected by symmetric RTP). */
+/** Where media for a call goes (from SDP, and corrected once by symmetric RTP). */
 export interface RtpTarget {
   address: string;
   rtpPort: number;
   rtcpAddress: string;
   rtcpPort: number;
   rtcpMux: boolean;
-}
-
-export interface IncomingRtp {
-  payloadType: number;
-  seq: number;
-  timestamp: number;
-  ssrc: number;
-  marker: boolean;
-  payload: Buffer;
-  arrivalMs: number;
 }
 
 export interface RtpQuality {
@@ -43,6 +37,10 @@ export interface RtpQuality {
   packetsReceived: number;
   /** What the far end reports losing of our stream, %. */
   remoteLossPct: number | undefined;
+  /** Datagrams dropped because they did not come from the far end (issue 12 item 4). */
+  foreignDropped: number;
+  /** SRTP/SRTCP packets dropped: failed authentication, replayed, malformed. */
+  srtpDropped: number;
 }
 
 export interface RtpSessionEvents extends Record<string, unknown[]> {
@@ -54,8 +52,18 @@ export interface RtpSessionOptions {
   log: Logger;
   /** RTP clock rate of the audio codec, for jitter and SR timestamps. */
   clockRate: number;
-  /** Send to where the far end's packets come from (comedia, for NAT). */
+  /**
+   * Symmetric RTP (comedia, for NAT): latch once, at the start of the call, onto the far end's
+   * real source when it is not the SDP's ip:port but has the SDP's or the signalling peer's IP.
+   * Without it, media is accepted only from the SDP's ip:port.
+   */
   symmetric: boolean;
+  /**
+   * The IP address the call's SIP signalling came from (the PBX, or the proxy in front of it).
+   * A symmetric-RTP latch may go to it as well as to the SDP's connection address: a PBX behind
+   * NAT often puts its private address in SDP. Optional: without it, only the SDP's IP.
+   */
+  signallingPeerIp?: string;
   /** Mean RTCP interval (RFC 3550 §6.2: 5 s minimum, randomised ±50 %). */
   rtcpIntervalMs?: number;
 }
@@ -81,11 +89,15 @@ export class RtpSession {
   #lastSr: { middle: number; at: number } | undefined;
   #rttMs: number | undefined;
   #remoteFractionLost: number | undefined;
-  #latchedAt = 0;
+  #guard: RtpSourceGuard;
+  #srtp: SrtpSession | undefined;
+  #foreign = 0;
+  #foreignWarning: RateLimitedWarning;
+  #srtpDropped = 0;
+  #srtpWarning: RateLimitedWarning;
   #rtcpTimer: TimerHandle | undefined;
   #closed = false;
-  #socketErrors = 0;
-  #socketErrorLoggedAt: number | undefined;
+  #socketErrors: RateLimitedWarning;
 
   constructor(
     private readonly pair: RtpPortPair,
@@ -93,6 +105,10 @@ export class RtpSession {
   ) {
     this.ssrc = randomBytes(4).readUInt32BE();
     this.#stats = new ReceiveStatistics(opts.clockRate);
+    this.#socketErrors = new RateLimitedWarning(opts.clock, opts.log);
+    this.#foreignWarning = new RateLimitedWarning(opts.clock, opts.log);
+    this.#srtpWarning = new RateLimitedWarning(opts.clock, opts.log);
+    this.#guard = new RtpSourceGuard({ symmetric: opts.symmetric, ...(opts.signallingPeerIp ? { signallingPeerIp: opts.signallingPeerIp } : {}) });
     pair.rtp.on('message', (buf, rinfo) => this.#onDatagram(buf, rinfo, false));
     pair.rtcp.on('message', (buf, rinfo) => this.#onDatagram(buf, rinfo, true));
     // A send that fails (unreachable network, EPERM from a firewall, a bad address) is
@@ -111,17 +127,28 @@ export class RtpSession {
   }
 
   /**
-   * From SDP: where to send. A changed address or port takes effect at once. Addresses must be
-   * IP literals (negotiation refuses host names): a name here would be looked up by every send.
+   * From SDP: where to send, and where media is accepted from. A changed address or port takes
+   * effect at once and allows one new symmetric-RTP latch; the same target again keeps the
+   * latch. Addresses must be IP literals (negotiation refuses host names): a name here would be
+   * looked up by every send.
    */
   setTarget(target: RtpTarget): void {
-    this.#latchedAt = 0;
     if (!isIP(target.address) || !isIP(target.rtcpAddress)) {
       this.opts.log.warn(`not sending media to "${target.address}" / RTCP "${target.rtcpAddress}": not an IP address`);
       this.#target = undefined;
+      this.#guard.expect(undefined);
       return;
     }
-    this.#target = { ...target };
+    if (this.#guard.expect(target) || !this.#target) this.#target = { ...target };
+  }
+
+  /**
+   * SRTP for this stream (keys from SDES), or undefined for plain RTP: every packet sent is
+   * protected from now on, every packet received must authenticate. Replace it when a
+   * re-INVITE brings new keys.
+   */
+  setSrtp(srtp: SrtpSession | undefined): void {
+    this.#srtp = srtp;
   }
 
   /** The codec's RTP clock rate (jitter is measured in its units); restarts receive statistics. */
@@ -155,7 +182,10 @@ export class RtpSession {
     p.setPayload(new DataView(payload.buffer, payload.byteOffset, payload.byteLength));
     p.serialize();
     const view = p.getView();
-    this.pair.rtp.send(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), t.rtpPort, t.address);
+    const plain = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const wire = this.#srtp ? this.#srtp.protectRtp(plain) : plain;
+    if (!wire) return; // the SRTP key is used up: nothing leaves in clear
+    this.pair.rtp.send(wire, t.rtpPort, t.address);
     this.#sent++;
     this.#octets += payload.length;
     this.#sentSinceReport = true;
@@ -172,6 +202,8 @@ export class RtpSession {
       packetsSent: this.#sent,
       packetsReceived: this.#stats.received,
       remoteLossPct: this.#remoteFractionLost === undefined ? undefined : Math.round((this.#remoteFractionLost / 256) * 1000) / 10,
+      foreignDropped: this.#foreign,
+      srtpDropped: this.#srtpDropped,
     };
   }
 
@@ -193,21 +225,42 @@ export class RtpSession {
     if (!closeAfterSend) this.pair.close();
   }
 
-  #onDatagram(buf: Buffer, from: RemoteInfo, onRtcpSocket: boolean): void {
-    if (this.#closed || buf.length < 8) return;
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  /**
+   * One datagram: SRTP authentication first when keyed (so only the far end's packets count
+   * towards a latch), then the source guard, then RTP or RTCP handling.
+   */
+  #onDatagram(wire: Buffer, from: RemoteInfo, onRtcpSocket: boolean): void {
+    if (this.#closed || wire.length < 8) return;
     try {
-      if (isRtcp(view)) this.#onRtcp(view);
-      else if (!onRtcpSocket && isRtp(view)) this.#onRtp(view, buf, from);
+      // RTP and RTCP are told apart by their headers, which SRTP leaves in clear (RFC 5761 §4).
+      const rtcp = isRtcp(new DataView(wire.buffer, wire.byteOffset, wire.byteLength));
+      if (!rtcp && (onRtcpSocket || wire.length < 12)) return;
+      let buf = wire;
+      if (this.#srtp) {
+        const r = rtcp ? this.#srtp.unprotectRtcp(wire) : this.#srtp.unprotectRtp(wire);
+        if (!r.ok) return this.#onSrtpDrop(r.reason, from);
+        buf = r.packet;
+      }
+      const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      if (rtcp) {
+        const verdict = this.#guard.checkRtcp(from, !onRtcpSocket, buf.readUInt32BE(4));
+        if (verdict === 'drop') return this.#onForeign(from, 'RTCP');
+        if (verdict === 'latched') this.#latchRtcp(from);
+        this.#onRtcp(view);
+      } else if (isRtp(view)) {
+        const verdict = this.#guard.checkRtp(from, buf.readUInt32BE(8));
+        if (verdict === 'drop') return this.#onForeign(from, 'RTP');
+        if (verdict === 'latched') this.#latchRtp(from);
+        this.#onRtp(view, buf);
+      }
     } catch (error) {
       this.opts.log.debug('dropping a malformed media packet', { error });
     }
   }
 
-  #onRtp(view: DataView, buf: Buffer, from: RemoteInfo): void {
+  #onRtp(view: DataView, buf: Buffer): void {
     const p = new RtpPacket(view);
     const now = this.opts.clock.now();
-    this.#latch(from, now);
     const ssrc = p.getSsrc();
     this.#stats.packet(ssrc, p.getSequenceNumber(), p.getTimestamp(), now);
     if (!this.#receiving) return;
@@ -223,19 +276,31 @@ export class RtpSession {
     });
   }
 
-  /** Symmetric RTP: follow the far end's source address when it differs from the SDP one. */
-  #latch(from: RemoteInfo, now: number): void {
+  /** Symmetric RTP, once per SDP target: send RTP (and muxed RTCP) to where the far end's really comes from. */
+  #latchRtp(from: Endpoint): void {
     const t = this.#target;
-    if (!this.opts.symmetric || !t) return;
-    if (from.address === t.address && from.port === t.rtpPort) {
-      this.#latchedAt = now;
-      return;
-    }
-    // Move only when the current source has been quiet: a stray packet must not hijack the stream.
-    if (this.#latchedAt !== 0 && now - this.#latchedAt < 1000) return;
+    if (!t) return;
     this.#target = { ...t, address: from.address, rtpPort: from.port, ...(t.rtcpMux ? { rtcpAddress: from.address, rtcpPort: from.port } : {}) };
-    this.#latchedAt = now;
-    this.opts.log.info(`symmetric RTP: sending to ${from.address}:${from.port}`);
+    this.opts.log.info(`symmetric RTP: the far end sends from ${from.address}:${from.port} (SDP said ${t.address}:${t.rtpPort}); sending there for the rest of the call`);
+  }
+
+  #latchRtcp(from: Endpoint): void {
+    const t = this.#target;
+    if (!t || t.rtcpMux) return;
+    this.#target = { ...t, rtcpAddress: from.address, rtcpPort: from.port };
+    this.opts.log.info(`symmetric RTP: RTCP comes from ${from.address}:${from.port} (SDP said ${t.rtcpAddress}:${t.rtcpPort}); sending RTCP there`);
+  }
+
+  /** A datagram from someone other than the far end: dropped, counted, logged at most every 10 s. */
+  #onForeign(from: Endpoint, kind: string): void {
+    this.#foreign++;
+    const src = this.#guard.rtpSource;
+    this.#foreignWarning.hit((n) => `dropping ${kind} from ${from.address}:${from.port}: not the far end (${src ? `${src.address}:${src.port}` : 'no SDP yet'}); ${n} dropped since the last report`);
+  }
+
+  #onSrtpDrop(reason: string, from: Endpoint): void {
+    this.#srtpDropped++;
+    this.#srtpWarning.hit((n) => `dropping SRTP from ${from.address}:${from.port} (${reason}); ${n} dropped since the last report`);
   }
 
   #onRtcp(view: DataView): void {
@@ -318,7 +383,7 @@ export class RtpSession {
     const sdes = new SdesPacket();
     const chunk = new SdesChunk();
     chunk.setSsrc(this.ssrc);
-    chunk.addItem(SDES_CNAME as Parameters<typeof chunk.addItem>[0], this.cname);
+    chunk.addItem(SDES_CNAME, this.cname);
     sdes.addChunk(chunk);
     const compound = new CompoundPacket();
     const [first, ...rest] = parts;
@@ -328,7 +393,9 @@ export class RtpSession {
     compound.serialize();
     const view = compound.getView();
     const socket = t.rtcpMux ? this.pair.rtp : this.pair.rtcp;
-    const data = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const plain = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const data = this.#srtp ? this.#srtp.protectRtcp(plain) : plain;
+    if (!data) return false;
     const port = t.rtcpMux ? t.rtpPort : t.rtcpPort;
     const address = t.rtcpMux ? t.address : t.rtcpAddress;
     if (!sent) socket.send(data, port, address);
@@ -342,13 +409,8 @@ export class RtpSession {
     return true;
   }
 
-  /** Logs socket errors: the first at once, then at most one summary every 10 s (a failing send repeats 50 times a second). */
+  /** Socket errors: a failing send repeats 50 times a second. */
   #onSocketError(kind: string, error: Error): void {
-    this.#socketErrors++;
-    const now = this.opts.clock.now();
-    if (this.#socketErrorLoggedAt !== undefined && now - this.#socketErrorLoggedAt < 10_000) return;
-    this.opts.log.warn(`${kind} socket error (${this.#socketErrors} since the last report)`, { error });
-    this.#socketErrorLoggedAt = now;
-    this.#socketErrors = 0;
+    this.#socketErrors.hit((n) => `${kind} socket error (${n} since the last report)`, { error });
   }
 }

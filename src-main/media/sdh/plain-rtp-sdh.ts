@@ -70,8 +70,9 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     (await this.#open()).apply(outcome.negotiated, outcome.changes);
   }
 
-  async rollbackDescription(): Promise<void> {
+  rollbackDescription(): Promise<void> {
     this.#state.rollback();
+    return Promise.resolve();
   }
 
   sendDtmf(tones: string, options?: { duration?: number }): boolean {

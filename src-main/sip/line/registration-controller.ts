@@ -164,12 +164,8 @@ export class RegistrationController {
   async #beat(): Promise<void> {
     this.#heartbeat = undefined;
     if (!this.#running || this.#state !== 'registered') return;
-    let answered = false;
-    try {
-      answered = await this.agent.probe(this.#index);
-    } catch {
-      answered = false;
-    }
+    // A probe that throws (no route, transport gone) counts as unanswered.
+    const answered = await this.agent.probe(this.#index).catch(() => false);
     if (!this.#running || this.#state !== 'registered') return;
     if (answered) {
       this.#missed = 0;

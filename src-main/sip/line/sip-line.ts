@@ -1,4 +1,4 @@
-import { Registerer, RegistererState, UserAgent, URI, type Invitation, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { Registerer, RegistererState, UserAgent, UserAgentState, type Invitation, type SessionDescriptionHandlerFactory } from 'sip.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
@@ -192,7 +192,7 @@ export class SipLine implements MuxLine {
     if (flow.protocol !== 'ws' && flow.protocol !== 'wss') this.ua.contact.uri.port = flow.local.port;
     if (this.#transport?.isConnected()) return;
     if (this.ua.isConnected()) return;
-    await (this.ua.state === 'Started' ? this.ua.reconnect() : this.ua.start());
+    await (this.ua.state === UserAgentState.Started ? this.ua.reconnect() : this.ua.start());
   }
 
   #register(index: number): Promise<RegisterOutcome> {
@@ -263,7 +263,7 @@ export class SipLine implements MuxLine {
     const target = UserAgent.makeURI(server.uri);
     if (!target || !this.#transport?.isConnected()) return Promise.resolve(false);
     const core = this.ua.userAgentCore;
-    const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri as URI, target, {});
+    const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
     return new Promise<boolean>((resolve) => {
       const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(1_000, this.deps.timers.heartbeatMs / 2)));
       const answered = (): void => {

@@ -22,16 +22,3 @@ export interface ConnectionChannel {
   connect(remote: Peer): Promise<Flow>;
   close(): void;
 }
-
-/** Shares one in-flight connect per remote among concurrent callers. */
-export class ConnectAttempts {
-  #pending = new Map<string, Promise<Flow>>();
-
-  run(key: string, attempt: () => Promise<Flow>): Promise<Flow> {
-    const existing = this.#pending.get(key);
-    if (existing) return existing;
-    const p = attempt().finally(() => this.#pending.delete(key));
-    this.#pending.set(key, p);
-    return p;
-  }
-}

@@ -48,10 +48,12 @@ export class LineTransport implements Transport {
     this.#transition(TransportState.Connected);
   }
 
-  async disconnect(): Promise<void> {
-    if (this.#state === TransportState.Disconnected) return;
-    this.#transition(TransportState.Disconnecting);
-    this.#transition(TransportState.Disconnected);
+  disconnect(): Promise<void> {
+    if (this.#state !== TransportState.Disconnected) {
+      this.#transition(TransportState.Disconnecting);
+      this.#transition(TransportState.Disconnected);
+    }
+    return Promise.resolve();
   }
 
   async dispose(): Promise<void> {

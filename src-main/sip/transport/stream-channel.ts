@@ -1,9 +1,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { Emitter } from '../../common/emitter.js';
+import type { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
-import { ConnectAttempts, type ConnectionChannel, type ConnectionChannelEvents } from './connection-channel.js';
+import type { ConnectionChannel, ConnectionChannelEvents } from './connection-channel.js';
+import { ConnectionPool, PooledConnection, type PoolHooks } from './connection-pool.js';
 import { peerKey, type Flow, type Peer } from './flow.js';
 import { StreamFramer, type FramerLimits } from './stream-framer.js';
 
@@ -31,20 +32,20 @@ const PONG = Buffer.from('\r\n');
  * TCP or TLS connections shared by all lines of that protocol: Content-Length framing,
  * CRLF keep-alive (a peer that has answered a ping once must keep answering, or the
  * connection is declared dead), and no automatic reconnect: the lines decide when to
- * reconnect, as sip.js requires of a transport.
+ * reconnect, as sip.js requires of a transport (see connection-pool.ts).
  */
 export class StreamChannel implements ConnectionChannel {
-  readonly events = new Emitter<ConnectionChannelEvents>();
-  #conns = new Map<string, StreamConnection>();
-  #attempts = new ConnectAttempts();
-  #seq = 0;
-  #closed = false;
+  readonly events: Emitter<ConnectionChannelEvents>;
+  readonly #pool: ConnectionPool;
 
   constructor(
     private readonly opts: StreamChannelOptions,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#pool = new ConnectionPool(opts.protocol);
+    this.events = this.#pool.events;
+  }
 
   get protocol(): 'tcp' | 'tls' {
     return this.opts.protocol;
@@ -55,23 +56,16 @@ export class StreamChannel implements ConnectionChannel {
   }
 
   connect(remote: Peer): Promise<Flow> {
-    const key = peerKey(remote);
-    const open = this.#conns.get(key);
-    if (open?.open) return Promise.resolve(open);
-    return this.#attempts.run(key, () => this.#dial(remote, key));
+    return this.#pool.connect(remote, (key, hooks) => this.#dial(remote, key, hooks));
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const c of this.#conns.values()) c.destroy(undefined);
-    this.#conns.clear();
+    this.#pool.close();
   }
 
-  #dial(remote: Peer, key: string): Promise<Flow> {
-    if (this.#closed) return Promise.reject(new Error(`${this.opts.protocol} channel closed`));
+  #dial(remote: Peer, key: string, hooks: PoolHooks): Promise<PooledConnection> {
     const { protocol, bind, connectTimeoutMs } = this.opts;
-    return new Promise<Flow>((resolve, reject) => {
+    return new Promise<PooledConnection>((resolve, reject) => {
       const base = { host: remote.host, port: remote.port, localAddress: bind.host === '0.0.0.0' ? undefined : bind.host };
       const socket =
         protocol === 'tls'
@@ -95,11 +89,7 @@ export class StreamChannel implements ConnectionChannel {
       socket.once(readyEvent, () => {
         timer.cancel();
         socket.off('error', onFail);
-        const conn = new StreamConnection(++this.#seq, protocol, remote, socket, this.opts, this.clock, this.log, (c, bytes) => this.events.emit('message', bytes, c), (c, error) => {
-          if (this.#conns.get(key) === c) this.#conns.delete(key);
-          this.events.emit('closed', c, error);
-        });
-        this.#conns.set(key, conn);
+        const conn = new StreamConnection(hooks, protocol, remote, socket, this.opts, this.clock, this.log);
         this.log.info(`${protocol} connected to ${key} from port ${conn.local.port}`);
         resolve(conn);
       });
@@ -107,36 +97,29 @@ export class StreamChannel implements ConnectionChannel {
   }
 }
 
-class StreamConnection implements Flow {
-  readonly key: string;
-  readonly remote: Peer;
+class StreamConnection extends PooledConnection {
   readonly local: Peer;
-  readonly reliable = true;
-  #open = true;
   #framer: StreamFramer;
   #keepAlive: TimerHandle | undefined;
   #pongDue: TimerHandle | undefined;
   #peerAnswersPings = false;
 
   constructor(
-    id: number,
+    hooks: PoolHooks,
     readonly protocol: 'tcp' | 'tls',
     remote: Peer,
     private readonly socket: net.Socket,
     opts: StreamChannelOptions,
     private readonly clock: Clock,
     private readonly log: Logger,
-    onMessage: (c: StreamConnection, bytes: Buffer) => void,
-    private readonly onClosed: (c: StreamConnection, error: Error | undefined) => void,
   ) {
-    this.key = `${protocol}#${id}`;
-    this.remote = { ...remote };
+    super(`${protocol}#${hooks.nextId()}`, remote, hooks.onClosed);
     this.local = { host: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 };
     this.#framer = new StreamFramer(opts.limits);
     socket.on('data', (chunk: Buffer) => {
       for (const ev of this.#framer.push(chunk)) {
-        if (ev.type === 'message') onMessage(this, ev.bytes);
-        else if (ev.type === 'ping') this.#write(PONG).catch(() => {}); // a dead socket reports itself by 'error'/'close'
+        if (ev.type === 'message') hooks.onMessage(this, ev.bytes);
+        else if (ev.type === 'ping') this.write(PONG).catch(() => {}); // a dead socket reports itself by 'error'/'close'
         else if (ev.type === 'pong') this.#gotPong();
         else {
           this.log.warn(`closing ${this.key}: ${ev.reason}`);
@@ -149,33 +132,21 @@ class StreamConnection implements Flow {
     if (opts.keepAliveMs > 0) this.#keepAlive = clock.setInterval(() => this.#ping(), opts.keepAliveMs);
   }
 
-  get open(): boolean {
-    return this.#open;
-  }
-
-  send(bytes: Buffer): Promise<void> {
-    if (!this.#open) return Promise.reject(new Error(`${this.key} is closed`));
-    return this.#write(bytes);
-  }
-
-  destroy(error: Error | undefined): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#keepAlive?.cancel();
-    this.#pongDue?.cancel();
-    this.socket.destroy();
-    this.onClosed(this, error);
-  }
-
-  #write(bytes: Buffer): Promise<void> {
+  protected write(bytes: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       this.socket.write(bytes, (error) => (error ? reject(error) : resolve()));
     });
   }
 
+  protected release(): void {
+    this.#keepAlive?.cancel();
+    this.#pongDue?.cancel();
+    this.socket.destroy();
+  }
+
   #ping(): void {
     this.#framer.awaitPong();
-    this.#write(PING).catch(() => {});
+    this.write(PING).catch(() => {});
     if (this.#peerAnswersPings && !this.#pongDue) {
       // RFC 5626 §4.4.1: no pong within 10 s means the flow is dead.
       this.#pongDue = this.clock.setTimeout(() => this.destroy(new Error(`no keep-alive pong on ${this.key}`)), 10_000);

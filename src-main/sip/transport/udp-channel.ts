@@ -71,17 +71,18 @@ export class UdpChannel {
     const key = `udp:${peerKey(remote)}`;
     let flow = this.#flows.get(key);
     if (flow) return flow;
-    const self = this;
+    const local = (): Peer => this.local;
+    const open = (): boolean => !this.#closed;
     flow = {
       key,
       protocol: 'udp',
       remote: { ...remote },
       get local() {
-        return self.local;
+        return local();
       },
       reliable: false,
       get open() {
-        return !self.#closed;
+        return open();
       },
       send: (bytes) => this.#send(bytes, remote),
     };

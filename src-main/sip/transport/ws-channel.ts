@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { Emitter } from '../../common/emitter.js';
+import type { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
-import { ConnectAttempts, type ConnectionChannel, type ConnectionChannelEvents } from './connection-channel.js';
+import type { ConnectionChannel, ConnectionChannelEvents } from './connection-channel.js';
+import { ConnectionPool, PooledConnection, type PoolHooks } from './connection-pool.js';
 import { peerKey, type Flow, type Peer } from './flow.js';
 
 export interface WsChannelOptions {
@@ -23,59 +24,48 @@ export interface WsChannelOptions {
  * asks, since the server can only reach us over this connection.
  */
 export class WsChannel implements ConnectionChannel {
-  readonly events = new Emitter<ConnectionChannelEvents>();
+  readonly events: Emitter<ConnectionChannelEvents>;
   /** The host we put in Via/Contact: unroutable on purpose (RFC 7118 §5.2). */
   readonly advertisedHost = `${randomBytes(6).toString('hex')}.invalid`;
-  #conns = new Map<string, WsConnection>();
-  #attempts = new ConnectAttempts();
-  #seq = 0;
-  #closed = false;
+  readonly #pool: ConnectionPool;
 
   constructor(
     private readonly opts: WsChannelOptions,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#pool = new ConnectionPool(opts.protocol);
+    this.events = this.#pool.events;
+  }
 
   get protocol(): 'ws' | 'wss' {
     return this.opts.protocol;
   }
 
   connect(remote: Peer): Promise<Flow> {
-    const key = peerKey(remote);
-    const open = this.#conns.get(key);
-    if (open?.open) return Promise.resolve(open);
-    return this.#attempts.run(key, () => this.#dial(remote, key));
+    return this.#pool.connect(remote, (key, hooks) => this.#dial(remote, key, hooks));
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const c of this.#conns.values()) c.destroy(undefined);
-    this.#conns.clear();
+    this.#pool.close();
   }
 
-  #dial(remote: Peer, key: string): Promise<Flow> {
-    if (this.#closed) return Promise.reject(new Error(`${this.opts.protocol} channel closed`));
+  #dial(remote: Peer, key: string, hooks: PoolHooks): Promise<PooledConnection> {
     const url = `${this.opts.protocol}://${key}${this.opts.path.startsWith('/') ? '' : '/'}${this.opts.path}`;
-    return new Promise<Flow>((resolve, reject) => {
+    return new Promise<PooledConnection>((resolve, reject) => {
       const ws = new WebSocket(url, 'sip', {
         handshakeTimeout: this.opts.connectTimeoutMs,
         maxPayload: this.opts.maxMessageBytes,
         ca: this.opts.tls?.ca,
         rejectUnauthorized: this.opts.tls?.rejectUnauthorized ?? true,
         ...(this.opts.tls?.servername ? { servername: this.opts.tls.servername } : {}),
-      } as WebSocket.ClientOptions);
+      });
       // A server that does not answer with the "sip" subprotocol fails the handshake in ws itself.
       const onFail = (error: Error): void => reject(error);
       ws.once('error', onFail);
       ws.once('open', () => {
         ws.off('error', onFail);
-        const conn = new WsConnection(++this.#seq, this.opts, remote, this.advertisedHost, ws, this.clock, (c, bytes) => this.events.emit('message', bytes, c), (c, error) => {
-          if (this.#conns.get(key) === c) this.#conns.delete(key);
-          this.events.emit('closed', c, error);
-        });
-        this.#conns.set(key, conn);
+        const conn = new WsConnection(hooks, this.opts, remote, this.advertisedHost, ws, this.clock);
         this.log.info(`${this.opts.protocol} connected to ${url}`);
         resolve(conn);
       });
@@ -83,33 +73,26 @@ export class WsChannel implements ConnectionChannel {
   }
 }
 
-class WsConnection implements Flow {
-  readonly key: string;
+class WsConnection extends PooledConnection {
   readonly protocol: 'ws' | 'wss';
-  readonly remote: Peer;
   readonly local: Peer;
-  readonly reliable = true;
-  #open = true;
   #ping: TimerHandle | undefined;
   #alive = true;
 
   constructor(
-    id: number,
+    hooks: PoolHooks,
     opts: WsChannelOptions,
     remote: Peer,
     invalidHost: string,
     private readonly ws: WebSocket,
     clock: Clock,
-    onMessage: (c: WsConnection, bytes: Buffer) => void,
-    private readonly onClosed: (c: WsConnection, error: Error | undefined) => void,
   ) {
+    super(`${opts.protocol}#${hooks.nextId()}`, remote, hooks.onClosed);
     this.protocol = opts.protocol;
-    this.key = `${opts.protocol}#${id}`;
-    this.remote = { ...remote };
     this.local = { host: invalidHost, port: 0 };
     ws.on('message', (data: WebSocket.RawData) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      onMessage(this, bytes);
+      hooks.onMessage(this, bytes);
     });
     ws.on('pong', () => (this.#alive = true));
     ws.on('error', (error) => this.destroy(error));
@@ -123,21 +106,13 @@ class WsConnection implements Flow {
     }
   }
 
-  get open(): boolean {
-    return this.#open;
-  }
-
-  send(bytes: Buffer): Promise<void> {
-    if (!this.#open) return Promise.reject(new Error(`${this.key} is closed`));
+  protected write(bytes: Buffer): Promise<void> {
     // SIP over WS uses text frames for UTF-8 messages (RFC 7118 §4.2).
     return new Promise((resolve, reject) => this.ws.send(bytes.toString('utf8'), (error) => (error ? reject(error) : resolve())));
   }
 
-  destroy(error: Error | undefined): void {
-    if (!this.#open) return;
-    this.#open = false;
+  protected release(): void {
     this.#ping?.cancel();
     this.ws.terminate();
-    this.onClosed(this, error);
   }
 }

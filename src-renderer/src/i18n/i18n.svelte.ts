@@ -39,6 +39,6 @@ export class I18n {
   }
 
   formatTime(ms: number): string {
-    return new Date(ms).toLocaleString(this.locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    return new Intl.DateTimeFormat(this.locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
   }
 }

@@ -1,6 +1,6 @@
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
 import type { LineDeskApi, WindowHello } from '../../../src-main/contract/ipc-contract.js';
-import { applyEvent, deskModelOf, emptyDeskModel, type DeskModel } from '../../../src-main/web/desk-model.js';
+import { applyEvent, deskModelOf, emptyDeskModel, type DeskModel } from '../../../src-main/contract/desk-model.js';
 import type { ConnectionState } from '../transport/websocket-api.js';
 
 type Listener = (e: Stamped<ControlEvent>) => void;
@@ -16,7 +16,8 @@ export class DeskState {
   hello = $state.raw<WindowHello | undefined>(undefined);
   connection = $state<ConnectionState>('connecting');
   failure = $state<string | undefined>(undefined);
-  readonly #listeners = new Set<Listener>();
+  /** Plain callbacks, not UI state: nothing renders from this list. */
+  #listeners: Listener[] = [];
   #offEvents: (() => void) | undefined;
 
   constructor(private readonly api: LineDeskApi & { onState?: (l: (s: ConnectionState) => void) => () => void }) {}
@@ -38,8 +39,10 @@ export class DeskState {
 
   /** Events as they arrive, after they are folded into the model (ringing cues, notices). */
   onEvent(listener: Listener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
   }
 
   async #greet(): Promise<void> {
@@ -73,7 +76,7 @@ export class DeskState {
 
   #apply(e: Stamped<ControlEvent>): void {
     this.model = applyEvent(this.model, e);
-    for (const l of [...this.#listeners]) l(e);
+    for (const l of this.#listeners) l(e);
     // A core that (re)started after this window's hello (at launch, or with saved settings)
     // may have other pause reasons: a new hello brings them, with a fresh snapshot.
     if (e.event === 'ready') void this.#greet();

@@ -85,7 +85,11 @@ export class SettingsFormState {
       this.issues = [];
       const applied = (result.value as { applied?: string } | undefined)?.applied;
       this.status = applied === 'after-calls' ? 'savedLater' : 'saved';
-      for (const l of this.form.lines) if (l.password) (l.password = ''), (l.hasPassword = true);
+      for (const l of this.form.lines) {
+        if (!l.password) continue;
+        l.password = '';
+        l.hasPassword = true;
+      }
     } else {
       this.issues = result.issues ?? [];
       this.error = result.error;

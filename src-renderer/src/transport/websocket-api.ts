@@ -1,7 +1,7 @@
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
 import { tokenSubprotocolPrefix, wsSubprotocol, type LineDeskApi, type SettingsSave, type SettingsView, type WindowHello } from '../../../src-main/contract/ipc-contract.js';
-import type { ServerMessage } from '../../../src-main/web/ws-protocol.js';
+import type { ServerMessage } from '../../../src-main/contract/ws-messages.js';
 import type { WindowRequest } from '../window-request.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';

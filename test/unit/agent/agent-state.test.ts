@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { agentModule } from '../../../src-main/agent/agent-module.js';
+import { agentModule } from '../../../src-main/modules/agent-module.js';
 import { AgentStateError, AgentStateMachine, type AgentSnapshot } from '../../../src-main/agent/agent-state-machine.js';
 import type { AgentStateName } from '../../../src-main/contract/control-events.js';
 import { dispatchHarness } from '../../support/dispatch-harness.js';

@@ -38,7 +38,7 @@ describe('in-dialog requests of a call', () => {
     assert.equal(digits.length, 1);
   });
 
-  test('a BYE carries the hang-up detail in a well-formed Reason header', async () => {
+  test('a BYE carries the hang-up detail in a well-formed Reason header', () => {
     let headers: string[] = [];
     const session = { bye: (o: { requestOptions: { extraHeaders: string[] } }) => ((headers = o.requestOptions.extraHeaders), Promise.resolve()) } as unknown as Session;
     byeWithReason(session, 'agent said "bye"\r\nX: y', silentLogger);

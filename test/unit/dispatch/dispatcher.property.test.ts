@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
-import { strategyNames, type StrategyName } from '../../../src-main/dispatch/strategy.js';
+import { strategyNames, type StrategyName } from '../../../src-main/contract/vocabulary.js';
 import { dispatchHarness } from '../../support/dispatch-harness.js';
 import { drain } from '../../support/fake-clock.js';
 import { seededRandom } from '../../support/seeded-random.js';

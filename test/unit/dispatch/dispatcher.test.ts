@@ -4,7 +4,7 @@ import { dispatchHarness } from '../../support/dispatch-harness.js';
 import { drain } from '../../support/fake-clock.js';
 
 describe('Dispatcher: claim by Call-ID', () => {
-  test('the first fork is kept and offered; later forks of the same Call-ID get 486 with a Reason', () => {
+  test('the first fork is kept and offered; later forks of the same Call-ID get 486 naming the line that holds it (the Reason header itself is checked on the wire in test/integration/dispatch)', () => {
     const h = dispatchHarness({ lines: 3 });
     const a = h.leg('c1', 'l1');
     const b = h.leg('c1', 'l2');
@@ -308,6 +308,6 @@ describe('Dispatcher: the line a call is on', () => {
       ],
     );
     assert.deepEqual(s.queue.map((q) => q.call), ['c3']);
-    assert.equal(h.d.lineOfCall('c2'), 'l2');
+    assert.equal(h.calls.get('c2')?.line, 'l2');
   });
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createRosterLine, ineligibility, type RosterLine } from '../../../src-main/dispatch/line-roster.js';
 import { createStrategy } from '../../../src-main/dispatch/strategies/index.js';
-import { strategyNames, type StrategyContext } from '../../../src-main/dispatch/strategy.js';
+import { strategyNames } from '../../../src-main/contract/vocabulary.js';
+import type { StrategyContext } from '../../../src-main/dispatch/strategy.js';
 
 const lines = (n: number): RosterLine[] =>
   Array.from({ length: n }, (_, i) => Object.assign(createRosterLine(`l${i + 1}`, i, 1), { registration: 'registered' as const }));

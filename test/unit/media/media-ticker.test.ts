@@ -40,9 +40,7 @@ describe('RtpMediaEngine service files', () => {
     devices: undefined,
     clock: new FakeClock(),
     log: createLogger('off'),
-    lineOf: (_c: string, l: string) => l,
     lineMedia: () => ({ mode: 'file' as const, headset: null, microphone: null }),
-    on: { quality() {}, dtmf() {}, remoteHold() {} },
   });
 
   test('a file that cannot be converted to a codec rate stops the engine with the line named', () => {

@@ -12,7 +12,7 @@ import {
   type LocalMediaConfig,
   type Negotiated,
 } from '../../../src-main/media/sdp/negotiate.js';
-import { parseSessionDescription } from '../../../src-main/media/sdp/session-description.js';
+import { parseSessionDescription } from '../../../src-main/media/sdp/sdp-parser.js';
 import { crlf, asteriskOffer, kamailioSippOffer, baresipOffer, freeswitchOffer, audioVideoOffer, ipv6Offer } from '../../support/sdp-fixtures.js';
 
 

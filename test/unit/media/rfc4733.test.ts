@@ -234,7 +234,7 @@ describe('DtmfSender', () => {
     const sender = new DtmfSender({ clockRate: 48000 });
     const plan = sender.plan('7', 0, 1500); // crosses one segment boundary
     const sent: number[] = [];
-    const handle = sender.play(plan, clock, (p) => sent.push(clock.now()));
+    const handle = sender.play(plan, clock, () => sent.push(clock.now()));
     clock.advance(1400);
     // At the segment boundary two packets share an offset (old final copy + new update).
     assert.ok(sent.length > clock.now() / 20, 'some ticks carry two packets');
@@ -312,7 +312,7 @@ describe('DtmfReceiver', () => {
       const { clock, rx, rec } = setup();
       const pkts = received(sender8k.plan('2', 0)).filter((_, i) => i < 4 || keep.includes(i));
       feed(clock, rx, pkts);
-      assert.deepEqual(rec.log, ['start 2', 'end 2 100ms end'], `end copies kept: ${keep}`);
+      assert.deepEqual(rec.log, ['start 2', 'end 2 100ms end'], `end copies kept: ${keep.join(',')}`);
     }
   });
 

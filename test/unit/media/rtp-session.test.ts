@@ -6,7 +6,8 @@ import { estimateMos } from '../../../src-main/media/rtp/mos-estimate.js';
 import { middle32ToMs, ntpFromMs, ntpMiddle32 } from '../../../src-main/media/rtp/ntp-time.js';
 import { ReceiveStatistics } from '../../../src-main/media/rtp/receive-statistics.js';
 import { bindRtpPortPair } from '../../../src-main/media/rtp/rtp-port-pair.js';
-import { RtpSession, type IncomingRtp } from '../../../src-main/media/rtp/rtp-session.js';
+import type { IncomingRtp } from '../../../src-main/media/rtp/incoming-rtp.js';
+import { RtpSession } from '../../../src-main/media/rtp/rtp-session.js';
 
 const range = { min: 47000, max: 47999 };
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -146,7 +147,8 @@ describe('RtpSession over loopback', () => {
     const atB: IncomingRtp[] = [];
     b.events.on('rtp', (p) => atB.push(p));
     try {
-      b.send(8, 0, Buffer.alloc(160));
+      // Same IP as the SDP's, another port: latched after 3 packets in a row of one SSRC.
+      for (let i = 0; i < 3; i++) b.send(8, i * 160, Buffer.alloc(160));
       await wait(50);
       assert.equal(a.target?.rtpPort, pb.port, 'latched onto the real source');
       a.send(8, 0, Buffer.alloc(160));

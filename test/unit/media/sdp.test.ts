@@ -14,14 +14,9 @@ import {
   rtpMapOf,
   telephoneEventClockRateFor,
 } from '../../../src-main/media/sdp/codecs.js';
-import {
-  connectionOf,
-  directionOf,
-  isNullAddress,
-  parseSessionDescription,
-  serializeSessionDescription,
-  type SessionDescription,
-} from '../../../src-main/media/sdp/session-description.js';
+import { parseSessionDescription } from '../../../src-main/media/sdp/sdp-parser.js';
+import { serializeSessionDescription } from '../../../src-main/media/sdp/sdp-serializer.js';
+import { connectionOf, directionOf, isNullAddress, type SessionDescription } from '../../../src-main/media/sdp/session-description.js';
 
 
 function parsed(text: string): { sdp: SessionDescription; warnings: string[] } {

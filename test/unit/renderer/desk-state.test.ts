@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
 import type { LineDeskApi, WindowHello } from '../../../src-main/contract/ipc-contract.js';
-import type { DeskModel } from '../../../src-main/web/desk-model.js';
+import type { DeskModel } from '../../../src-main/contract/desk-model.js';
 import { loadRuneModule } from './rune-module.js';
 
 interface DeskStateLike {
@@ -27,22 +27,20 @@ function fakeApi(snapshot: () => Stamped<ControlEvent>[]) {
     during: (): void => {},
     emit: (e: Stamped<ControlEvent>) => [...listeners].forEach((l) => l(e)),
     api: {
-      hello: async (): Promise<WindowHello> => {
+      hello: (): Promise<WindowHello> => {
         fake.hellos++;
         const hello: WindowHello = { kind: 'dashboard', locale: 'en', snapshot: snapshot(), pauseReasons: fake.reasons };
         fake.during();
         fake.during = () => {};
-        return hello;
+        return Promise.resolve(hello);
       },
       onEvent: (l: (e: Stamped<ControlEvent>) => void) => {
         listeners.add(l);
         return () => listeners.delete(l);
       },
-      command: async () => ({ ok: true as const }),
-      getSettings: async () => {
-        throw new Error('not here');
-      },
-      saveSettings: async () => ({ ok: true as const }),
+      command: () => Promise.resolve({ ok: true as const }),
+      getSettings: () => Promise.reject(new Error('not here')),
+      saveSettings: () => Promise.resolve({ ok: true as const }),
     } satisfies LineDeskApi,
   };
   return fake;

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Command } from '../../../src-main/contract/commands.js';
-import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
+import type { ControlEvent } from '../../../src-main/contract/control-events.js';
 import { CallNotifications, type CallNotification } from '../../../src-main/electron-main/call-notifications.js';
 
 /** A notification that records what was done to it; `close()` does not report back (the OS does that later, if at all). */
 class FakeNotification implements CallNotification {
   shown = false;
   closed = false;
-  readonly listeners = new Map<string, (...args: any[]) => void>();
+  readonly listeners = new Map<string, (details?: unknown, actionIndex?: number) => void>();
   constructor(readonly title: string) {}
-  on(event: string, listener: (...args: any[]) => void): this {
-    this.listeners.set(event, listener);
+  on(event: 'action', listener: (details: unknown, actionIndex: number) => void): this;
+  on(event: 'click' | 'close', listener: () => void): this;
+  on(event: string, listener: (details: unknown, actionIndex: number) => void): this {
+    this.listeners.set(event, listener as (details?: unknown, actionIndex?: number) => void);
     return this;
   }
   show(): void {
@@ -20,8 +22,8 @@ class FakeNotification implements CallNotification {
   close(): void {
     this.closed = true;
   }
-  emit(event: string, ...args: unknown[]): void {
-    this.listeners.get(event)?.(...args);
+  emit(event: string, details?: unknown, actionIndex?: number): void {
+    this.listeners.get(event)?.(details, actionIndex);
   }
 }
 
@@ -43,7 +45,7 @@ function setup(supported = true) {
     },
   });
   let ts = 0;
-  const send = (e: ControlEvent): void => n.onEvent({ ...e, ts: ++ts } as Stamped<ControlEvent>);
+  const send = (e: ControlEvent): void => n.onEvent({ ...e, ts: ++ts });
   const offer = (call: string, line: string, attempt = 1): void => send({ event: 'call.offered', call, line, from: '5550101', to: '300', attempt });
   const open = (): string[] => shown.filter((f) => !f.closed).map((f) => f.title);
   return { shown, executed, raised, focused, send, offer, open };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { withCsp } from '../../../src-main/electron-main/session-security.js';
-import { contentSecurityPolicy, securityHeaders } from '../../../src-main/web/content-security-policy.js';
+import { contentSecurityPolicy, securityHeaders } from '../../../src-main/desk/content-security-policy.js';
 import { repoRoot } from '../../support/paths.js';
 
 const directives = (csp: string): Map<string, string> => new Map(csp.split(';').map((d) => d.trim().split(/\s+(.*)/s).slice(0, 2) as [string, string]));

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { SettingsSave } from '../../../src-main/contract/ipc-contract.js';
-import type { SecretVault } from '../../../src-main/web/config-file-store.js';
+import type { SecretVault } from '../../../src-main/desk/config-file-store.js';
 import { fakeDesk, sampleConfig } from './fake-desk.js';
+
+/** The registrar URI a config file on disk holds. */
+function registrarIn(file: string): string {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { registrar: { uri: string } }).registrar.uri;
+}
 
 function saveFrom(view: ReturnType<ReturnType<typeof fakeDesk>['host']['settings']>): SettingsSave {
   return { ...view, lines: view.lines.map(({ hasPassword: _h, ...l }) => l) };
@@ -81,11 +86,11 @@ describe('DeskHost', () => {
       save.lines[1]!.password = 'new-two';
       const r = await d.host.saveSettings(save);
       assert.deepEqual(r, { ok: true, value: { applied: 'now' } });
-      const written = JSON.parse(readFileSync(d.file, 'utf8'));
+      const written = JSON.parse(readFileSync(d.file, 'utf8')) as { registrar: { uri: string }; timers: { heartbeatMs: number }; lines: { maxCalls?: number; password: string }[] };
       assert.equal(written.registrar.uri, 'sip:127.0.0.1:5070');
       assert.equal(written.timers.heartbeatMs, 5000);
-      assert.equal(written.lines[1].maxCalls, 2);
-      assert.deepEqual(written.lines.map((l: { password: string }) => l.password), ['one', 'new-two'], 'browser mode keeps passwords in its own file');
+      assert.equal(written.lines[1]?.maxCalls, 2);
+      assert.deepEqual(written.lines.map((l) => l.password), ['one', 'new-two'], 'browser mode keeps passwords in its own file');
       assert.equal(d.cores.length, 2);
       assert.equal(d.cores[0]!.stopped, true);
       assert.equal(d.cores[1]!.config.dispatch.strategy, 'linear');
@@ -142,7 +147,7 @@ describe('DeskHost', () => {
       assert.deepEqual(view.agent.pauseReasons, ['coffee']);
       // Saving the reopened form again keeps them (it used to write the running values back).
       assert.equal((await d.host.saveSettings(saveFrom(view))).ok, true);
-      assert.equal(JSON.parse(readFileSync(d.file, 'utf8')).registrar.uri, 'sip:127.0.0.1:5070');
+      assert.equal(registrarIn(d.file), 'sip:127.0.0.1:5070');
     } finally {
       d.cleanup();
     }
@@ -182,7 +187,7 @@ describe('DeskHost', () => {
       assert.equal((await d.host.saveSettings(save)).ok, true);
       assert.equal(d.cores.length, 1);
       assert.equal(d.cores[0]!.config.registrar.uri, 'sip:127.0.0.1:5080');
-      assert.equal(JSON.parse(readFileSync(d.file, 'utf8')).registrar.uri, 'sip:127.0.0.1:5080');
+      assert.equal(registrarIn(d.file), 'sip:127.0.0.1:5080');
     } finally {
       d.cleanup();
     }

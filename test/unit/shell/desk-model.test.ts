@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/web/desk-model.js';
+import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/contract/desk-model.js';
 
 let clock = 1_000;
 const at = <E extends ControlEvent>(e: E): Stamped<ControlEvent> => ({ ...e, ts: (clock += 10) });

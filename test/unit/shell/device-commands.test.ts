@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Emitter } from '../../../src-main/common/emitter.js';
-import { parseCommand, type Command } from '../../../src-main/contract/commands.js';
+import { parseCommand } from '../../../src-main/contract/commands.js';
 import type { ControlEvent, SelectedDevices } from '../../../src-main/contract/control-events.js';
-import { CommandRegistry } from '../../../src-main/core/command-registry.js';
-import type { CoreHost } from '../../../src-main/core/core-module.js';
-import { registerDeviceCommands } from '../../../src-main/core/device-commands.js';
+import { CommandRegistry } from '../../../src-main/modules/command-registry.js';
+import { registerDeviceCommands } from '../../../src-main/modules/devices-module.js';
+import type { CoreHost } from '../../../src-main/modules/module-api.js';
 import type { AudioDeviceEvents, AudioDevices } from '../../../src-main/media/audio/audio-device.js';
 import type { Ringer } from '../../../src-main/media/audio/ringer.js';
 
@@ -13,7 +13,7 @@ import type { Ringer } from '../../../src-main/media/audio/ringer.js';
 function setup() {
   const commands = new CommandRegistry();
   const events = new Emitter<{ event: [e: ControlEvent] }>();
-  const host = { commands, events, emit: (e: ControlEvent) => events.emit('event', e), lineIds: () => ['l1'], isAgentLine: () => true, onStop: () => {} } as unknown as CoreHost;
+  const host = { commands, events, emit: (e: ControlEvent) => events.emit('event', e), lineIds: () => ['l1'], isAgentLine: () => true, onStop: () => {}, onClose: () => {} } as unknown as CoreHost;
   const device = (name: string) => ({ name, isDefault: false, channels: 2 });
   const devices = { events: new Emitter<AudioDeviceEvents>(), list: () => ({ inputs: [device('USB mic')], outputs: [device('USB headset'), device('Desk speaker')] }), close: () => {} } as unknown as AudioDevices;
   const ringerDevices: (string | null)[] = [];
@@ -23,7 +23,7 @@ function setup() {
   const set = async (fields: Record<string, unknown>) => {
     const parsed = parseCommand({ cmd: 'devices.set', ...fields });
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-    return commands.execute(parsed.command as Command);
+    return commands.execute(parsed.command);
   };
   return { selected, ringerDevices, set };
 }

@@ -6,9 +6,9 @@ import { silentLogger } from '../../../src-main/common/logger.js';
 import type { LineDeskConfig } from '../../../src-main/config/schema.js';
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
-import { ConfigFileStore, type SecretVault } from '../../../src-main/web/config-file-store.js';
-import { DeskHost, type DeskCore } from '../../../src-main/web/desk-host.js';
-import { MemoryPrefsStore } from '../../../src-main/web/prefs-store.js';
+import { ConfigFileStore, type SecretVault } from '../../../src-main/desk/config-file-store.js';
+import { DeskHost, type DeskCore } from '../../../src-main/desk/desk-host.js';
+import { MemoryPrefsStore } from '../../../src-main/desk/prefs-store.js';
 
 /** A core that registers its lines at start and records the commands it is given. */
 export class FakeCore implements DeskCore {
@@ -18,20 +18,22 @@ export class FakeCore implements DeskCore {
 
   constructor(readonly config: LineDeskConfig) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     const lines = this.config.lines.map((l) => l.id);
     this.emit({ event: 'ready', lines, transports: [{ protocol: 'udp', local: '127.0.0.1:5060' }] });
     for (const line of lines) this.emit({ event: 'line.state', line, state: 'registered', registrar: this.config.registrar.uri });
+    return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     this.emit({ event: 'stopped' });
+    return Promise.resolve();
   }
 
-  async execute(cmd: Command): Promise<CommandResult> {
+  execute(cmd: Command): Promise<CommandResult> {
     this.executed.push(cmd);
-    return cmd.cmd === 'history' ? { ok: false, error: '"history" is not available in this configuration' } : { ok: true };
+    return Promise.resolve(cmd.cmd === 'history' ? { ok: false, error: '"history" is not available in this configuration' } : { ok: true });
   }
 
   emit(e: ControlEvent): void {

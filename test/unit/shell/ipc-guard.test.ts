@@ -17,14 +17,14 @@ describe('IPC validation in the main process', () => {
     saved = [];
     const desk: IpcDesk = {
       hello: (kind, line) => ({ kind, ...(line ? { line } : {}), locale: 'en', snapshot: [], pauseReasons: ['break'] }),
-      execute: async (cmd): Promise<CommandResult> => {
+      execute: (cmd): Promise<CommandResult> => {
         executed.push(cmd);
-        return { ok: true };
+        return Promise.resolve({ ok: true });
       },
       settings: () => ({}) as ReturnType<IpcDesk['settings']>,
-      saveSettings: async (s) => {
+      saveSettings: (s) => {
         saved.push(s);
-        return { ok: true };
+        return Promise.resolve({ ok: true });
       },
     };
     registry = new WindowRegistry();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
 import { RingAttention, type RingWindow } from '../../../src-main/electron-main/ring-attention.js';
-import { deskModelOf } from '../../../src-main/web/desk-model.js';
+import { deskModelOf } from '../../../src-main/contract/desk-model.js';
 
 /** A window that logs what is done to it. It has no event methods: ringing cannot leave listeners behind. */
 class FakeWindow implements RingWindow {

@@ -6,7 +6,7 @@ import type { ControlEvent, Stamped } from '../../../src-main/contract/control-e
 import { dialCommandFor, dialLinkFrom, dialTargetOf, LinkQueue } from '../../../src-main/electron-main/protocol-links.js';
 import { shortcutCommand } from '../../../src-main/electron-main/shortcut-commands.js';
 import { trayColours, trayIconFile, trayStateOf, type TrayState } from '../../../src-main/electron-main/tray-state.js';
-import { deskModelOf } from '../../../src-main/web/desk-model.js';
+import { deskModelOf } from '../../../src-main/contract/desk-model.js';
 import { repoRoot } from '../../support/paths.js';
 
 let ts = 0;

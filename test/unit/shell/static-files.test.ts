@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { resolveStaticFile } from '../../../src-main/web/static-files.js';
+import { resolveStaticFile } from '../../../src-main/desk/static-files.js';
 
 describe('static files of the renderer', () => {
   let root: string;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { silentLogger } from '../../../src-main/common/logger.js';
 import { startWebServer, type WebServer } from '../../../src-main/web/web-server.js';
-import type { ServerMessage } from '../../../src-main/web/ws-protocol.js';
+import type { ServerMessage } from '../../../src-main/contract/ws-messages.js';
 import { fakeDesk } from './fake-desk.js';
 
 const token = 'a'.repeat(32);
@@ -28,7 +28,7 @@ function connect(port: number, protocols: string[], headers: Record<string, stri
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, protocols, { headers: { Origin: `http://127.0.0.1:${port}`, ...headers } });
     const inbox: ServerMessage[] = [];
-    ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as ServerMessage));
+    ws.on('message', (d) => inbox.push(JSON.parse((d as Buffer).toString('utf8')) as ServerMessage));
     ws.on('open', () => resolve({ ws, inbox }));
     ws.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ refused: -1 }));

@@ -12,17 +12,17 @@ class ScriptedAgent implements RegistrationAgent {
     public probeScript: boolean[] = [true],
     public connectFails = false,
   ) {}
-  async connect(index: number): Promise<void> {
+  connect(index: number): Promise<void> {
     this.calls.push({ at: this.clock.now(), what: 'connect', index });
-    if (this.connectFails) throw new Error('ECONNREFUSED');
+    return this.connectFails ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve();
   }
-  async register(index: number): Promise<RegisterOutcome> {
+  register(index: number): Promise<RegisterOutcome> {
     this.calls.push({ at: this.clock.now(), what: 'register', index });
-    return this.registerScript.length > 1 ? this.registerScript.shift()! : this.registerScript[0]!;
+    return Promise.resolve(this.registerScript.length > 1 ? this.registerScript.shift()! : this.registerScript[0]!);
   }
-  async probe(index: number): Promise<boolean> {
+  probe(index: number): Promise<boolean> {
     this.calls.push({ at: this.clock.now(), what: 'probe', index });
-    return this.probeScript.length > 1 ? this.probeScript.shift()! : this.probeScript[0]!;
+    return Promise.resolve(this.probeScript.length > 1 ? this.probeScript.shift()! : this.probeScript[0]!);
   }
   registers(): { at: number; index: number }[] {
     return this.calls.filter((c) => c.what === 'register').map(({ at, index }) => ({ at, index }));

@@ -151,7 +151,7 @@ describe('UdpReliability — server transactions', () => {
   });
 
   test('the same branch from another source is a different transaction', () => {
-    const { clock, flow, rel, send } = setup();
+    const { clock, rel, send } = setup();
     send(response(200, 'OPTIONS'));
     const other = new RecordingFlow(clock, 'udp:127.0.0.9:5060');
     assert.equal(rel.incoming(parsed(request('OPTIONS')), other), true);

@@ -11,7 +11,7 @@ import { CallRecorder } from '../../../src-main/stats/call-recorder.js';
 import { CallStore, StoreOpenError } from '../../../src-main/stats/call-store.js';
 import { DurableWriter } from '../../../src-main/stats/durable-writer.js';
 import { openSqlite } from '../../../src-main/stats/sqlite-driver.js';
-import { statsModule } from '../../../src-main/stats/stats-module.js';
+import { statsModule } from '../../../src-main/modules/stats-module.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeCoreHost, testConfig } from './fake-core-host.js';
 

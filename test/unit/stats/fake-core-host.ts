@@ -4,22 +4,31 @@ import { parseConfig } from '../../../src-main/config/load-config.js';
 import type { LineDeskConfig } from '../../../src-main/config/schema.js';
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
-import { CommandRegistry } from '../../../src-main/core/command-registry.js';
-import type { CoreHost, CoreModule } from '../../../src-main/core/core-module.js';
+import { CallRegistry } from '../../../src-main/calls/call-registry.js';
+import { LineEligibility } from '../../../src-main/modules/calls-module.js';
+import { CommandRegistry } from '../../../src-main/modules/command-registry.js';
+import type { CoreHost, CoreModule } from '../../../src-main/modules/module-api.js';
+import { ServiceRegistry } from '../../../src-main/modules/services.js';
+import type { SipLine } from '../../../src-main/sip/line/sip-line.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 /**
  * A CoreHost without SIP, for installing feature modules in unit tests: a real event bus
- * and command registry, a fake clock, every emitted event and setLinePaused call recorded.
+ * and command registry, a fake clock, every emitted event recorded, and a line-eligibility
+ * service that records what the agent module pauses.
  */
 export class FakeCoreHost implements CoreHost {
   readonly events = new Emitter<{ event: [e: ControlEvent] }>();
   readonly commands = new CommandRegistry();
+  readonly services = new ServiceRegistry();
+  readonly sipLines = new Map<string, SipLine>();
+  readonly calls: CallRegistry;
   readonly log = silentLogger;
   readonly emitted: ControlEvent[] = [];
   readonly paused: [line: string, paused: boolean][] = [];
   readonly #stops: (() => void | Promise<void>)[] = [];
-  /** Called on setLinePaused, after it is recorded (wire a real dispatcher here). */
+  readonly #closes: (() => void | Promise<void>)[] = [];
+  /** Called when a line is paused or resumed, after it is recorded (wire a real dispatcher here). */
   onSetLinePaused: ((line: string, paused: boolean) => void) | undefined;
 
   constructor(
@@ -28,6 +37,14 @@ export class FakeCoreHost implements CoreHost {
     readonly baseDir = '/nonexistent',
   ) {
     this.events.on('event', (e) => this.emitted.push(e));
+    this.calls = new CallRegistry(clock);
+    this.services.provide(LineEligibility, {
+      setPaused: (line, paused) => {
+        if (!this.isAgentLine(line)) return;
+        this.paused.push([line, paused]);
+        this.onSetLinePaused?.(line, paused);
+      },
+    });
   }
 
   emit(e: ControlEvent): void {
@@ -43,13 +60,12 @@ export class FakeCoreHost implements CoreHost {
     return l !== undefined && l.autoAnswerMs === undefined;
   }
 
-  setLinePaused(line: string, paused: boolean): void {
-    this.paused.push([line, paused]);
-    this.onSetLinePaused?.(line, paused);
-  }
-
   onStop(fn: () => void | Promise<void>): void {
     this.#stops.push(fn);
+  }
+
+  onClose(fn: () => void | Promise<void>): void {
+    this.#closes.push(fn);
   }
 
   async install(...modules: CoreModule[]): Promise<void> {
@@ -60,8 +76,10 @@ export class FakeCoreHost implements CoreHost {
     return this.commands.execute(cmd);
   }
 
+  /** Both phases of a stop, like the core: stop hooks, then close hooks, each last first. */
   async stop(): Promise<void> {
     for (const fn of [...this.#stops].reverse()) await fn();
+    for (const fn of [...this.#closes].reverse()) await fn();
   }
 
   named<K extends ControlEvent['event']>(name: K): Extract<ControlEvent, { event: K }>[] {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { agentModule } from '../../../src-main/agent/agent-module.js';
+import { agentModule } from '../../../src-main/modules/agent-module.js';
 import type { ControlEvent, StatsSummary } from '../../../src-main/contract/control-events.js';
 import { CallRecorder } from '../../../src-main/stats/call-recorder.js';
 import { CallStore } from '../../../src-main/stats/call-store.js';
 import { StatsQueries } from '../../../src-main/stats/stats-queries.js';
 import { resolveRange, startOfLocalWeek } from '../../../src-main/stats/stats-range.js';
-import { statsModule } from '../../../src-main/stats/stats-module.js';
+import { statsModule } from '../../../src-main/modules/stats-module.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeCoreHost, testConfig } from './fake-core-host.js';
 

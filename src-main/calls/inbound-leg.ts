@@ -1,0 +1,153 @@
+import { SessionState, type Invitation, type Session } from 'sip.js';
+import type { Clock } from '../common/clock.js';
+import { Emitter } from '../common/emitter.js';
+import type { Logger } from '../common/logger.js';
+import type { EndReason, LegState } from '../contract/vocabulary.js';
+import type { InboundLegLike, LegEnd, LegEvents, Party } from './leg.js';
+import { byeWithReason, inDialogRequests } from './session-requests.js';
+
+/**
+ * incoming ─ring/queue─▶ ringing|queued ─accept─▶ answering ─200 sent─▶ active ─BYE─▶ ended
+ *     └──────────── reject / CANCEL / failure (from any state before active) ───────▶ ended
+ */
+
+/**
+ * The SIP side of one inbound fork: wraps a sip.js Invitation and turns its callbacks
+ * into a small state machine. It decides nothing; the dispatcher tells it to ring, queue,
+ * accept, reject or hang up, and its Call does the in-dialog requests (hold, INFO, REFER)
+ * on its session.
+ */
+export class InboundLeg implements InboundLegLike {
+  readonly events = new Emitter<LegEvents>();
+  readonly callId: string;
+  readonly from: Party;
+  /** What the caller dialled (the To header: after a fork the Request-URI is our Contact). */
+  readonly to: Party;
+  readonly arrivedAt: number;
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
+  #state: LegState = 'incoming';
+  #end: LegEnd | undefined;
+  #pendingEnd: LegEnd | undefined;
+
+  constructor(
+    readonly invitation: Invitation,
+    /** The line whose user agent received the INVITE. */
+    readonly arrivalLine: string,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    const req = invitation.request;
+    this.callId = req.callId;
+    this.from = party(invitation.remoteIdentity.displayName, invitation.remoteIdentity.uri.user, invitation.remoteIdentity.uri.toString());
+    this.to = party(req.to.displayName, req.to.uri.user, req.to.uri.toString());
+    this.arrivedAt = clock.now();
+    invitation.delegate = {
+      onCancel: (cancel) => {
+        const reason = cancel.request.getHeader('reason');
+        // Key on cause=200, not on the text: Kamailio omits the text for forks that had not rung yet.
+        const elsewhere = reason !== undefined && /\bcause\s*=\s*200\b/i.test(reason);
+        this.#pendingEnd = { reason: elsewhere ? 'answered-elsewhere' : 'caller-cancelled', code: 487, ...(reason ? { detail: reason } : {}) };
+      },
+      ...inDialogRequests(
+        () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
+        (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+      ),
+    };
+    invitation.stateChange.addListener((s) => {
+      if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? { reason: this.#state === 'active' ? 'remote-hangup' : 'failed', code: 0 });
+    });
+  }
+
+  get session(): Session {
+    return this.invitation;
+  }
+
+  get state(): LegState {
+    return this.#state;
+  }
+
+  get end(): LegEnd | undefined {
+    return this.#end;
+  }
+
+  get isOpen(): boolean {
+    return this.#state !== 'ended';
+  }
+
+  /** Sends 180 Ringing. */
+  ring(): void {
+    if (this.#state !== 'incoming' && this.#state !== 'queued') return;
+    this.#state = 'ringing';
+    this.invitation.progress({ statusCode: 180, reasonPhrase: 'Ringing' }).catch((e: unknown) => this.log.warn('180 failed', { call: this.callId, error: e }));
+  }
+
+  /** Sends 182 Queued (RFC 3261 §21.1.4): the call waits for a free line. */
+  queue(): void {
+    if (this.#state === 'ended' || this.#state === 'answering' || this.#state === 'active') return;
+    const first = this.#state === 'incoming';
+    this.#state = 'queued';
+    if (first) this.invitation.progress({ statusCode: 182, reasonPhrase: 'Queued' }).catch((e: unknown) => this.log.warn('182 failed', { call: this.callId, error: e }));
+  }
+
+  /** Answers (200 OK with our SDP answer). Resolves once the call is active. */
+  async accept(): Promise<void> {
+    if (this.#state === 'answering' || this.#state === 'active') return;
+    if (this.#state === 'ended') throw new Error(`call ${this.callId} has already ended`);
+    this.#state = 'answering';
+    try {
+      await this.invitation.accept();
+    } catch (error) {
+      this.#pendingEnd ??= { reason: 'failed', code: 500, detail: error instanceof Error ? error.message : String(error) };
+      if (this.invitation.state !== SessionState.Terminated) this.invitation.reject({ statusCode: 500 }).catch(() => {});
+      this.#finish(this.#pendingEnd);
+      throw error;
+    }
+    if (this.#state !== 'answering') return; // ended meanwhile (CANCEL crossed our 200)
+    this.#state = 'active';
+    this.answeredAt = this.clock.now();
+    this.events.emit('answered');
+  }
+
+  /** Refuses the call with `code` (486 busy, 480 unavailable, 603 decline…) and a Reason header. */
+  reject(code: number, reason: EndReason, detail?: string): void {
+    if (this.#state === 'ended' || this.#state === 'active' || this.#state === 'answering') return;
+    this.#pendingEnd = { reason, code, ...(detail ? { detail } : {}) };
+    const text = (detail ?? reason).replace(/["\\\r\n]/g, "'");
+    this.invitation
+      .reject({ statusCode: code, extraHeaders: [`Reason: SIP;cause=${code};text="${text}"`] })
+      .catch((e: unknown) => this.log.warn(`reject ${code} failed`, { call: this.callId, error: e }));
+  }
+
+  /** Redirects the caller elsewhere (302), e.g. to the queue's overflow destination. */
+  redirect(target: string): void {
+    if (this.#state === 'ended' || this.#state === 'active' || this.#state === 'answering') return;
+    this.#pendingEnd = { reason: 'rejected', code: 302, detail: `redirected to ${target}` };
+    this.invitation.reject({ statusCode: 302, extraHeaders: [`Contact: <${target}>`] }).catch((e: unknown) => this.log.warn('302 failed', { call: this.callId, error: e }));
+  }
+
+  /** Hangs up an active call (BYE), or refuses one still ringing. */
+  hangup(detail = 'hangup'): void {
+    if (this.#state === 'active') {
+      this.#pendingEnd = { reason: 'local-hangup', code: 200 };
+      byeWithReason(this.invitation, detail, this.log, { call: this.callId });
+    } else if (this.#state !== 'ended') {
+      this.reject(480, 'rejected', detail);
+    }
+  }
+
+  #finish(end: LegEnd): void {
+    if (this.#state === 'ended') return;
+    this.#state = 'ended';
+    this.#end = end;
+    this.endedAt = this.clock.now();
+    this.events.emit('ended', end);
+    this.events.removeAllListeners();
+  }
+}
+
+function party(name: string | undefined, user: string | undefined, uri: string): Party {
+  const p: Party = { number: user ?? uri, uri };
+  if (name) p.name = name.replace(/^"|"$/g, '');
+  return p;
+}

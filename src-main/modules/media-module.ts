@@ -1,0 +1,58 @@
+import { availableCodecs } from '../media/codec/create-codec.js';
+import { loadServiceFiles } from '../media/audio/service-files.js';
+import type { MediaEngine } from '../media/media-engine.js';
+import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
+import { localAddressToward } from '../sip/transport/sip-mux.js';
+import { Devices } from './devices-module.js';
+import type { CoreHost, CoreModule } from './module-api.js';
+import { serviceId } from './services.js';
+
+export interface MediaService {
+  readonly engine: MediaEngine;
+  /** Counters for `status`. */
+  stats(): { calls: number; lateFrames: number };
+}
+
+export const Media = serviceId<MediaService>('media');
+
+/**
+ * Plain RTP media for every call: the codecs that can run here, the media address, the WAV
+ * of each file line (read once), and how each line's calls get their audio (the headset
+ * and microphone chosen for the line or by default, or a service mode).
+ */
+export const mediaModule: CoreModule = {
+  name: 'media',
+  needs: [Devices],
+  provides: [Media],
+  async install(host: CoreHost): Promise<void> {
+    const { config } = host;
+    const { devices, selected } = host.services.get(Devices);
+    const codecs = availableCodecs(config.media.codecs);
+    if (codecs.length === 0) throw new Error(`none of the configured codecs (${config.media.codecs.join(', ')}) can run here`);
+    const first = host.sipLines.values().next().value;
+    const hop = first ? (first.settings.outboundProxy ?? first.settings.registrars[0])?.address : undefined;
+    const address = config.media.address ?? (hop ? await localAddressToward(hop) : '127.0.0.1');
+    const lineMedia = (id: string): LineMedia => {
+      const l = config.lines.find((x) => x.id === id);
+      const m = l?.media ?? {};
+      const mode = m.mode ?? (l?.autoAnswerMs !== undefined ? 'echo' : 'device');
+      const chosen = selected.perLine[id] ?? {};
+      return { mode, headset: chosen.headset ?? m.headset ?? selected.headset, microphone: chosen.microphone ?? m.microphone ?? selected.microphone };
+    };
+    const engine = new RtpMediaEngine({
+      address,
+      ports: { min: config.media.rtpPortMin, max: config.media.rtpPortMax },
+      codecs,
+      symmetricRtp: config.media.symmetricRtp,
+      jitter: { minDelayMs: config.media.jitterMinMs, maxDelayMs: config.media.jitterMaxMs },
+      // Converted once, here, to the rate of every codec in use (not per call, not in a media tick).
+      serviceFiles: await loadServiceFiles(config.lines, host.baseDir),
+      devices,
+      clock: host.clock,
+      log: host.log.child('media'),
+      lineMedia,
+    });
+    host.services.provide(Media, { engine, stats: () => engine.stats() });
+    host.onClose(() => engine.close());
+  },
+};
