@@ -173,6 +173,7 @@ export interface TeamFigures extends StatsSummary {
   abandonRate: number;
 }
 
+/** One agent's figures: the team's kinds, except the breakdowns (callsPerHour, perLine, declinedByReason), which are the team's only and left empty here. */
 export interface TeamAgentFigures extends TeamFigures {
   agentId: string;
   name: string;

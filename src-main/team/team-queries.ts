@@ -9,23 +9,42 @@ type Queryable = Pick<pg.ClientBase, 'query'>;
 
 const DAY_MS = 86_400_000;
 
-/** Whole UTC days: the per-day figures the triggers keep (pg-migrations, version 2). */
+/**
+ * Whole UTC days: the per-day figures the triggers keep (pg-migrations, version 2); the
+ * dispositions per desk (each agent's figures), the breakdowns by hour, line and decline
+ * reason for the team as a whole (desk_id null).
+ */
 const DAY_FIGURES_SQL = `
-  SELECT desk_id::text AS desk_id, dim, key, sum(calls) AS calls, sum(answered) AS answered, sum(answer_wait) AS answer_wait,
-         sum(within_sl) AS within_sl, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(wrapup_ms) AS wrapup_ms
-    FROM linedesk.call_figures WHERE day >= $1 AND day < $2
-   GROUP BY desk_id, dim, key`;
+  SELECT desk_id::text AS desk_id, dim, key, sum(calls)::float8 AS calls, sum(answered)::float8 AS answered, sum(answer_wait)::float8 AS answer_wait,
+         sum(within_sl)::float8 AS within_sl, sum(talk_ms)::float8 AS talk_ms, sum(hold_ms)::float8 AS hold_ms, sum(wrapup_ms)::float8 AS wrapup_ms
+    FROM linedesk.call_figures WHERE day >= $1 AND day < $2 AND dim = 'd'
+   GROUP BY desk_id, dim, key
+  UNION ALL
+  SELECT NULL, dim, key, sum(calls)::float8, sum(answered)::float8, 0, 0, sum(talk_ms)::float8, 0, 0
+    FROM linedesk.call_figures WHERE day >= $1 AND day < $2 AND dim <> 'd'
+   GROUP BY dim, key`;
 
-/** The rest (partial days at either end): the calls themselves, from the covering index calls_figures. */
+/** GROUPING(desk_id, offered_hour, line, decline_reason) of each grouping set below. */
+const SET_DESK = 7;
+const SET_HOUR = 11;
+const SET_LINE = 13;
+const SET_REASON = 14;
+
+/**
+ * The rest (partial days at either end): the calls themselves, from the covering index
+ * calls_figures, in one pass: dispositions per desk, and per hour, line and decline reason
+ * for the team.
+ */
 const CALL_FIGURES_SQL = `
-  SELECT desk_id::text AS desk_id, direction, disposition, offered_hour, line, decline_reason,
-         count(*) AS calls,
-         count(*) FILTER (WHERE direction = 'in' AND answered_at - offered_at <= $3) AS within_sl,
-         sum(coalesce(answered_at - offered_at, 0)) AS answer_wait,
-         sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(wrapup_ms) AS wrapup_ms
+  SELECT desk_id::text AS desk_id, GROUPING(desk_id, offered_hour, line, decline_reason) AS g,
+         direction, disposition, offered_hour, line, decline_reason,
+         count(*)::float8 AS calls,
+         (count(*) FILTER (WHERE direction = 'in' AND answered_at - offered_at <= $3))::float8 AS within_sl,
+         sum(coalesce(answered_at - offered_at, 0))::float8 AS answer_wait,
+         sum(talk_ms)::float8 AS talk_ms, sum(hold_ms)::float8 AS hold_ms, sum(wrapup_ms)::float8 AS wrapup_ms
     FROM linedesk.calls
    WHERE offered_at >= $1 AND offered_at < $2
-   GROUP BY desk_id, direction, disposition, offered_hour, line, decline_reason`;
+   GROUP BY GROUPING SETS ((desk_id, direction, disposition), (offered_hour, direction, disposition), (line, direction, disposition), (decline_reason, direction, disposition))`;
 
 /** Answered within another threshold than the team's: from the calls. */
 const WITHIN_SQL = `
@@ -50,7 +69,8 @@ const DESKS_SQL = `
 
 type Num = string | number | null;
 interface DayRow {
-  desk_id: string;
+  /** null: a breakdown of the whole team (hour, line, decline reason). */
+  desk_id: string | null;
   dim: 'd' | 'h' | 'l' | 'r';
   key: string;
   calls: Num;
@@ -62,10 +82,11 @@ interface DayRow {
   wrapup_ms: Num;
 }
 interface CallGroupRow {
-  desk_id: string;
+  desk_id: string | null;
+  g: number;
   direction: 'in' | 'out';
   disposition: string;
-  offered_hour: number;
+  offered_hour: number | null;
   line: string | null;
   decline_reason: string | null;
   calls: Num;
@@ -78,21 +99,26 @@ interface CallGroupRow {
 
 const n = (v: Num): number => Number(v ?? 0);
 
-/** One group of calls as the four breakdown rows of the desk's statistics (stats-queries.ts). */
-function callGroupRows(r: CallGroupRow): { row: FigureRow; withinSl: number }[] {
+/** One group of calls as the breakdown row of the desk's statistics it stands for (stats-queries.ts). */
+function callGroupRow(r: CallGroupRow): { row: FigureRow; withinSl: number } | undefined {
   const zero = { answered: 0, answer_wait: 0, talk_ms: 0, hold_ms: 0, wrapup_ms: 0 };
   const calls = n(r.calls);
   const inbound = r.direction === 'in';
-  const out: { row: FigureRow; withinSl: number }[] = [
-    { row: { dim: 'd', key: `${r.direction}:${r.disposition}`, calls, answered: 0, answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) }, withinSl: n(r.within_sl) },
-  ];
-  if (inbound) out.push({ row: { ...zero, dim: 'h', key: r.offered_hour, calls }, withinSl: 0 });
-  if (r.line !== null) {
-    const answered = inbound && (r.disposition === 'answered' || r.disposition === 'active') ? calls : 0;
-    out.push({ row: { ...zero, dim: 'l', key: r.line, calls: inbound ? calls : 0, answered, talk_ms: n(r.talk_ms) }, withinSl: 0 });
+  switch (r.g) {
+    case SET_DESK:
+      return { row: { dim: 'd', key: `${r.direction}:${r.disposition}`, calls, answered: 0, answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) }, withinSl: n(r.within_sl) };
+    case SET_HOUR:
+      return inbound ? { row: { ...zero, dim: 'h', key: Number(r.offered_hour), calls }, withinSl: 0 } : undefined;
+    case SET_LINE: {
+      if (r.line === null) return undefined;
+      const answered = inbound && (r.disposition === 'answered' || r.disposition === 'active') ? calls : 0;
+      return { row: { ...zero, dim: 'l', key: r.line, calls: inbound ? calls : 0, answered, talk_ms: n(r.talk_ms) }, withinSl: 0 };
+    }
+    case SET_REASON:
+      return inbound && r.disposition === 'declined' ? { row: { ...zero, dim: 'r', key: r.decline_reason ?? '', calls }, withinSl: 0 } : undefined;
+    default:
+      return undefined;
   }
-  if (inbound && r.disposition === 'declined') out.push({ row: { ...zero, dim: 'r', key: r.decline_reason ?? '', calls }, withinSl: 0 });
-  return out;
 }
 
 function dayRow(r: DayRow): { row: FigureRow; withinSl: number } {
@@ -104,7 +130,8 @@ function dayRow(r: DayRow): { row: FigureRow; withinSl: number } {
 
 /**
  * Team figures for a period: the whole team, and each agent (every desk an agent used is
- * theirs), with the definitions of the desk's own statistics. Whole UTC days come from the
+ * theirs), with the definitions of the desk's own statistics. The breakdowns by hour, line
+ * and decline reason are the team's; an agent's are left empty (the agent's desk has them). Whole UTC days come from the
  * per-day figures, the partial days at either end from the calls, as on the desk. What a
  * role sees is what row-level security lets it read: a supervisor the team, an agent only
  * themselves.
@@ -120,9 +147,10 @@ export async function teamStats(db: Queryable, range: StatsRange, now: number, s
   const team = new FiguresBuilder(range, serviceLevelSeconds);
   const perAgent = new Map<string, FiguresBuilder>();
   for (const agent of names.keys()) perAgent.set(agent, new FiguresBuilder(range, serviceLevelSeconds));
-  const each = (desk: string, fn: (b: FiguresBuilder) => void): void => {
+  /** Into the team's figures, and the agent's when the row is one desk's. */
+  const each = (desk: string | null, fn: (b: FiguresBuilder) => void): void => {
     fn(team);
-    const agent = agentOf.get(desk);
+    const agent = desk === null ? undefined : agentOf.get(desk);
     const b = agent === undefined ? undefined : perAgent.get(agent);
     if (b) fn(b);
   };
@@ -156,7 +184,12 @@ export async function teamStats(db: Queryable, range: StatsRange, now: number, s
     each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
   }
   for (const raw of raws) {
-    for (const r of raw.rows) for (const f of callGroupRows(r).map(keepSl)) each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
+    for (const r of raw.rows) {
+      const found = callGroupRow(r);
+      if (!found) continue;
+      const f = keepSl(found);
+      each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
+    }
   }
   for (const r of within?.rows ?? []) each(r.desk_id, (b) => b.addWithinServiceLevel(n(r.within_sl)));
   for (const r of live?.rows ?? []) {
