@@ -24,27 +24,25 @@ const DAY_FIGURES_SQL = `
     FROM linedesk.call_figures WHERE day >= $1 AND day < $2 AND dim <> 'd'
    GROUP BY dim, key`;
 
-/** GROUPING(desk_id, offered_hour, line, decline_reason) of each grouping set below. */
-const SET_DESK = 7;
-const SET_HOUR = 11;
-const SET_LINE = 13;
-const SET_REASON = 14;
-
 /**
  * The rest (partial days at either end): the calls themselves, from the covering index
- * calls_figures, in one pass: dispositions per desk, and per hour, line and decline reason
- * for the team.
+ * calls_figures, in two queries sent together: the dispositions per desk, and the
+ * breakdowns by hour, line and decline reason for the team (a few dozen groups).
  */
-const CALL_FIGURES_SQL = `
-  SELECT desk_id::text AS desk_id, GROUPING(desk_id, offered_hour, line, decline_reason) AS g,
-         direction, disposition, offered_hour, line, decline_reason,
+const DESK_CALLS_SQL = `
+  SELECT desk_id::text AS desk_id, direction, disposition,
          count(*)::float8 AS calls,
          (count(*) FILTER (WHERE direction = 'in' AND answered_at - offered_at <= $3))::float8 AS within_sl,
          sum(coalesce(answered_at - offered_at, 0))::float8 AS answer_wait,
          sum(talk_ms)::float8 AS talk_ms, sum(hold_ms)::float8 AS hold_ms, sum(wrapup_ms)::float8 AS wrapup_ms
     FROM linedesk.calls
    WHERE offered_at >= $1 AND offered_at < $2
-   GROUP BY GROUPING SETS ((desk_id, direction, disposition), (offered_hour, direction, disposition), (line, direction, disposition), (decline_reason, direction, disposition))`;
+   GROUP BY desk_id, direction, disposition`;
+const TEAM_CALLS_SQL = `
+  SELECT direction, disposition, offered_hour, line, decline_reason, count(*)::float8 AS calls, sum(talk_ms)::float8 AS talk_ms
+    FROM linedesk.calls
+   WHERE offered_at >= $1 AND offered_at < $2
+   GROUP BY direction, disposition, offered_hour, line, decline_reason`;
 
 /** Answered within another threshold than the team's: from the calls. */
 const WITHIN_SQL = `
@@ -81,14 +79,10 @@ interface DayRow {
   hold_ms: Num;
   wrapup_ms: Num;
 }
-interface CallGroupRow {
-  desk_id: string | null;
-  g: number;
+interface DeskCallsRow {
+  desk_id: string;
   direction: 'in' | 'out';
   disposition: string;
-  offered_hour: number | null;
-  line: string | null;
-  decline_reason: string | null;
   calls: Num;
   within_sl: Num;
   answer_wait: Num;
@@ -96,29 +90,38 @@ interface CallGroupRow {
   hold_ms: Num;
   wrapup_ms: Num;
 }
+interface TeamCallsRow {
+  direction: 'in' | 'out';
+  disposition: string;
+  offered_hour: number;
+  line: string | null;
+  decline_reason: string | null;
+  calls: Num;
+  talk_ms: Num;
+}
 
 const n = (v: Num): number => Number(v ?? 0);
 
-/** One group of calls as the breakdown row of the desk's statistics it stands for (stats-queries.ts). */
-function callGroupRow(r: CallGroupRow): { row: FigureRow; withinSl: number } | undefined {
+function deskCallsRow(r: DeskCallsRow): { row: FigureRow; withinSl: number } {
+  return {
+    row: { dim: 'd', key: `${r.direction}:${r.disposition}`, calls: n(r.calls), answered: 0, answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) },
+    withinSl: n(r.within_sl),
+  };
+}
+
+/** One group of calls as the team's breakdown rows (hour, line, decline reason) of the desk's statistics. */
+function teamCallsRows(r: TeamCallsRow): FigureRow[] {
   const zero = { answered: 0, answer_wait: 0, talk_ms: 0, hold_ms: 0, wrapup_ms: 0 };
   const calls = n(r.calls);
   const inbound = r.direction === 'in';
-  switch (r.g) {
-    case SET_DESK:
-      return { row: { dim: 'd', key: `${r.direction}:${r.disposition}`, calls, answered: 0, answer_wait: n(r.answer_wait), talk_ms: n(r.talk_ms), hold_ms: n(r.hold_ms), wrapup_ms: n(r.wrapup_ms) }, withinSl: n(r.within_sl) };
-    case SET_HOUR:
-      return inbound ? { row: { ...zero, dim: 'h', key: Number(r.offered_hour), calls }, withinSl: 0 } : undefined;
-    case SET_LINE: {
-      if (r.line === null) return undefined;
-      const answered = inbound && (r.disposition === 'answered' || r.disposition === 'active') ? calls : 0;
-      return { row: { ...zero, dim: 'l', key: r.line, calls: inbound ? calls : 0, answered, talk_ms: n(r.talk_ms) }, withinSl: 0 };
-    }
-    case SET_REASON:
-      return inbound && r.disposition === 'declined' ? { row: { ...zero, dim: 'r', key: r.decline_reason ?? '', calls }, withinSl: 0 } : undefined;
-    default:
-      return undefined;
+  const rows: FigureRow[] = [];
+  if (inbound) rows.push({ ...zero, dim: 'h', key: r.offered_hour, calls });
+  if (r.line !== null) {
+    const answered = inbound && (r.disposition === 'answered' || r.disposition === 'active') ? calls : 0;
+    rows.push({ ...zero, dim: 'l', key: r.line, calls: inbound ? calls : 0, answered, talk_ms: n(r.talk_ms) });
   }
+  if (inbound && r.disposition === 'declined') rows.push({ ...zero, dim: 'r', key: r.decline_reason ?? '', calls });
+  return rows;
 }
 
 function dayRow(r: DayRow): { row: FigureRow; withinSl: number } {
@@ -172,9 +175,10 @@ export async function teamStats(db: Queryable, range: StatsRange, now: number, s
   }
   const stateEnd = Math.min(range.to, now);
   // Independent queries, sent together: a pool runs them side by side.
-  const [days, raws, within, live, times] = await Promise.all([
+  const [days, deskRaws, teamRaws, within, live, times] = await Promise.all([
     wholeDays ? db.query<DayRow>(DAY_FIGURES_SQL, [first, last]) : undefined,
-    Promise.all(rawSpans.map(([from, to]) => db.query<CallGroupRow>(CALL_FIGURES_SQL, [from, to, slMs]))),
+    Promise.all(rawSpans.map(([from, to]) => db.query<DeskCallsRow>(DESK_CALLS_SQL, [from, to, slMs]))),
+    Promise.all(rawSpans.map(([from, to]) => db.query<TeamCallsRow>(TEAM_CALLS_SQL, [from, to]))),
     ownThreshold && range.to > range.from ? db.query<{ desk_id: string; within_sl: Num }>(WITHIN_SQL, [range.from, range.to, slMs]) : undefined,
     range.to > range.from ? db.query<{ desk_id: string; line: string | null; answered_at: Num; hold_ms: Num; hold_since: Num }>(LIVE_SQL, [range.from, range.to]) : undefined,
     stateEnd > range.from ? db.query<{ desk_id: string; state: AgentStateName; reason: string | null; ms: number }>(STATE_TIME_SQL, [range.from, stateEnd, now]) : undefined,
@@ -183,14 +187,13 @@ export async function teamStats(db: Queryable, range: StatsRange, now: number, s
     const f = keepSl(dayRow(r));
     each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
   }
-  for (const raw of raws) {
+  for (const raw of deskRaws) {
     for (const r of raw.rows) {
-      const found = callGroupRow(r);
-      if (!found) continue;
-      const f = keepSl(found);
+      const f = keepSl(deskCallsRow(r));
       each(r.desk_id, (b) => b.addRow(f.row, f.withinSl));
     }
   }
+  for (const raw of teamRaws) for (const r of raw.rows) for (const row of teamCallsRows(r)) team.addRow(row);
   for (const r of within?.rows ?? []) each(r.desk_id, (b) => b.addWithinServiceLevel(n(r.within_sl)));
   for (const r of live?.rows ?? []) {
     const c = { line: r.line, answered_at: r.answered_at === null ? null : n(r.answered_at), hold_ms: n(r.hold_ms), hold_since: r.hold_since === null ? null : n(r.hold_since) };
