@@ -7,6 +7,7 @@ import type { Command, CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { CommandRegistry } from '../modules/command-registry.js';
+import { Media } from '../modules/media-module.js';
 import type { CoreHost, CoreModule } from '../modules/module-api.js';
 import { ServiceRegistry } from '../modules/services.js';
 import { SipLine } from '../sip/line/sip-line.js';
@@ -14,6 +15,7 @@ import { peerKey } from '../sip/transport/flow.js';
 import { SipMux } from '../sip/transport/sip-mux.js';
 import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
 import { buildTransports, type Transports } from './build-transports.js';
+import { collectDiagnostics } from './diagnostics.js';
 import { installOrder } from './install-order.js';
 import { lineSettings } from './line-settings-from-config.js';
 
@@ -65,10 +67,17 @@ export class LineDeskCore {
       timers: { t1: config.timers.t1, t2: config.timers.t2, t4: config.timers.t4 },
       limits: { maxMessageBytes: config.limits.maxMessageBytes, maxHeaderBytes: config.limits.maxHeaderBytes, maxHeaders: 256 },
     });
-    this.calls = new CallRegistry(this.#clock);
+    // Late forks of an ended call are refused for as long as the PBX may still retransmit (64*T1).
+    this.calls = new CallRegistry(this.#clock, 64 * config.timers.t1);
     this.commands.register('quit', () => {
       void this.stop();
       return { ok: true };
+    });
+    this.commands.register('diagnostics', (cmd) => {
+      const media = this.services.has(Media) ? this.services.get(Media).stats() : undefined;
+      const e = collectDiagnostics(cmd, { calls: this.calls, mux: this.mux, lines: this.lines.values(), ...(media ? { media } : {}) });
+      this.#bus.emit(e);
+      return { ok: true, value: e };
     });
   }
 
@@ -124,6 +133,7 @@ export class LineDeskCore {
     this.mux.dispose();
     this.#transports.close();
     await this.#runHooks(this.#closes, 'close');
+    this.calls.dispose();
     this.#state = 'stopped';
     this.#bus.emit({ event: 'stopped' });
   }
