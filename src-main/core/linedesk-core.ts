@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../common/clock.js';
@@ -18,6 +19,10 @@ import type { SelectedDevices } from '../contract/control-events.js';
 import { registerDeviceCommands } from './device-commands.js';
 import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { SipLine } from '../sip/line/sip-line.js';
+import { PbxAddresses } from '../sip/dns/pbx-addresses.js';
+import { SipResolver } from '../sip/dns/sip-resolver.js';
+import { TargetBlacklist } from '../sip/dns/target-blacklist.js';
+import { firstHopAddress, pbxDestinations } from './dns-from-config.js';
 import { peerKey } from '../sip/transport/flow.js';
 import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
 import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
@@ -58,6 +63,11 @@ export class LineDeskCore implements CoreHost {
   #outbox: ControlEvent[] = [];
   #emitDepth = 0;
   readonly mux: SipMux;
+  /** RFC 3263 resolution of registrar and proxy names (config dns), shared by the mux and every line. */
+  readonly resolver: SipResolver;
+  readonly blacklist: TargetBlacklist;
+  /** Every resolved address of every registrar, backup and proxy, kept fresh by TTL. */
+  readonly pbxAddresses: PbxAddresses;
   readonly lines = new Map<string, SipLine>();
   readonly dispatcher: Dispatcher;
   /** Feature modules register their commands here. */
@@ -77,7 +87,11 @@ export class LineDeskCore implements CoreHost {
     this.#log = opts.log ?? createLogger(opts.config.log.level);
     const { config } = opts;
     this.#transports = buildTransports(config, opts.baseDir, this.#clock, this.#log.child('transport'));
+    this.resolver = new SipResolver({ servers: config.dns.servers, clock: this.#clock, log: this.#log.child('dns'), maxCacheMs: config.dns.maxCacheSec * 1000 });
+    this.blacklist = new TargetBlacklist(this.#clock, config.dns.failedTargetSkipSec * 1000);
+    this.pbxAddresses = new PbxAddresses(this.resolver, pbxDestinations(config), this.#clock, this.#log.child('dns'));
     this.mux = new SipMux({
+      resolver: this.resolver,
       ...(this.#transports.udp ? { udp: this.#transports.udp } : {}),
       connections: this.#transports.connections,
       clock: this.#clock,
@@ -173,8 +187,9 @@ export class LineDeskCore implements CoreHost {
     }
     applySipTimersToSipJs(config.timers);
     if (this.#transports.udp) await this.#transports.udp.start();
+    await this.pbxAddresses.start();
     const firstHop = lineSettings(config, config.lines[0]!);
-    const mediaAddress = config.media.address ?? (await localAddressToward((firstHop.outboundProxy ?? firstHop.registrars[0]!).address));
+    const mediaAddress = config.media.address ?? (await localAddressToward(await firstHopAddress(this.resolver, firstHop)));
     const devices = this.opts.audioDevices ?? this.#openSoundCard();
     const files = await this.#loadServiceFiles();
     const selected: SelectedDevices = { headset: config.media.headset ?? null, microphone: config.media.microphone ?? null, ringer: config.media.ringer ?? null, perLine: {} };
@@ -194,7 +209,7 @@ export class LineDeskCore implements CoreHost {
     });
     for (const lc of config.lines) {
       const settings = lineSettings(config, lc);
-      const localHost = await this.mux.localHostFor(settings.protocol, (settings.outboundProxy ?? settings.registrars[0]!).address);
+      const localHost = await this.mux.localHostFor(settings.protocol, await firstHopAddress(this.resolver, settings));
       const line = new SipLine(settings, {
         mux: this.mux,
         clock: this.#clock,
@@ -203,6 +218,8 @@ export class LineDeskCore implements CoreHost {
         localHost,
         sessionDescriptionHandlerFactory: createSessionDescriptionHandlerFactory({ engine: media, lineId: settings.id, log: this.#log.child('sdp'), ptimeMs: config.media.ptimeMs }),
         userAgentString: config.userAgent,
+        dns: { resolver: this.resolver, blacklist: this.blacklist },
+        ...(settings.protocol === 'udp' && this.#transports.udp ? { family: isIP(this.#transports.udp.local.host) === 6 ? (6 as const) : (4 as const) } : {}),
       });
       this.lines.set(line.id, line);
       line.events.on('state', (state, detail) => {
@@ -247,6 +264,7 @@ export class LineDeskCore implements CoreHost {
     }
     const timeout = this.opts.config.timers.unregisterTimeoutMs;
     await Promise.allSettled([...this.lines.values()].map((l) => l.stop(timeout)));
+    this.pbxAddresses.stop();
     this.mux.dispose();
     this.#transports.close();
     this.#media?.close();

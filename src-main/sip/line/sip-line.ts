@@ -5,16 +5,29 @@ import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
 import { parseSipUri } from '../message/sip-message.js';
+import { SipResolver } from '../dns/sip-resolver.js';
+import { targetKey } from '../dns/sip-target.js';
+import { TargetBlacklist } from '../dns/target-blacklist.js';
 import type { Peer } from '../transport/flow.js';
 import { LineTransport, type LineTransportOptions } from '../transport/line-transport.js';
 import type { MuxLine, SipMux } from '../transport/sip-mux.js';
 import { inviteRingLimitMs } from '../transport/sip-timers.js';
-import type { LineSettings } from './line-settings.js';
+import { HopTargets } from './hop-targets.js';
+import type { LineSettings, SipServer } from './line-settings.js';
+import { serverDestination } from './server-destination.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
 export interface SipLineEvents extends Record<string, unknown[]> {
-  state: [state: RegistrationState, detail: { registrar: string; reason?: string; status?: number }];
+  state: [state: RegistrationState, detail: LineStateDetail];
   invite: [invitation: Invitation];
+}
+
+export interface LineStateDetail {
+  registrar: string;
+  /** The DNS target concerned, e.g. "udp:192.0.2.10:5060" (when one was picked). */
+  target?: string;
+  reason?: string;
+  status?: number;
 }
 
 export interface SipLineDeps {
@@ -26,6 +39,10 @@ export interface SipLineDeps {
   localHost: string;
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   userAgentString: string;
+  /** RFC 3263 resolution and the failed-target list, shared by every line (each line gets its own otherwise). */
+  dns?: { resolver: SipResolver; blacklist: TargetBlacklist };
+  /** The address family of the line's UDP socket: only targets of that family are reachable. */
+  family?: 4 | 6;
 }
 
 /**
@@ -44,6 +61,13 @@ export class SipLine implements MuxLine {
   readonly controller: RegistrationController;
   #transport: LineTransport | undefined;
   #registerers = new Map<number, Registerer>();
+  /** The DNS targets of each registrar (by index), and of the outbound proxy. */
+  readonly #hops: HopTargets[];
+  readonly #proxyHops: HopTargets | undefined;
+  readonly #blacklist: TargetBlacklist;
+  /** Set while this line reports its own target failure (its own blacklist event is not news). */
+  #failing = false;
+  #offBlacklist: (() => void) | undefined;
   #detachMux: (() => void) | undefined;
   #started = false;
   #stopped = false;
@@ -102,14 +126,25 @@ export class SipLine implements MuxLine {
     // sip.js knows only MD5 and reads only the first challenge: bring our own digest.
     this.ua.userAgentCore.configuration.authenticationFactory = () =>
       new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
+    const dns = deps.dns ?? { resolver: new SipResolver({ clock: deps.clock, log }), blacklist: new TargetBlacklist(deps.clock, 30_000) };
+    this.#blacklist = dns.blacklist;
+    const hops = (server: SipServer): HopTargets => {
+      const dest = serverDestination(server, settings.protocol, deps.family);
+      return new HopTargets(() => dns.resolver.resolve(dest), dns.blacklist);
+    };
+    this.#hops = settings.registrars.map(hops);
+    this.#proxyHops = settings.outboundProxy ? hops(settings.outboundProxy) : undefined;
     const agent: RegistrationAgent = {
       connect: (i) => this.#connect(i),
       register: (i) => this.#register(i),
       probe: (i) => this.#probe(i),
+      failover: (i, reason, retryAfterMs) => this.#failover(i, reason, retryAfterMs),
     };
     this.controller = new RegistrationController(agent, settings.registrars.length, deps.clock, deps.timers);
     this.controller.events.on('state', (state, detail) => {
-      const out: { registrar: string; reason?: string; status?: number } = { registrar: this.#registrar(detail.registrar).uri };
+      const out: LineStateDetail = { registrar: this.#registrar(detail.registrar).uri };
+      const target = this.#hopsFor(detail.registrar).current();
+      if (target) out.target = targetKey(target);
       if (detail.reason !== undefined) out.reason = detail.reason;
       if (detail.status !== undefined) out.status = detail.status;
       this.events.emit('state', state, out);
@@ -129,6 +164,11 @@ export class SipLine implements MuxLine {
     if (this.#started) return;
     this.#started = true;
     this.#detachMux = this.deps.mux.addLine(this);
+    // Another line found our target failing: move on now rather than wait for our own timeout.
+    this.#offBlacklist = this.#blacklist.events.on('failed', (t, reason) => {
+      const mine = this.#hopsFor(this.controller.registrar).current();
+      if (!this.#failing && mine && targetKey(mine) === targetKey(t)) this.controller.targetFailed(`${targetKey(t)} failed for another line: ${reason}`);
+    });
     this.controller.start();
   }
 
@@ -141,6 +181,7 @@ export class SipLine implements MuxLine {
     this.#stopped = true;
     const wasRegistered = this.controller.state === 'registered';
     this.controller.stop();
+    this.#offBlacklist?.();
     const reg = this.#registerers.get(this.controller.registrar);
     if (wasRegistered && reg && reg.state === RegistererState.Registered && this.#transport?.isConnected()) {
       await this.#bounded(
@@ -162,17 +203,24 @@ export class SipLine implements MuxLine {
     return this.ua.contact.uri.user ?? '';
   }
 
+  /** The DNS target in use (picked before every registration attempt), else the configured address. */
   nextHop(): Peer {
-    return (this.settings.outboundProxy ?? this.#registrar(this.controller.registrar)).address;
+    const index = this.controller.registrar;
+    const target = this.#hopsFor(index).current();
+    if (target) return { host: target.host, port: target.port };
+    return (this.settings.outboundProxy ?? this.#registrar(index)).address;
   }
 
   registrarAddress(requestUri: string): Peer | undefined {
     const want = parseSipUri(requestUri);
     if (!want) return undefined;
-    return this.settings.registrars.find((r) => {
+    const index = this.settings.registrars.findIndex((r) => {
       const u = parseSipUri(r.uri);
       return u?.host === want.host && u.port === want.port;
-    })?.address;
+    });
+    if (index < 0) return undefined;
+    const target = this.#hops[index]!.current();
+    return target ? { host: target.host, port: target.port } : this.settings.registrars[index]!.address;
   }
 
   deliver(text: string): void {
@@ -185,7 +233,8 @@ export class SipLine implements MuxLine {
 
   // --- RegistrationAgent ---
 
-  async #connect(_index: number): Promise<void> {
+  async #connect(index: number): Promise<void> {
+    await this.#hopsFor(index).pick();
     const flow = await this.deps.mux.flowFor(this.id);
     // The Contact must carry the port the registrar can reach us on: the shared UDP
     // port, or this connection's own local port (the proxy reuses the connection).
@@ -236,7 +285,10 @@ export class SipLine implements MuxLine {
       r.register({
         requestDelegate: {
           onAccept: () => {
-            if (r.state === RegistererState.Registered) done({ ok: true, expiresSec: this.settings.expiresSec });
+            if (r.state === RegistererState.Registered) {
+              this.#hopsFor(index).succeeded();
+              done({ ok: true, expiresSec: this.settings.expiresSec });
+            }
             else done({ ok: false, kind: 'rejected', reason: 'registrar did not list our contact' });
           },
           onReject: (response) => {
@@ -257,6 +309,21 @@ export class SipLine implements MuxLine {
     });
   }
 
+  /** The registrar's (or outbound proxy's) target in use failed: move to its next DNS target, if any. */
+  #failover(index: number, reason: string, retryAfterMs?: number): boolean {
+    this.#failing = true;
+    try {
+      return this.#hopsFor(index).fail(reason, retryAfterMs);
+    } finally {
+      this.#failing = false;
+    }
+  }
+
+  /** Where this line's requests go for registrar `index`: the outbound proxy's targets when there is one. */
+  #hopsFor(index: number): HopTargets {
+    return this.#proxyHops ?? this.#hops[index]!;
+  }
+
   /** OPTIONS to the registrar (or outbound proxy): any response means it is alive and reachable. */
   #probe(index: number): Promise<boolean> {
     const server = this.settings.outboundProxy ?? this.#registrar(index);
@@ -265,7 +332,8 @@ export class SipLine implements MuxLine {
     const core = this.ua.userAgentCore;
     const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri as URI, target, {});
     return new Promise<boolean>((resolve) => {
-      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(1_000, this.deps.timers.heartbeatMs / 2)));
+      // Half the period, within 0.2-5 s: a short heartbeat (a PBX cluster that must fail over fast) gets a short wait.
+      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(200, this.deps.timers.heartbeatMs / 2)));
       const answered = (): void => {
         timer.cancel();
         resolve(true);

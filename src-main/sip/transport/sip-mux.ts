@@ -1,9 +1,9 @@
 import dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
+import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
 import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { statelessResponse } from '../message/stateless-response.js';
@@ -59,15 +59,14 @@ export interface SipMuxOptions {
   log: Logger;
   timers?: SipTimerValues;
   limits?: ParseLimits;
-}
-
-interface Remembered<T> {
-  value: T;
-  at: number;
+  /** Host names in Route, Contact and Via (A/AAAA, by TTL); one with the system's DNS servers when absent. */
+  resolver?: SipResolver;
 }
 
 /** Where a transaction's messages go; `at` is its last activity (the request, or a response passing). */
-interface RoutingRecord<T> extends Remembered<T> {
+interface RoutingRecord<T> {
+  value: T;
+  at: number;
   /** An INVITE without a final response yet: kept while it rings, not just 64*T1. */
   ringing: boolean;
 }
@@ -89,7 +88,7 @@ export class SipMux {
   #clientBranches = new Map<string, RoutingRecord<{ lineId: string; flow: Flow }>>();
   /** Branch+method of a request received → the flow to answer on. */
   #serverFlows = new Map<string, RoutingRecord<Flow>>();
-  #resolved = new Map<string, Remembered<string>>();
+  #resolver: SipResolver;
   #sweep: TimerHandle;
   #timers: SipTimerValues;
   #limits: ParseLimits;
@@ -98,6 +97,7 @@ export class SipMux {
   constructor(private readonly opts: SipMuxOptions) {
     this.#timers = opts.timers ?? defaultSipTimers;
     this.#limits = opts.limits ?? defaultParseLimits;
+    this.#resolver = opts.resolver ?? new SipResolver({ clock: opts.clock, log: opts.log.child('dns') });
     this.reliability = new UdpReliability(opts.clock, this.#timers, opts.log.child('udp'));
     opts.udp?.events.on('message', (bytes, flow) => this.#receive(bytes, flow));
     for (const ch of Object.values(opts.connections)) {
@@ -326,14 +326,10 @@ export class SipMux {
     }
   }
 
+  /** A host name's address (lines hand over resolved targets; names come from Route, Contact or Via). */
   async #resolve(peer: Peer): Promise<Peer> {
     if (isIP(peer.host)) return peer;
-    const now = this.opts.clock.now();
-    const cached = this.#resolved.get(peer.host);
-    if (cached && now - cached.at < 60_000) return { host: cached.value, port: peer.port };
-    const { address } = await lookup(peer.host);
-    this.#resolved.set(peer.host, { value: address, at: now });
-    return { host: address, port: peer.port };
+    return this.#resolver.address(peer);
   }
 
   /**
