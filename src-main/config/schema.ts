@@ -93,6 +93,16 @@ const dnsSchema = z.strictObject({
   maxCacheSec: z.number().int().min(1).max(86_400).default(300),
 });
 
+/** A desk behind a NAT (UDP lines): how it stays reachable for calls. */
+const natSchema = z.strictObject({
+  /** Put the address the registrar saw us at (Via received/rport of the REGISTER answer, RFC 3581) in the Contact. */
+  contactFromVia: z.boolean().default(true),
+  /** RFC 5626 outbound: +sip.instance and reg-id in REGISTER; a registrar that answers Require: outbound keeps the flow itself. */
+  outbound: z.boolean().default(false),
+  /** A CRLF keep-alive from the UDP socket to each registrar this often; keep it under the NAT's UDP timeout (often 30 s). 0: none. */
+  keepAliveMs: z.number().int().min(0).max(600_000).default(20_000),
+});
+
 const tlsSchema = z.strictObject({
   /** PEM file of the CA that signs the server certificate; system CAs when absent. */
   caFile: z.string().optional(),
@@ -112,6 +122,7 @@ export const configSchema = z
     timers: timersSchema.prefault({}),
     tls: tlsSchema.prefault({}),
     dns: dnsSchema.prefault({}),
+    nat: natSchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),

@@ -92,6 +92,7 @@ export class LineDeskCore implements CoreHost {
     this.pbxAddresses = new PbxAddresses(this.resolver, pbxDestinations(config), this.#clock, this.#log.child('dns'));
     this.mux = new SipMux({
       resolver: this.resolver,
+      udpKeepAliveMs: config.nat.keepAliveMs,
       ...(this.#transports.udp ? { udp: this.#transports.udp } : {}),
       connections: this.#transports.connections,
       clock: this.#clock,

@@ -4,16 +4,18 @@ import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
-import { parseSipUri } from '../message/sip-message.js';
+import { parseSipUri, type SipResponse } from '../message/sip-message.js';
+import type { Via } from '../message/via.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { targetKey } from '../dns/sip-target.js';
 import { TargetBlacklist } from '../dns/target-blacklist.js';
-import type { Peer } from '../transport/flow.js';
+import type { Flow, Peer } from '../transport/flow.js';
 import { LineTransport, type LineTransportOptions } from '../transport/line-transport.js';
 import type { MuxLine, SipMux } from '../transport/sip-mux.js';
 import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import { HopTargets } from './hop-targets.js';
 import type { LineSettings, SipServer } from './line-settings.js';
+import { NatContact } from './nat-contact.js';
 import { serverDestination } from './server-destination.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
@@ -68,6 +70,7 @@ export class SipLine implements MuxLine {
   /** Set while this line reports its own target failure (its own blacklist event is not news). */
   #failing = false;
   #offBlacklist: (() => void) | undefined;
+  readonly #nat: NatContact;
   #detachMux: (() => void) | undefined;
   #started = false;
   #stopped = false;
@@ -115,6 +118,7 @@ export class SipLine implements MuxLine {
         else if (log.enabled('debug')) log.debug(`sip.js ${category}: ${content}`);
       },
       userAgentString: deps.userAgentString,
+      ...(settings.nat?.outbound && settings.nat.instanceId ? { instanceId: settings.nat.instanceId } : {}),
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
       delegate: {
         onInvite: (invitation) => this.events.emit('invite', invitation),
@@ -128,6 +132,7 @@ export class SipLine implements MuxLine {
       new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
     const dns = deps.dns ?? { resolver: new SipResolver({ clock: deps.clock, log }), blacklist: new TargetBlacklist(deps.clock, 30_000) };
     this.#blacklist = dns.blacklist;
+    this.#nat = new NatContact(settings.protocol === 'udp' ? settings.nat : undefined);
     const hops = (server: SipServer): HopTargets => {
       const dest = serverDestination(server, settings.protocol, deps.family);
       return new HopTargets(() => dns.resolver.resolve(dest), dns.blacklist);
@@ -231,6 +236,16 @@ export class SipLine implements MuxLine {
     this.#transport?.lost(error ?? new Error('connection closed'));
   }
 
+  /** The registrar told us where it sees us: behind a NAT, the Contact moves there (and is registered again). */
+  registerAnswered(res: SipResponse, via: Via | undefined, _flow: Flow): void {
+    const uri = this.ua.contact.uri;
+    const moved = this.#nat.observe(res, via, { host: uri.host, port: uri.port ?? 5060 });
+    if (!moved) return;
+    this.deps.log.info(`behind a NAT: the registrar sees us at ${moved.host}:${moved.port} (Contact was ${uri.host}:${uri.port ?? 5060})`);
+    uri.host = moved.host;
+    uri.port = moved.port;
+  }
+
   // --- RegistrationAgent ---
 
   async #connect(index: number): Promise<void> {
@@ -238,7 +253,12 @@ export class SipLine implements MuxLine {
     const flow = await this.deps.mux.flowFor(this.id);
     // The Contact must carry the port the registrar can reach us on: the shared UDP
     // port, or this connection's own local port (the proxy reuses the connection).
-    if (flow.protocol !== 'ws' && flow.protocol !== 'wss') this.ua.contact.uri.port = flow.local.port;
+    // Behind a NAT (UDP), the address the registrar saw us at instead.
+    if (flow.protocol !== 'ws' && flow.protocol !== 'wss') {
+      const at = this.#nat.contactAddress({ host: this.deps.localHost, port: flow.local.port });
+      this.ua.contact.uri.host = at.host;
+      this.ua.contact.uri.port = at.port;
+    }
     if (this.#transport?.isConnected()) return;
     if (this.ua.isConnected()) return;
     await (this.ua.state === 'Started' ? this.ua.reconnect() : this.ua.start());
@@ -261,6 +281,7 @@ export class SipLine implements MuxLine {
         expires: this.settings.expiresSec,
         refreshFrequency: this.settings.refreshPercent,
         logConfiguration: false,
+        ...(this.settings.nat?.outbound && this.settings.nat.instanceId ? { regId: 1, instanceId: this.settings.nat.instanceId } : {}),
       });
       const r = registerer;
       r.stateChange.addListener((s) => {
@@ -282,30 +303,42 @@ export class SipLine implements MuxLine {
       };
       // sip.js's own Timer F fires after 32 s; this only guards against a lost callback.
       const guard: TimerHandle = this.deps.clock.setTimeout(() => done({ ok: false, kind: 'unreachable', reason: 'REGISTER timed out' }), 40_000);
-      r.register({
-        requestDelegate: {
-          onAccept: () => {
-            if (r.state === RegistererState.Registered) {
-              this.#hopsFor(index).succeeded();
-              done({ ok: true, expiresSec: this.settings.expiresSec });
-            }
-            else done({ ok: false, kind: 'rejected', reason: 'registrar did not list our contact' });
+      const send = (extraHeaders?: string[]): void => {
+        const sentContact = this.ua.contact.uri.toString();
+        r.register({
+          ...(extraHeaders ? { requestOptions: { extraHeaders } } : {}),
+          requestDelegate: {
+            onAccept: () => {
+              if (extraHeaders) (r as unknown as { options: { extraHeaders?: string[] } }).options.extraHeaders = []; // sip.js keeps request options for its refreshes
+              if (this.ua.contact.uri.toString() !== sentContact && !extraHeaders) {
+                // The answer showed a NAT: register the public Contact and drop the private one
+                // (after this callback: sip.js takes no new REGISTER until it has returned).
+                queueMicrotask(() => send([`Contact: <${sentContact}>;expires=0`]));
+                return;
+              }
+              if (r.state === RegistererState.Registered) {
+                this.#hopsFor(index).succeeded();
+                done({ ok: true, expiresSec: this.settings.expiresSec });
+              }
+              else done({ ok: false, kind: 'rejected', reason: 'registrar did not list our contact' });
+            },
+            onReject: (response) => {
+              const status = response.message.statusCode ?? 0;
+              const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
+              const o: RegisterOutcome = {
+                ok: false,
+                kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
+                status,
+                reason: `${status} ${response.message.reasonPhrase}`,
+              };
+              if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
+              done(o);
+            },
+            onRedirect: (response) => done({ ok: false, kind: 'rejected', status: response.message.statusCode, reason: 'redirected' }),
           },
-          onReject: (response) => {
-            const status = response.message.statusCode ?? 0;
-            const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
-            const o: RegisterOutcome = {
-              ok: false,
-              kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
-              status,
-              reason: `${status} ${response.message.reasonPhrase}`,
-            };
-            if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
-            done(o);
-          },
-          onRedirect: (response) => done({ ok: false, kind: 'rejected', status: response.message.statusCode, reason: 'redirected' }),
-        },
-      }).catch((error: unknown) => done({ ok: false, kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) }));
+        }).catch((error: unknown) => done({ ok: false, kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) }));
+      };
+      send();
     });
   }
 

@@ -35,6 +35,11 @@ export interface MuxLine {
   deliver(text: string): void;
   /** The line's connection closed (stream transports). */
   flowClosed(error: Error | undefined): void;
+  /**
+   * An answer to one of this line's REGISTERs, before the user agent sees it: its top Via
+   * (received/rport) tells the line the address the registrar sees it at (NAT).
+   */
+  registerAnswered?(res: SipResponse, via: Via | undefined, flow: Flow): void;
 }
 
 export interface MuxStats {
@@ -61,6 +66,11 @@ export interface SipMuxOptions {
   limits?: ParseLimits;
   /** Host names in Route, Contact and Via (A/AAAA, by TTL); one with the system's DNS servers when absent. */
   resolver?: SipResolver;
+  /**
+   * A CRLF datagram from the shared UDP socket to every UDP line's next hop this often,
+   * so a NAT keeps the binding the registrar reaches us through (0 or absent: none).
+   */
+  udpKeepAliveMs?: number;
 }
 
 /** Where a transaction's messages go; `at` is its last activity (the request, or a response passing). */
@@ -90,6 +100,7 @@ export class SipMux {
   #serverFlows = new Map<string, RoutingRecord<Flow>>();
   #resolver: SipResolver;
   #sweep: TimerHandle;
+  #keepAlive: TimerHandle | undefined;
   #timers: SipTimerValues;
   #limits: ParseLimits;
   #oversizeWarned = false;
@@ -105,6 +116,26 @@ export class SipMux {
       ch.events.on('closed', (flow, error) => this.#flowClosed(flow, error));
     }
     this.#sweep = opts.clock.setInterval(() => this.#expire(), 5_000);
+    if (opts.udp && opts.udpKeepAliveMs && opts.udpKeepAliveMs > 0) this.#keepAlive = opts.clock.setInterval(() => this.#sendKeepAlives(), opts.udpKeepAliveMs);
+  }
+
+  /** Keep-alives sent so far (for tests). */
+  keepAlivesSent = 0;
+
+  /** RFC 5626 §3.5.1-style CRLF keep-alive to each distinct UDP next hop (registrars ignore it; the NAT sees traffic). */
+  #sendKeepAlives(): void {
+    const udp = this.opts.udp;
+    if (!udp?.started) return;
+    const hops = new Map<string, Peer>();
+    for (const line of this.#lines.values()) {
+      if (line.protocol !== 'udp') continue;
+      const hop = line.nextHop();
+      if (isIP(hop.host)) hops.set(peerKey(hop), hop);
+    }
+    for (const hop of hops.values()) {
+      this.keepAlivesSent++;
+      udp.flowTo(hop).send(Buffer.from('\r\n\r\n')).catch((error: unknown) => this.opts.log.debug(`keep-alive to ${peerKey(hop)} failed`, { error }));
+    }
   }
 
   addLine(line: MuxLine): () => void {
@@ -175,6 +206,7 @@ export class SipMux {
 
   dispose(): void {
     this.#sweep.cancel();
+    this.#keepAlive?.cancel();
     this.reliability.dispose();
     this.#lines.clear();
     this.events.removeAllListeners();
@@ -246,6 +278,8 @@ export class SipMux {
   }
 
   #receive(bytes: Buffer, flow: Flow): void {
+    // A CRLF keep-alive from a peer (RFC 5626 §3.5.1 style) carries no message.
+    if (!flow.reliable && bytes.every((b) => b === 0x0d || b === 0x0a)) return;
     this.stats.received++;
     const parsed = parseSipMessage(bytes, this.#limits);
     if (!parsed.ok) {
@@ -274,6 +308,7 @@ export class SipMux {
       }
       owner.at = this.opts.clock.now();
       if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
+      if (cseq.method === 'REGISTER') line.registerAnswered?.(msg, via, flow);
       line.deliver(text);
       return;
     }
