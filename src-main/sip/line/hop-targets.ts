@@ -39,14 +39,15 @@ export class HopTargets {
   }
 
   /**
-   * The current target failed (timeout, 503, refused, reset): it is skipped for a while.
+   * The current target failed. When the server is down (timeout, 503, refused, reset) it
+   * is skipped for a while by every line; otherwise only this line moves on.
    * True when another target of this server is left to try in this round; false when
    * every one was tried (the round starts again, and the caller moves on or backs off).
    */
-  fail(reason: string, forMs?: number): boolean {
+  fail(reason: string, forMs?: number, serverDown = true): boolean {
     const cur = this.#current;
     if (!cur) return false;
-    this.blacklist.fail(cur, reason, forMs);
+    if (serverDown) this.blacklist.fail(cur, reason, forMs);
     this.#tried.add(targetKey(cur));
     const next = this.#list.find((t) => !this.#tried.has(targetKey(t)));
     if (next) {

@@ -29,7 +29,7 @@ export interface RegistrationAgent {
    * when another DNS target of that registrar is left to try at once (RFC 3263 §4.3).
    * Without it, a registrar is one target.
    */
-  failover?(index: number, reason: string, retryAfterMs?: number): boolean;
+  failover?(index: number, reason: string, retryAfterMs?: number, status?: number): boolean;
 }
 
 export interface RegistrationTimers {
@@ -169,7 +169,7 @@ export class RegistrationController {
     const retryAfterMs = outcome.retryAfterSec !== undefined ? outcome.retryAfterSec * 1000 : 0;
     this.#set('failed', outcome.reason, outcome.status, failedAt);
     // An unreachable target hands over to the next one at once; a refusal does not.
-    const immediate = outcome.kind === 'unreachable' && this.#moveOn(outcome.reason, retryAfterMs);
+    const immediate = outcome.kind === 'unreachable' && this.#moveOn(outcome.reason, retryAfterMs, outcome.status);
     if (immediate) {
       this.#scheduleRetry(0);
       return;
@@ -183,8 +183,8 @@ export class RegistrationController {
    * Moves to the next target: the registrar's next DNS target, else the next registrar.
    * True when that target is still in this round (try it now); false when the round is over.
    */
-  #moveOn(reason: string, retryAfterMs?: number): boolean {
-    if (this.agent.failover?.(this.#index, reason, retryAfterMs)) return true;
+  #moveOn(reason: string, retryAfterMs?: number, status?: number): boolean {
+    if (this.agent.failover?.(this.#index, reason, retryAfterMs, status)) return true;
     if (this.registrarCount <= 1) return false;
     this.#index = (this.#index + 1) % this.registrarCount;
     return this.#index !== this.#roundStart;

@@ -143,7 +143,7 @@ export class SipLine implements MuxLine {
       connect: (i) => this.#connect(i),
       register: (i) => this.#register(i),
       probe: (i) => this.#probe(i),
-      failover: (i, reason, retryAfterMs) => this.#failover(i, reason, retryAfterMs),
+      failover: (i, reason, retryAfterMs, status) => this.#failover(i, reason, retryAfterMs, status),
     };
     this.controller = new RegistrationController(agent, settings.registrars.length, deps.clock, deps.timers);
     this.controller.events.on('state', (state, detail) => {
@@ -342,11 +342,16 @@ export class SipLine implements MuxLine {
     });
   }
 
-  /** The registrar's (or outbound proxy's) target in use failed: move to its next DNS target, if any. */
-  #failover(index: number, reason: string, retryAfterMs?: number): boolean {
+  /**
+   * The registrar's (or outbound proxy's) target in use failed: move to its next DNS target,
+   * if any. Silence (no status, 408), 503 and transport errors say the server is down
+   * (RFC 3263 §4.3), and every line skips it; another 5xx moves only this line on.
+   */
+  #failover(index: number, reason: string, retryAfterMs?: number, status?: number): boolean {
     this.#failing = true;
     try {
-      return this.#hopsFor(index).fail(reason, retryAfterMs);
+      const serverDown = status === undefined || status === 408 || status === 503;
+      return this.#hopsFor(index).fail(reason, retryAfterMs, serverDown);
     } finally {
       this.#failing = false;
     }

@@ -51,4 +51,14 @@ describe('HopTargets: one line walking the DNS targets of one server', () => {
     list = [t('192.0.2.9')];
     assert.equal((await hops.pick()).host, '192.0.2.9', 'a target gone from DNS is left');
   });
+
+  test('a failure that is not the server being down (a 500 for this user) moves only this line on', async () => {
+    const bl = new TargetBlacklist(new FakeClock(), 30_000);
+    const list = [t('192.0.2.1'), t('192.0.2.2')];
+    const hops = new HopTargets(async () => list, bl);
+    await hops.pick();
+    assert.equal(hops.fail('500 Server Internal Error', undefined, false), true);
+    assert.equal((await hops.pick()).host, '192.0.2.2');
+    assert.equal(bl.isFailed(list[0]!), false, 'other lines keep using it');
+  });
 });
