@@ -126,6 +126,12 @@ export class RegistrationController {
     this.#scheduleRetry(0);
   }
 
+  /** Registers again now (the Contact changed), unless an attempt is under way or the line is not registered. */
+  refresh(): void {
+    if (!this.#running || this.#attempting || this.#state !== 'registered') return;
+    void this.#attempt();
+  }
+
   /** The registration vanished without our doing (a refresh failed, the registrar dropped the binding). */
   registrationLost(reason: string, status?: number): void {
     if (!this.#running || this.#attempting) return;

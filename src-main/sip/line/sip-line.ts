@@ -71,6 +71,8 @@ export class SipLine implements MuxLine {
   #failing = false;
   #offBlacklist: (() => void) | undefined;
   readonly #nat: NatContact;
+  /** The Contact the registrar holds for us (a NAT may make it stale: it is then removed). */
+  #registeredContact: string | undefined;
   #detachMux: (() => void) | undefined;
   #started = false;
   #stopped = false;
@@ -244,6 +246,9 @@ export class SipLine implements MuxLine {
     this.deps.log.info(`behind a NAT: the registrar sees us at ${moved.host}:${moved.port} (Contact was ${uri.host}:${uri.port ?? 5060})`);
     uri.host = moved.host;
     uri.port = moved.port;
+    // An answer to a refresh (the NAT changed its mapping): register the new Contact once
+    // sip.js has taken this answer. During a registration attempt, the attempt does it.
+    this.deps.clock.setTimeout(() => this.controller.refresh(), 0);
   }
 
   // --- RegistrationAgent ---
@@ -303,17 +308,20 @@ export class SipLine implements MuxLine {
       };
       // sip.js's own Timer F fires after 32 s; this only guards against a lost callback.
       const guard: TimerHandle = this.deps.clock.setTimeout(() => done({ ok: false, kind: 'unreachable', reason: 'REGISTER timed out' }), 40_000);
-      const send = (extraHeaders?: string[]): void => {
+      const send = (): void => {
         const sentContact = this.ua.contact.uri.toString();
+        // A Contact the registrar holds but we no longer are at (the NAT moved us): removed in the same REGISTER.
+        const stale = this.#registeredContact !== undefined && this.#registeredContact !== sentContact ? this.#registeredContact : undefined;
         r.register({
-          ...(extraHeaders ? { requestOptions: { extraHeaders } } : {}),
+          ...(stale ? { requestOptions: { extraHeaders: [`Contact: <${stale}>;expires=0`] } } : {}),
           requestDelegate: {
             onAccept: () => {
-              if (extraHeaders) (r as unknown as { options: { extraHeaders?: string[] } }).options.extraHeaders = []; // sip.js keeps request options for its refreshes
-              if (this.ua.contact.uri.toString() !== sentContact && !extraHeaders) {
-                // The answer showed a NAT: register the public Contact and drop the private one
+              if (stale) (r as unknown as { options: { extraHeaders?: string[] } }).options.extraHeaders = []; // sip.js keeps request options for its refreshes
+              this.#registeredContact = sentContact;
+              if (this.ua.contact.uri.toString() !== sentContact) {
+                // The answer showed a NAT: register the public Contact, dropping this one
                 // (after this callback: sip.js takes no new REGISTER until it has returned).
-                queueMicrotask(() => send([`Contact: <${sentContact}>;expires=0`]));
+                queueMicrotask(send);
                 return;
               }
               if (r.state === RegistererState.Registered) {
