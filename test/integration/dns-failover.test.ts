@@ -43,7 +43,8 @@ describe('registrar found by DNS (NAPTR → SRV → A) and failover between its 
     });
     runner = new HeadlessRunner({
       transport: [
-        { protocol: 'udp', bind: '127.0.0.1:0' },
+        // Any address, and no media.address: the local address is chosen toward the first DNS target.
+        { protocol: 'udp', bind: '0.0.0.0:0' },
         { protocol: 'tcp', bind: '127.0.0.1:0' },
       ],
       registrar: { uri: 'sip:pbx.test' },
@@ -51,7 +52,7 @@ describe('registrar found by DNS (NAPTR → SRV → A) and failover between its 
       lines: lines.map((l) => ({ id: l.id, aor: `sip:${l.ext}@127.0.0.1`, username: l.ext, password: 'secret', transport: l.transport, autoAnswerMs: 0 })),
       // A short heartbeat: a UDP registrar that dies says nothing, only silence tells.
       timers: { retryMinMs: 200, retryMaxMs: 2000, heartbeatMs: 500, heartbeatMisses: 2, unregisterTimeoutMs: 1000 },
-      media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 49999, audio: 'null' },
+      media: { rtpPortMin: 40000, rtpPortMax: 49999, audio: 'null' },
       agent: { wrapupSeconds: 0 },
       store: { path: ':memory:' },
     });
