@@ -188,7 +188,8 @@ export class LineDeskCore implements CoreHost {
     }
     applySipTimersToSipJs(config.timers);
     if (this.#transports.udp) await this.#transports.udp.start();
-    await this.pbxAddresses.start();
+    // In the background: nothing at start needs it, and a slow DNS must not hold the start up twice.
+    void this.pbxAddresses.start();
     const firstHop = lineSettings(config, config.lines[0]!);
     const mediaAddress = config.media.address ?? (await localAddressToward(await firstHopAddress(this.resolver, firstHop)));
     const devices = this.opts.audioDevices ?? this.#openSoundCard();
