@@ -8,7 +8,7 @@ import type { EndReason, LegState, OfferEnd, RegistrationState } from './vocabul
 export type ControlEvent =
   | { event: 'ready'; lines: string[]; transports: { protocol: string; local: string }[] }
   // Lines
-  | { event: 'line.state'; line: string; state: RegistrationState; registrar?: string; reason?: string; status?: number }
+  | { event: 'line.state'; line: string; state: RegistrationState; registrar?: string; target?: string; reason?: string; status?: number }
   | { event: 'line.dnd'; line: string; on: boolean }
   // Calls offered by the dispatcher
   | { event: 'call.offered'; call: string; line: string; from: string; fromName?: string; to: string; attempt: number }
