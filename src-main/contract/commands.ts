@@ -72,6 +72,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   }),
   // Process
   z.strictObject({ cmd: z.literal('status'), id }),
+  /** Memory and the sizes of what the core keeps, for monitoring and leak checks; `gc` collects first when Node runs with --expose-gc. */
+  z.strictObject({ cmd: z.literal('diagnostics'), gc: z.boolean().optional(), id }),
   /** Stops cleanly (un-registers every line) and exits. */
   z.strictObject({ cmd: z.literal('quit'), id }),
 ]);
