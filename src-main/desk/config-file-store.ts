@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeJsonAtomic } from '../common/json-file.js';
+import { privateFileMode } from '../common/private-files.js';
 import { ConfigError, parseConfig } from '../config/load-config.js';
 import type { LineDeskConfig } from '../config/schema.js';
 
@@ -69,7 +70,7 @@ export class ConfigFileStore {
       for (const l of lines) if (typeof l.id === 'string' && typeof l.password === 'string' && l.password !== '') this.vault.set(vaultKey(l.id), l.password);
       toWrite = { ...raw, lines: lines.map((l) => ({ ...l, password: '' })) };
     }
-    writeJsonAtomic(this.file, toWrite, { mode: 0o600 });
+    writeJsonAtomic(this.file, toWrite, { mode: privateFileMode });
   }
 
   #withPasswords(raw: RawObject): RawObject {

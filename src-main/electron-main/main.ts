@@ -6,8 +6,10 @@
  * src-main/contract/ipc-contract.ts.
  */
 import { Notification, app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeJsonAtomic } from '../common/json-file.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { privateFileMode } from '../common/private-files.js';
 import { ConfigError } from '../config/load-config.js';
 import type { Command } from '../contract/commands.js';
 import { ipcChannels } from '../contract/ipc-contract.js';
@@ -26,7 +28,7 @@ import { dialCommandFor, dialLinkFrom, dialSchemes, LinkQueue } from './protocol
 import { rotatingFileSink } from './rotating-log.js';
 import { SafeStorageVault } from './safe-storage-vault.js';
 import { secureSession } from './session-security.js';
-import { shellPaths } from './shell-paths.js';
+import { protectUserData, shellPaths } from './shell-paths.js';
 import { shellText } from './shell-strings.js';
 import { LineDeskTray } from './tray.js';
 import { WindowBoundsStore } from './window-bounds.js';
@@ -49,6 +51,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function main(): Promise<void> {
   const paths = shellPaths(app.getPath('userData'));
+  protectUserData(paths);
   const log = createLogger('info', rotatingFileSink(paths.log));
   process.on('uncaughtException', (error) => log.error('uncaught exception', { error: error.stack ?? String(error) }));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
@@ -177,10 +180,7 @@ function configPath(userConfig: string): string {
   const i = process.argv.indexOf('--config');
   const explicit = (i >= 0 ? process.argv[i + 1] : undefined) ?? process.env.LINEDESK_CONFIG;
   if (explicit) return explicit;
-  if (!existsSync(userConfig)) {
-    mkdirSync(app.getPath('userData'), { recursive: true });
-    writeFileSync(userConfig, JSON.stringify(starterConfig(), null, 2) + '\n', { mode: 0o600 });
-  }
+  if (!existsSync(userConfig)) writeJsonAtomic(userConfig, starterConfig(), { mode: privateFileMode });
   return userConfig;
 }
 

@@ -1,4 +1,5 @@
 import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
+import { privateFileMode } from '../common/private-files.js';
 import type { SecretVault } from '../desk/config-file-store.js';
 
 /** The part of Electron's safeStorage the vault uses. */
@@ -58,7 +59,7 @@ export class SafeStorageVault implements SecretVault {
   }
 
   #write(): void {
-    writeJsonAtomic(this.file, this.#entries, { mode: 0o600 });
+    writeJsonAtomic(this.file, this.#entries, { mode: privateFileMode });
   }
 }
 

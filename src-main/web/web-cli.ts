@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, isLogLevel } from '../common/logger.js';
+import { readableByOthers } from '../common/private-files.js';
 import { runMain } from '../common/run-main.js';
 import { ConfigError } from '../config/load-config.js';
 import { defaultModules } from '../core/default-modules.js';
@@ -79,6 +80,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const log = createLogger(level);
+  // Browser mode's config is the user's own file: LineDesk writes it 0600 on a save, but does not change it behind their back.
+  if (readableByOthers(v.config) && store.load().config.lines.some((l) => l.password !== '')) {
+    log.warn('the config file holds line passwords and other users of this machine can read it: chmod 600 it', { file: v.config });
+  }
   let quit: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     quit = resolve;
