@@ -50,6 +50,10 @@ export class SafeStorageVault implements SecretVault {
     this.#write();
   }
 
+  keys(): string[] {
+    return Object.keys(this.#entries);
+  }
+
   delete(key: string): void {
     if (!(key in this.#entries)) return;
     const rest = { ...this.#entries };
