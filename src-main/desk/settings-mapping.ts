@@ -92,7 +92,8 @@ function mergeSave(raw: RawObject, save: SettingsSave, passwordOf: (line: string
 /** A raw line's username and registrars: its own registrar if it has one, else the global one. */
 function bindingOf(line: RawObject, globalRegistrar: unknown): PasswordBinding {
   const registrar = objectOf(line.registrar ?? globalRegistrar);
-  const uris = [registrar.uri, ...(Array.isArray(registrar.backups) ? registrar.backups : [])];
+  const backups: unknown[] = Array.isArray(registrar.backups) ? registrar.backups : [];
+  const uris = [registrar.uri, ...backups];
   return { username: typeof line.username === 'string' ? line.username : '', registrars: uris.filter((u): u is string => typeof u === 'string') };
 }
 
