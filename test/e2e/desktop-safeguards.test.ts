@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
@@ -9,10 +10,12 @@ import { chromiumSkipReason, launchChromium, type Browser } from './support/chro
 import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
 
 /**
- * A tel: link given to browser mode (as the OS gives one to the desktop app) waits in the
- * dashboard: the dialog shows the number, and the call goes out only on Dial. Line l1
- * (extension 300) dials; the link's number, 301, is a sipp phone registered at Kamailio,
- * whose log shows every INVITE it relays.
+ * Issue 12's desktop safeguards, end to end in browser mode (the same windows and host as
+ * the desktop app). A tel: link given on the command line (as the OS gives one to the
+ * desktop app) waits in the dashboard: the dialog shows the number, and the call goes out
+ * only on Dial. Line l1 (extension 300) dials; the link's number, 301, is a sipp phone
+ * registered at Kamailio, whose log shows every INVITE it relays. And a settings change of
+ * registrar or username clears the saved password, after the settings window said so.
  */
 const skip = peerSkipReason('kamailio', 'sipp') ?? chromiumSkipReason() ?? rendererSkipReason();
 
@@ -95,6 +98,44 @@ describe('a sip:/tel: link in browser mode asks before it dials', { skip, timeou
     } finally {
       phone.kill();
       await phone.done;
+    }
+  });
+});
+
+describe('the settings window, a changed registrar and the saved password', { skip, timeout: 60_000 }, () => {
+  test('the password field warns while the username or registrar differs; saving a new registrar clears the password and writes the config 0600', async () => {
+    const k = await startKamailio();
+    const browser = await launchChromium();
+    let app: BrowserMode | undefined;
+    try {
+      app = await startBrowserMode({ ...runnerConfig(k, [{ id: 'l1', ext: '300' }]), store: { path: ':memory:' } });
+      const settings = await browser.context.newPage();
+      const problems = watchPage(settings);
+      await settings.setViewportSize({ width: 900, height: 900 });
+      await settings.goto(app.url('settings'));
+      const hint = settings.locator('#line-0-password-hint');
+      await hint.waitFor();
+      assert.equal(await hint.innerText(), 'Leave empty to keep the saved password');
+      await settings.locator('#line-0-username').fill('399');
+      assert.match(await hint.innerText(), /saving removes the saved password/);
+      assert.match((await settings.locator('#line-0-password').getAttribute('aria-describedby')) ?? '', /line-0-password-hint/, 'read out with the field');
+      await settings.locator('#line-0-username').fill('300');
+      assert.equal(await hint.innerText(), 'Leave empty to keep the saved password', 'back as it was: nothing to clear');
+
+      await settings.locator('#registrar-uri').fill(`sip:localhost:${k.udpPort}`);
+      assert.match(await hint.innerText(), /saving removes the saved password/);
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByTestId('save-status').and(settings.locator(':text("Settings saved and applied.")')).waitFor({ timeout: 10_000 });
+      assert.equal(await hint.innerText(), 'No password saved');
+      const written = JSON.parse(readFileSync(app.configFile, 'utf8')) as { registrar: { uri: string }; lines: { password: string }[] };
+      assert.equal(written.registrar.uri, `sip:localhost:${k.udpPort}`);
+      assert.equal(written.lines[0]?.password, '', 'the password is gone from the file');
+      if (process.platform !== 'win32') assert.equal(statSync(app.configFile).mode & 0o777, 0o600);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await app?.stop();
+      await k.stop();
     }
   });
 });
