@@ -40,7 +40,10 @@ export type ControlEvent =
   | { event: 'history'; id?: string; records: CallRecordView[] }
   | { event: 'export'; id?: string; what: 'records' | 'summary'; csv: string }
   | { event: 'error'; id?: string; cmd?: string; message: string }
-  | { event: 'stopped' };
+  | { event: 'stopped' }
+  // Desktop app and browser mode only (desk/link-prompts.ts): a sip:/tel: link waits for the agent's Dial or Cancel
+  | { event: 'link.prompt'; prompt: string; target: string }
+  | { event: 'link.prompt.ended'; prompt: string; outcome: 'dialled' | 'cancelled' };
 
 export type ControlEventName = ControlEvent['event'];
 
