@@ -44,7 +44,10 @@ export type ControlEvent =
   | { event: 'team.agents'; id?: string; agents: TeamAgent[] }
   | { event: 'team.stats'; id?: string; team: TeamFigures; agents: TeamAgentFigures[] }
   | { event: 'error'; id?: string; cmd?: string; message: string }
-  | { event: 'stopped' };
+  | { event: 'stopped' }
+  // Desktop app and browser mode only (desk/link-prompts.ts): a sip:/tel: link waits for the agent's Dial or Cancel
+  | { event: 'link.prompt'; prompt: string; target: string }
+  | { event: 'link.prompt.ended'; prompt: string; outcome: 'dialled' | 'cancelled' };
 
 export type ControlEventName = ControlEvent['event'];
 
