@@ -7,13 +7,15 @@ import { answerOffer, applyAnswer, createOffer, OfferAnswerState, type LocalMedi
 export interface PlainRtpSdhOptions extends SessionDescriptionHandlerOptions {
   /** Put the call on hold: offer sendonly (or inactive when the far end holds us too). */
   hold?: boolean;
+  /** Offer RTP/SAVP under an `optional` policy: the one retry after a 488 to RTP/AVP with a=crypto. */
+  offerSavp?: boolean;
 }
 
 /**
- * A SessionDescriptionHandler for plain RTP/AVP audio (no ICE, no DTLS): it runs the
- * RFC 3264 offer/answer for sip.js and hands each result to the call's media endpoint.
- * sip.js calls setDescription for both remote offers and remote answers (late offer:
- * the answer arrives in the ACK), so an OfferAnswerState tells them apart.
+ * A SessionDescriptionHandler for RTP/AVP audio, or SRTP keyed by SDES (no ICE, no DTLS): it
+ * runs the RFC 3264 offer/answer for sip.js and hands each result to the call's media
+ * endpoint. sip.js calls setDescription for both remote offers and remote answers (late
+ * offer: the answer arrives in the ACK), so an OfferAnswerState tells them apart.
  */
 export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHandler {
   readonly #state = new OfferAnswerState();
@@ -22,12 +24,23 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
   #endpoint: MediaEndpoint | undefined;
   #opening: Promise<MediaEndpoint> | undefined;
   #closed = false;
+  #failure: string | undefined;
 
+  /**
+   * `ownsEndpoint` false: the endpoint belongs to the call, which closes it when the call ends
+   * (and may hand it to the SDH of a retried INVITE); true: close() closes it.
+   */
   constructor(
     private readonly openEndpoint: () => Promise<MediaEndpoint>,
     private readonly log: Logger,
     private readonly ptimeMs = 20,
+    private readonly ownsEndpoint = true,
   ) {}
+
+  /** Why the last description could not be produced or applied (sip.js only says 480 or 488). */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
 
   /** The current negotiation result (codec, remote address, direction), if any. */
   get negotiated(): Negotiated | undefined {
@@ -42,7 +55,7 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     const endpoint = await this.#open();
     const local = this.#local(endpoint, options);
     if (this.#state.nextLocalDescription() === 'offer') {
-      const offer = createOffer(local, this.#origin);
+      const offer = createOffer(local, this.#origin, this.#negotiated);
       this.#origin = offer.origin;
       this.#state.localOffer(offer.sdp);
       return { body: offer.sdp, contentType: 'application/sdp' };
@@ -50,8 +63,9 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     const outcome = answerOffer(this.#state.remoteOfferSdp ?? '', local, { ...(this.#origin ? { origin: this.#origin } : {}), ...(this.#negotiated ? { current: this.#negotiated } : {}) });
     if (!outcome.ok) {
       this.#state.rollback();
-      // sip.js turns a failed answer into 488 Not Acceptable Here.
-      throw new Error(`cannot answer the offer: ${outcome.error}`);
+      // sip.js turns a failed answer into 480 (initial INVITE) or 488 (re-INVITE).
+      this.#failure = `cannot answer the offer: ${outcome.error}`;
+      throw new Error(this.#failure);
     }
     this.#origin = outcome.origin;
     this.#state.localAnswer(outcome.answer);
@@ -65,7 +79,10 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     if (kind === 'offer') return; // answered in getDescription
     const offer = this.#state.localOfferSdp ?? '';
     const outcome = applyAnswer(offer, sdp, this.#negotiated);
-    if (!outcome.ok) throw new Error(`unusable SDP answer: ${outcome.error}`);
+    if (!outcome.ok) {
+      this.#failure = `unusable SDP answer: ${outcome.error}`;
+      throw new Error(this.#failure);
+    }
     this.#negotiated = outcome.negotiated;
     (await this.#open()).apply(outcome.negotiated, outcome.changes);
   }
@@ -83,6 +100,7 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.ownsEndpoint) return;
     this.#endpoint?.close();
     // An endpoint still being opened is closed as soon as it arrives.
     void this.#opening?.then((e) => e.close()).catch(() => {});
@@ -92,7 +110,7 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     if (this.#endpoint) return Promise.resolve(this.#endpoint);
     this.#opening ??= this.openEndpoint().then((e) => {
       if (this.#closed) {
-        e.close();
+        if (this.ownsEndpoint) e.close();
         throw new Error('session closed');
       }
       this.#endpoint = e;
@@ -111,6 +129,8 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
       remoteHold: this.#negotiated?.remoteHold ?? false,
       telephoneEvent: true,
       username: 'LineDesk',
+      encryption: endpoint.encryption,
+      offerSavp: options?.offerSavp === true,
     };
   }
 }
