@@ -1,7 +1,7 @@
 import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaEndpoint } from '../media-engine.js';
-import { answerOffer, applyAnswer, createOffer, OfferAnswerState, type LocalMediaConfig, type Negotiated, type OriginState } from '../sdp/negotiate.js';
+import { answerOffer, applyAnswer, createOffer, OfferAnswerState, type LocalMediaConfig, type Negotiated, type NegotiationChanges, type OriginState } from '../sdp/negotiate.js';
 
 /** Our options, passed through sip.js's sessionDescriptionHandlerOptions. */
 export interface PlainRtpSdhOptions extends SessionDescriptionHandlerOptions {
@@ -52,7 +52,7 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
   }
 
   async getDescription(options?: PlainRtpSdhOptions): Promise<BodyAndContentType> {
-    const endpoint = await this.#open();
+    const endpoint = await this.#open().catch((error: unknown) => this.#fail(`no media for the call: ${messageOf(error)}`));
     const local = this.#local(endpoint, options);
     if (this.#state.nextLocalDescription() === 'offer') {
       const offer = createOffer(local, this.#origin, this.#negotiated);
@@ -64,14 +64,26 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     if (!outcome.ok) {
       this.#state.rollback();
       // sip.js turns a failed answer into 480 (initial INVITE) or 488 (re-INVITE).
-      this.#failure = `cannot answer the offer: ${outcome.error}`;
-      throw new Error(this.#failure);
+      this.#fail(`cannot answer the offer: ${outcome.error}`);
     }
     this.#origin = outcome.origin;
     this.#state.localAnswer(outcome.answer);
     this.#negotiated = outcome.negotiated;
-    endpoint.apply(outcome.negotiated, outcome.changes);
+    this.#apply(endpoint, outcome);
     return { body: outcome.answer, contentType: 'application/sdp' };
+  }
+
+  #apply(endpoint: MediaEndpoint, outcome: { negotiated: Negotiated; changes: NegotiationChanges }): void {
+    try {
+      endpoint.apply(outcome.negotiated, outcome.changes);
+    } catch (error) {
+      this.#fail(`the media could not take the negotiation: ${messageOf(error)}`);
+    }
+  }
+
+  #fail(why: string): never {
+    this.#failure = why;
+    throw new Error(why);
   }
 
   async setDescription(sdp: string): Promise<void> {
@@ -79,12 +91,9 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     if (kind === 'offer') return; // answered in getDescription
     const offer = this.#state.localOfferSdp ?? '';
     const outcome = applyAnswer(offer, sdp, this.#negotiated);
-    if (!outcome.ok) {
-      this.#failure = `unusable SDP answer: ${outcome.error}`;
-      throw new Error(this.#failure);
-    }
+    if (!outcome.ok) this.#fail(`unusable SDP answer: ${outcome.error}`);
     this.#negotiated = outcome.negotiated;
-    (await this.#open()).apply(outcome.negotiated, outcome.changes);
+    this.#apply(await this.#open(), outcome);
   }
 
   rollbackDescription(): Promise<void> {
@@ -133,4 +142,8 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
       offerSavp: options?.offerSavp === true,
     };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
