@@ -125,6 +125,8 @@ export interface CallRecordView {
   wrapupMs: number;
   attempts: number;
   mos?: number;
+  /** The media was SRTP throughout (false: plain RTP at some point); absent when no media was reported. */
+  encrypted?: boolean;
 }
 
 export type Stamped<E> = E & { ts: number };
