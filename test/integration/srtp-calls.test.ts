@@ -14,7 +14,10 @@ import { runnerConfig } from '../support/linedesk-config.js';
 import { LinphonePeer } from '../support/linphone-peer.js';
 import { findBinary } from '../support/peer-binaries.js';
 import { rmsDbfs, toneFrequency } from '../support/tone.js';
+import { UdpPeer } from '../support/udp-peer.js';
 import { captureSkipReason, WireCapture, type CapturedSip } from '../support/wire-capture.js';
+import { createSocket, type Socket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
 
 /*
  * SRTP calls (RFC 3711, SDES keys RFC 4568) between LineDesk and two independent SRTP stacks,
@@ -69,16 +72,25 @@ function asPlainPcmu(wire: Buffer[]): Int16Array {
   return decodeMulaw(Buffer.concat(wire.slice(50).map((p) => p.subarray(12, 12 + 160))));
 }
 
-/** Decrypted with whichever key from the SDP authenticates them, decoded as μ-law. */
-function decrypted(wire: Buffer[], keys: SdesCrypto[]): { pcm: Int16Array; suite: string } {
-  for (const k of keys) {
-    const s = new SrtpSession({ suite: k.suite, local: k.master, remote: k.master });
-    const plain = wire.map((p) => s.unprotectRtp(p));
-    const ok = plain.filter((r) => r.ok);
-    if (ok.length < wire.length * 0.95) continue;
-    return { pcm: decodeMulaw(Buffer.concat(ok.slice(50).map((r) => r.packet.subarray(12)))), suite: k.suite };
+/**
+ * Decrypted with the keys from the SDP (each packet with the one that authenticates it: a
+ * far end may change its key in a re-INVITE), decoded as μ-law.
+ */
+function decrypted(wire: Buffer[], keys: SdesCrypto[]): { pcm: Int16Array; suites: string[] } {
+  const sessions = keys.map((k) => ({ suite: k.suite, s: new SrtpSession({ suite: k.suite, local: k.master, remote: k.master }) }));
+  const plain: Buffer[] = [];
+  const suites = new Set<string>();
+  for (const p of wire) {
+    for (const { suite, s } of sessions) {
+      const r = s.unprotectRtp(p);
+      if (!r.ok) continue;
+      plain.push(r.packet.subarray(12));
+      suites.add(suite);
+      break;
+    }
   }
-  assert.fail(`none of the ${keys.length} keys in the SDP decrypts the ${wire.length} packets`);
+  assert.ok(plain.length >= wire.length * 0.98, `the keys in the SDP decrypt ${plain.length} of ${wire.length} packets`);
+  return { pcm: decodeMulaw(Buffer.concat(plain.slice(50))), suites: [...suites] };
 }
 
 /** Proves the media was SRTP both ways with the SDP's keys, and carried `hz` both ways. */
@@ -91,8 +103,8 @@ async function assertSrtpWire(cap: WireCapture, peer: Range, hz: number): Promis
     const f = toneFrequency(asPlainPcmu(wire), 8000);
     assert.ok(!(Math.abs(f - hz) < 20), `${name}: the RTP on the wire does not decode as the ${hz} Hz tone in G.711 (${f.toFixed(1)} Hz)`);
     const d = decrypted(wire, keys);
-    const g = toneFrequency(d.pcm, 8000);
-    assert.ok(Math.abs(g - hz) < 2, `${name}: decrypted with the SDP's key (${d.suite}) it is the ${hz} Hz tone (${g.toFixed(1)} Hz)`);
+    const g = recordedTone(d.pcm, 8000);
+    assert.ok(Math.abs(g - hz) < 2, `${name}: decrypted with the SDP's keys (${d.suites.join(', ')}) it is the ${hz} Hz tone (${g.toFixed(1)} Hz)`);
   }
   return keys.map((k) => k.suite).join(',');
 }
@@ -200,15 +212,39 @@ describe('SRTP calls with baresip and Linphone, through Kamailio', { skip, timeo
     }
   }
 
-  test('LineDesk (optional) calls baresip `srtp`: RTP/AVP with a=crypto, SRTP both ways, baresip hears its 440 Hz back', async () => {
-    const { answered, quality, cap } = await dialAndTalk('agent', '402');
+  test('LineDesk (optional) calls baresip `srtp`: RTP/AVP with a=crypto, SRTP both ways, hold and resume keep our key, baresip hears its 440 Hz back', async () => {
+    const cap = await capture();
+    const since = runner.events.length;
+    let answered: RunnerEvent;
+    let quality: RunnerEvent | undefined;
+    try {
+      runner.send({ cmd: 'dial', line: 'agent', target: '402', id: 'dial-402' });
+      answered = await runner.waitForEvent('call.answered', { line: 'agent' }, 10_000, since);
+      await delay(2_500);
+      for (const on of [true, false]) {
+        runner.send({ cmd: 'hold', line: 'agent', on, id: `hold-${on}` });
+        await runner.waitForEvent('call.held', { call: answered.call, on, by: 'local' }, 5_000, since);
+        await delay(on ? 1_000 : 3_000);
+      }
+      quality = await runner.waitForEvent('call.quality', { call: answered.call }, 7_000, since).catch(() => undefined);
+      runner.send({ cmd: 'hangup', line: 'agent' });
+      await runner.waitForEvent('call.ended', { call: answered.call }, 5_000);
+    } finally {
+      await cap.stop();
+    }
     try {
       assert.equal(answered.encrypted, true, 'call.answered says encrypted');
       assert.equal(quality?.encrypted, true);
       assert.equal(quality?.srtpSuite, 'AES_CM_128_HMAC_SHA1_80');
-      const invite = (await cap.sip()).find((m) => m.firstLine.startsWith('INVITE sip:402@') && within(m.srcPort, { min: 1, max: 65535 }) && m.dstPort === k.udpPort);
-      assert.match(invite?.text ?? '', /RTP\/AVP/, 'our offer: RTP/AVP');
-      assert.match(invite?.text ?? '', /crypto:1 AES_CM_128_HMAC_SHA1_80 inline:.*crypto:2 AES_CM_128_HMAC_SHA1_32 inline:/, 'with a key per suite');
+      const ours = (await cap.sip()).filter((m) => m.firstLine.startsWith('INVITE sip:') && m.dstPort === k.udpPort && /402/.test(m.firstLine));
+      assert.equal(ours.length, 3, `the INVITE, the hold and the resume re-INVITEs: ${ours.map((m) => m.firstLine).join(' | ')}`);
+      assert.match(ours[0]!.text, /RTP\/AVP/, 'our offer: RTP/AVP');
+      assert.match(ours[0]!.text, /crypto:1 AES_CM_128_HMAC_SHA1_80 inline:.*crypto:2 AES_CM_128_HMAC_SHA1_32 inline:/, 'with a key per suite');
+      const first = /crypto:1 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]+/.exec(ours[0]!.text)![0];
+      for (const re of ours.slice(1)) {
+        assert.equal(re.text.match(/crypto:/g)?.length, 1, 're-offers carry only the key in use');
+        assert.ok(re.text.includes(first), 'the key baresip accepted, unchanged');
+      }
       await assertSrtpWire(cap, baresip.srtp.rtpPorts, 440);
     } finally {
       cap.dispose();
@@ -280,6 +316,63 @@ describe('SRTP calls with baresip and Linphone, through Kamailio', { skip, timeo
       cap.dispose();
     }
     await baresip.plain.command('hangup');
+  });
+
+  test('RTP only from the far end: the INVITE\'s source may be latched onto, a stranger may not (wiring of the signalling peer)', async () => {
+    const ready = runner.events.find((e) => e.event === 'ready') as RunnerEvent & { transports: { local: string }[] };
+    const ldSip = Number(ready.transports[0]!.local.split(':').at(-1));
+    const sip = new UdpPeer();
+    const sipPort = await sip.bind('127.0.0.1');
+    const bind = async (host: string): Promise<{ socket: Socket; got: Buffer[] }> => {
+      const socket = createSocket('udp4');
+      const got: Buffer[] = [];
+      socket.on('message', (m) => got.push(m));
+      await new Promise<void>((r) => socket.bind(0, host, () => r()));
+      return { socket, got };
+    };
+    // The far end's RTP really comes from the PBX's address (127.0.0.1, where the INVITE came
+    // from), while its SDP names a media address it does not send from (127.0.0.3): symmetric
+    // RTP may follow it only because it is the signalling peer. 127.0.0.2 is nobody's.
+    const far = await bind('127.0.0.1');
+    const stranger = await bind('127.0.0.2');
+    const callId = `wire-${randomBytes(4).toString('hex')}`;
+    const sdp = ['v=0', 'o=- 1 1 IN IP4 127.0.0.3', 's=-', 'c=IN IP4 127.0.0.3', 't=0 0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+    const head = (method: string, cseq: number, toTag = '') => [`${method} sip:223@127.0.0.1:${ldSip} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${sipPort};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`, 'Max-Forwards: 70', `From: <sip:wire@127.0.0.1>;tag=w1`, `To: <sip:223@127.0.0.1>${toTag}`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`, `Contact: <sip:wire@127.0.0.1:${sipPort}>`];
+    try {
+      await sip.send([...head('INVITE', 1), 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp].join('\r\n'), ldSip);
+      const ok = await sip.next((m) => m.startsWith('SIP/2.0 200') && m.includes(callId), 10_000);
+      const toTag = /^To:.*(;tag=[^;\s]+)/im.exec(ok)![1]!;
+      const rtpPort = Number(/^m=audio (\d+)/m.exec(ok)![1]);
+      await sip.send([...head('ACK', 1, toTag), 'Content-Length: 0', '', ''].join('\r\n'), ldSip);
+      const packet = (ssrc: number, seq: number): Buffer => {
+        const p = Buffer.alloc(12 + 160, 0xff);
+        p[0] = 0x80;
+        p.writeUInt16BE(seq, 2);
+        p.writeUInt32BE(seq * 160, 4);
+        p.writeUInt32BE(ssrc, 8);
+        return p;
+      };
+      for (let i = 0; i < 10; i++) stranger.socket.send(packet(0x5117, i), rtpPort, '127.0.0.1');
+      for (let i = 0; i < 100; i++) {
+        far.socket.send(packet(0xfa4, i), rtpPort, '127.0.0.1');
+        await delay(20);
+      }
+      await delay(300);
+      assert.ok(far.got.length > 20, `our echo reached the far end's real source: ${far.got.length} packets`);
+      assert.equal(stranger.got.length, 0, 'nothing to the stranger');
+      assert.ok(runner.stderr.some((l) => l.includes('symmetric RTP: the far end sends from 127.0.0.1:') && l.includes('SDP said 127.0.0.3:9')), 'the latch, in the log');
+      assert.ok(runner.stderr.some((l) => /dropping RTP from 127\.0\.0\.2:/.test(l)), 'the stranger, dropped and logged');
+    } finally {
+      runner.send({ cmd: 'hangup', line: 'svc' });
+      const bye = await sip.next((m) => m.startsWith('BYE ') && m.includes(callId), 5_000).catch(() => undefined);
+      if (bye) {
+        const h = (n: string) => new RegExp(`^${n}:.*$`, 'im').exec(bye)![0];
+        await sip.send(['SIP/2.0 200 OK', h('Via'), h('From'), h('To'), h('Call-ID'), h('CSeq'), 'Content-Length: 0', '', ''].join('\r\n'), ldSip);
+      }
+      sip.close();
+      far.socket.close();
+      stranger.socket.close();
+    }
   });
 
   test('Linphone (srtp) calls an optional service line: RTP/SAVP, SRTP both ways, Linphone hears its 700 Hz back', { skip: linphoneSkip }, async () => {
