@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { strategyNames } from '../contract/vocabulary.js';
+import { mediaEncryptions, strategyNames } from '../contract/vocabulary.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be "host:port", e.g. "127.0.0.1:5060" or "0.0.0.0:0"');
@@ -21,6 +21,8 @@ const transportSchema = z.strictObject({
 
 const mediaModes = ['device', 'echo', 'file', 'listen'] as const;
 const dtmfMethods = ['auto', 'rfc4733', 'info'] as const;
+/** SRTP with SDES keys; the default depends on the line's transport (config/media-encryption.ts). */
+const encryption = z.enum(mediaEncryptions, { message: `must be one of ${mediaEncryptions.join(', ')}` });
 
 /** Per-line media: how the line's calls get their audio, and which devices. */
 const lineMediaSchema = z.strictObject({
@@ -33,6 +35,8 @@ const lineMediaSchema = z.strictObject({
   ringer: z.string().max(256).optional(),
   /** How this line sends DTMF: RFC 4733 when negotiated (auto), always RFC 4733, or SIP INFO. */
   dtmf: z.enum(dtmfMethods).optional(),
+  /** SRTP for this line's calls: off, optional or mandatory (default: media.encryption, else by transport). */
+  encryption: encryption.optional(),
 });
 
 const registrarSchema = z.strictObject({
@@ -218,6 +222,8 @@ export const configSchema = z
         jitterMinMs: z.number().int().min(0).max(200).default(20),
         jitterMaxMs: z.number().int().min(40).max(2000).default(400),
         dtmf: z.enum(dtmfMethods).default('auto'),
+        /** SRTP for every line without its own; absent: optional on TLS/WSS lines, off on UDP/TCP/WS. */
+        encryption: encryption.optional(),
       })
       .prefault({}),
     /** The shared team database (docs/team.md); without it, nothing leaves the desk. */

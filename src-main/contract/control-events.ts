@@ -15,17 +15,17 @@ export type ControlEvent =
   | { event: 'call.offer.ended'; call: string; line: string; attempt: number; reason: OfferEnd; detail?: string }
   | { event: 'call.queued'; call: string; position: number; from?: string; to?: string }
   | { event: 'call.dequeued'; call: string; waitedMs: number }
-  | { event: 'call.rejected'; call: string; line?: string; code: number; reason: string }
+  | { event: 'call.rejected'; call: string; line?: string; code: number; reason: string; detail?: string }
   | { event: 'call.answered_elsewhere'; call: string; line?: string }
   // Outbound calls
   | { event: 'call.dialing'; call: string; line: string; to: string }
   | { event: 'call.progress'; call: string; line: string; code: number }
   // Any call
-  | { event: 'call.answered'; call: string; line: string }
+  | { event: 'call.answered'; call: string; line: string; encrypted?: boolean }
   | { event: 'call.held'; call: string; line: string; on: boolean; by: 'local' | 'remote' }
   | { event: 'call.muted'; call: string; line: string; on: boolean }
   | { event: 'call.dtmf'; call: string; line: string; digit: string; direction: 'in' | 'out'; method: 'rfc4733' | 'info'; durationMs?: number }
-  | { event: 'call.quality'; call: string; line: string; codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs?: number }
+  | { event: 'call.quality'; call: string; line: string; codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs?: number; encrypted?: boolean; srtpSuite?: string }
   | { event: 'call.transfer'; call: string; line: string; target: string; mode: 'blind' | 'attended'; state: 'started' | 'accepted' | 'completed' | 'failed'; detail?: string }
   | { event: 'call.ended'; call: string; line?: string; reason: EndReason; code: number; detail?: string; talkMs?: number; queuedMs?: number }
   // Agent
@@ -133,6 +133,8 @@ export interface CallRecordView {
   wrapupMs: number;
   attempts: number;
   mos?: number;
+  /** The media was SRTP throughout (false: plain RTP at some point); absent when no media was reported. */
+  encrypted?: boolean;
 }
 
 /**

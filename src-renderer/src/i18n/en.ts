@@ -69,6 +69,8 @@ export const en = {
   'transfer.completed': 'done',
   'transfer.failed': 'failed',
 
+  'security.encrypted': 'Encrypted call: the audio is protected (SRTP)',
+  'security.plain': 'Not encrypted: the audio travels unprotected (plain RTP)',
   'quality.label': 'Call quality',
   'quality.good': 'Good',
   'quality.fair': 'Fair',

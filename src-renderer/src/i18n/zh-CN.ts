@@ -71,6 +71,8 @@ export const zhCN: Record<MessageKey, string> = {
   'transfer.completed': '已完成',
   'transfer.failed': '失败',
 
+  'security.encrypted': '加密通话：语音受保护（SRTP）',
+  'security.plain': '未加密：语音未受保护（普通 RTP）',
   'quality.label': '通话质量',
   'quality.good': '良好',
   'quality.fair': '一般',
