@@ -9,6 +9,8 @@ export function explainPgError(error: unknown): string {
     case '42P01': // undefined_table
     case '3F000': // invalid_schema_name
       return `the team database has no LineDesk schema yet: run "linedesk team init" (${message})`;
+    case '42703': // undefined_column: the desk is newer than the team schema
+      return `the team database's LineDesk schema is older than this desk: run "linedesk team init" again to migrate it (${message})`;
     case '42501': // insufficient_privilege (also row-level security refusals)
       return `the team database refused this role: ${message} (is it in the linedesk_agent role? does another role own this agent id?)`;
     case '28P01': // invalid_password

@@ -58,11 +58,23 @@ function keysIn(sip: CapturedSip[]): SdesCrypto[] {
   return keys;
 }
 
-/** The PCMU packets (RTP header in clear) from one port range to another, whole datagrams. */
+/** The media ports the SDPs of this capture name (m=audio <port>). */
+function sdpPorts(sip: CapturedSip[]): Set<number> {
+  const ports = new Set<number>();
+  for (const m of sip) for (const [, port] of m.text.matchAll(/audio (\d+) RTP\//g)) ports.add(Number(port));
+  return ports;
+}
+
+/**
+ * The PCMU packets (RTP header in clear) from one port range to another, whole datagrams,
+ * between the ports this capture's SDPs name: loopback carries whatever else runs on the
+ * machine, and only this call's own ports say the packet is ours.
+ */
 async function packets(cap: WireCapture, from: Range, to: Range): Promise<Buffer[]> {
+  const ports = sdpPorts(await cap.sip());
   const rows = await cap.fields('udp', ['udp.srcport', 'udp.dstport', 'udp.payload']);
   return rows
-    .filter(([s, d]) => within(Number(s), from) && within(Number(d), to))
+    .filter(([s, d]) => within(Number(s), from) && within(Number(d), to) && ports.has(Number(s)) && ports.has(Number(d)))
     .map(([, , hex]) => Buffer.from((hex ?? '').replace(/:/g, ''), 'hex'))
     .filter((p) => p.length >= 12 + 160 && p[0]! >> 6 === 2 && (p[1]! & 0x7f) === 0);
 }
