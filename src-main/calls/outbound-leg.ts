@@ -2,6 +2,7 @@ import { Inviter, SessionState, UserAgent, type Session, type UserAgent as UA } 
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
+import { sipIncomingRefer } from './incoming-refer.js';
 import type { Leg, LegEnd, LegEvents } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
 import { toUri } from './sip-target.js';
@@ -27,14 +28,17 @@ export class OutboundLeg implements Leg {
     domain: string,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Headers for the INVITE (a referred call's Referred-By). */
+    extraHeaders: readonly string[] = [],
   ) {
     this.target = toUri(target, domain);
     const uri = UserAgent.makeURI(this.target);
     if (!uri) throw new Error(`cannot call "${target}": not a valid SIP URI`);
-    this.inviter = new Inviter(ua, uri, { earlyMedia: false });
+    this.inviter = new Inviter(ua, uri, { earlyMedia: false, extraHeaders: [...extraHeaders] });
     this.inviter.delegate = inDialogRequests(
       () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
       (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+      (referral) => this.events.emit('refer', sipIncomingRefer(referral, this.inviter, log)),
     );
     this.inviter.stateChange.addListener((s) => {
       if (s === SessionState.Established && this.#state === 'dialing') {
@@ -62,10 +66,17 @@ export class OutboundLeg implements Leg {
   async dial(): Promise<void> {
     await this.inviter.invite({
       requestDelegate: {
-        onProgress: (r) => this.events.emit('progress', r.message.statusCode ?? 0),
+        onTrying: (r) => this.#response(r.message),
+        onProgress: (r) => {
+          this.#response(r.message);
+          this.events.emit('progress', r.message.statusCode ?? 0);
+        },
+        onAccept: (r) => this.#response(r.message),
+        onRedirect: (r) => this.#response(r.message),
         onReject: (r) => {
           const code = r.message.statusCode ?? 0;
           this.#pendingEnd = { reason: 'rejected', code, detail: r.message.reasonPhrase };
+          this.#response(r.message);
         },
       },
     });
@@ -80,6 +91,10 @@ export class OutboundLeg implements Leg {
       this.#pendingEnd = { reason: 'local-hangup', code: 487 };
       this.inviter.cancel().catch((e: unknown) => this.log.warn('CANCEL failed', { error: e }));
     }
+  }
+
+  #response(message: { statusCode?: number; reasonPhrase?: string }): void {
+    this.events.emit('response', message.statusCode ?? 0, message.reasonPhrase ?? '');
   }
 
   #finish(end: LegEnd): void {

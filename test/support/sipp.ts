@@ -64,6 +64,8 @@ export interface RunningSipp {
   done: Promise<SippResult>;
   /** Resolves with the first <log> line matching `pattern`; rejects on timeout or when sipp exits first. */
   waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The <log> lines written so far. */
+  log(): string[];
   /**
    * Ends sipp at once (SIGTERM to its group, SIGKILL after 2 s). `done` still resolves: the
    * <log> lines and errors are complete, the counters are those of the last 1 s stats dump.
@@ -84,6 +86,9 @@ export const SCENARIO_KEY_DEFAULTS: Readonly<Record<string, string>> = {
   ring_ms: '0', // uas-answer-ooc: ms between 180 and the final response
   final_code: '200', // uas-answer-ooc: 200 answers, anything else rejects with that code
   talk_ms: '0', // uas-answer-ooc: >0 hangs up (BYE) after this many ms of talk
+  refer_to: 'sip:999@127.0.0.1', // uac-refer, uac-refer-ood: the Refer-To URI
+  refer_after: '200', // uac-refer: ms between the ACK and the REFER
+  hangup_after: '200', // uac-refer: ms between the REFER's outcome and the BYE
 };
 
 const SCENARIO_DIR = peersDir('sipp');
@@ -160,6 +165,7 @@ export function startSipp(opts: SippOptions): RunningSipp {
   return {
     done,
     waitForLog,
+    log: () => result?.log ?? readLines(files.logs),
     kill: () => {
       killRequested = true;
       void group?.stop(KILL_GRACE_MS);
@@ -355,6 +361,10 @@ export interface Device {
   /** Resolves once Kamailio answered the REGISTER with 200. */
   readonly registered: Promise<void>;
   readonly done: Promise<SippResult>;
+  /** Resolves with the first <log> line matching `pattern` (INVITE, ANSWERED, BYE-RECEIVED…). */
+  waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The <log> lines written so far. */
+  log(): string[];
   kill: () => void;
 }
 
@@ -389,6 +399,8 @@ export function startDevice(opts: DeviceOptions): Device {
     user: opts.user,
     registered,
     done: running.done,
+    waitForLog: (pattern, timeoutMs) => running.waitForLog(pattern, timeoutMs),
+    log: () => running.log(),
     kill: running.kill,
   };
 }
