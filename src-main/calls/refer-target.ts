@@ -22,7 +22,7 @@ export function referTargetOf(referTo: NameAddrHeader | undefined): ReferTarget 
   const scheme = uri.scheme.toLowerCase();
   if (scheme !== 'sip' && scheme !== 'sips') return { ok: false, problem: `the Refer-To is a ${scheme}: URI, not a SIP URI` };
   const headers = Object.keys(uri.headers);
-  if (headers.length > 0) return { ok: false, problem: `the Refer-To carries headers for the INVITE (${headers.slice(0, 4).map(printable).join(', ')})` };
+  if (headers.length > 0) return { ok: false, problem: `the Refer-To carries headers for the INVITE (${headers.slice(0, 4).map((h) => printable(h, 40)).join(', ')})` };
   const method = uri.hasParam('method') ? (uri.getParam('method') ?? '') : 'INVITE';
   if (method.toUpperCase() !== 'INVITE') return { ok: false, problem: `the Refer-To asks for a ${printable(method) || 'method-less'} request, not a call` };
   if (uri.hasParam('maddr')) return { ok: false, problem: 'the Refer-To names a maddr (another server to send the call to)' };
