@@ -69,6 +69,13 @@ export const en = {
   'transfer.completed': 'done',
   'transfer.failed': 'failed',
 
+  'refer.title': 'Call request from the other party',
+  'refer.explain': 'The other party asks LineDesk to call this address from line {line}. Nothing is dialled unless you accept.',
+  'refer.by': 'Asked by {who}',
+  'refer.accept': 'Accept and call',
+  'refer.decline': 'Decline',
+  'refer.announce': 'The other party asks you to call {target}',
+
   'quality.label': 'Call quality',
   'quality.good': 'Good',
   'quality.fair': 'Fair',

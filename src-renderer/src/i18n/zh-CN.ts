@@ -71,6 +71,13 @@ export const zhCN: Record<MessageKey, string> = {
   'transfer.completed': '已完成',
   'transfer.failed': '失败',
 
+  'refer.title': '对方请求呼叫',
+  'refer.explain': '对方请求 LineDesk 从线路 {line} 呼叫以下地址。只有您接受后才会拨号。',
+  'refer.by': '请求方：{who}',
+  'refer.accept': '接受并呼叫',
+  'refer.decline': '拒绝',
+  'refer.announce': '对方请求您呼叫 {target}',
+
   'quality.label': '通话质量',
   'quality.good': '良好',
   'quality.fair': '一般',
