@@ -21,6 +21,8 @@ describe('REFER from the far end never acts alone (through Kamailio and sipp)', 
   let runner: HeadlessRunner;
   let allowed: Device;
   let forbidden: Device;
+  /** A phone that answers, then REFERs its caller to 218. */
+  let referringCallee: Device;
   const agentExt = '214';
   const serviceExt = '215';
   const target = (): string => `127.0.0.1:${k.udpPort}`;
@@ -37,19 +39,19 @@ describe('REFER from the far end never acts alone (through Kamailio and sipp)', 
     k = await startKamailio({ auth: true });
     allowed = startDevice({ target: target(), user: '219', password: 'secret', lifeMs: 140_000 });
     forbidden = startDevice({ target: target(), user: '218', password: 'secret', lifeMs: 140_000 });
+    referringCallee = startDevice({ target: target(), user: '217', password: 'secret', lifeMs: 140_000, answerScenario: 'uas-refer-ooc.xml', vars: { refer_to: uri('218'), refer_after: '300' } });
     runner = new HeadlessRunner(
       runnerConfig(k, [
         { id: 'a1', ext: agentExt },
         { id: 's1', ext: serviceExt, autoAnswerMs: 0, allowReferTo: [uri('219')] },
       ]),
     );
-    await Promise.all([allowed.registered, forbidden.registered, runner.registered(['a1', 's1'])]);
+    await Promise.all([allowed.registered, forbidden.registered, referringCallee.registered, runner.registered(['a1', 's1'])]);
   });
   after(async () => {
     await runner?.stop();
-    allowed?.kill();
-    forbidden?.kill();
-    await Promise.allSettled([allowed?.done, forbidden?.done]);
+    for (const d of [allowed, forbidden, referringCallee]) d?.kill();
+    await Promise.allSettled([allowed?.done, forbidden?.done, referringCallee?.done]);
     await k?.stop();
   });
 
@@ -166,6 +168,23 @@ describe('REFER from the far end never acts alone (through Kamailio and sipp)', 
     runner.send({ cmd: 'hangup', line: 's1' });
     await runner.waitForEvent('call.ended', { call: dialing.call }, 10_000, mark);
     assert.deepEqual(runner.eventsSince(mark, 'call.refer'), [], 'a service line asks nobody');
+  });
+
+  test('a call the agent dialled: a REFER from the callee is put to the agent too, and declined', async () => {
+    const mark = runner.events.length;
+    runner.send({ cmd: 'dial', line: 'a1', target: '217' });
+    const dialing = await runner.waitForEvent('call.dialing', { line: 'a1' }, 10_000, mark);
+    await runner.waitForEvent('call.answered', { call: dialing.call }, 10_000, mark);
+    const refer = await runner.waitForEvent('call.refer', { call: dialing.call }, 10_000, mark);
+    assert.deepEqual([refer.line, refer.target], ['a1', uri('218')]);
+    await delay(500);
+    assert.equal(runner.eventsSince(mark, 'call.dialing').length, 1, 'only the call the agent dialled');
+    runner.send({ cmd: 'refer.decline', line: 'a1' });
+    await referringCallee.waitForLog(/^REFER-ANSWERED \S+ 603$/, 10_000);
+    runner.send({ cmd: 'hangup', line: 'a1' });
+    await runner.waitForEvent('call.ended', { call: dialing.call }, 10_000, mark);
+    await referringCallee.waitForLog(/^BYE-RECEIVED /, 10_000);
+    assert.deepEqual(invitesTo(forbidden), []);
   });
 
   test('a REFER outside any call is refused with 403 and places no call', async () => {

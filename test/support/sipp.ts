@@ -354,6 +354,10 @@ export interface DeviceOptions {
   localPort?: number;
   mediaPort?: number;
   rtpEcho?: boolean;
+  /** The out-of-call scenario that answers INVITEs (default uas-answer-ooc.xml). */
+  answerScenario?: string;
+  /** More -key values for that scenario (e.g. refer_to for uas-refer-ooc.xml). */
+  vars?: Record<string, string>;
 }
 
 export interface Device {
@@ -390,8 +394,9 @@ export function startDevice(opts: DeviceOptions): Device {
       ring_ms: String(opts.ringMs ?? 0),
       final_code: String(opts.finalCode ?? 200),
       talk_ms: String(opts.talkMs ?? 0),
+      ...opts.vars,
     },
-    extraArgs: ['-oocsf', scenarioPath('uas-answer-ooc.xml')],
+    extraArgs: ['-oocsf', scenarioPath(opts.answerScenario ?? 'uas-answer-ooc.xml')],
   });
   const registered = running.waitForLog(/^REGISTERED /, 10_000).then(() => undefined);
   registered.catch(() => undefined); // a test that never awaits it must not see an unhandled rejection
