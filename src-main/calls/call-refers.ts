@@ -20,8 +20,11 @@ export interface CallRefersHost {
   readonly log: Logger;
   emit(e: ControlEvent): void;
   decide(target: string): ReferDecision;
-  /** Places the call the REFER asks for (its 202 is sent); its progress goes back by refer.notify. */
-  carryOut(refer: IncomingRefer, target: string): void;
+  /**
+   * Places the call the REFER asks for (its 202 is sent); its progress goes back by
+   * refer.notify. `done` is called once that call is over, or could not be placed.
+   */
+  carryOut(refer: IncomingRefer, target: string, done: () => void): void;
 }
 
 /** A REFER waiting for the agent's answer. */
@@ -44,13 +47,16 @@ const PENDING = 491;
 /**
  * The REFERs of one call, owned by the Call (never a side map): a REFER never acts alone.
  * Each is decided by the call's line: put to the agent (`call.refer`; at most one waits per
- * call, a second is refused with 491), carried out when a service line's allowReferTo names
+ * call, and another meanwhile, or while a call an earlier one asked for is still going, is
+ * refused with 491), carried out when a service line's allowReferTo names
  * its target, refused with 603 otherwise or when its Refer-To is not something LineDesk
  * would call as shown. Every REFER ends with exactly one `call.refer.ended`. When the call
  * ends, the waiting REFER is declined with it.
  */
 export class CallRefers {
   #waiting: Waiting | undefined;
+  /** A call one of this call's REFERs asked for is being placed or is up. */
+  #carrying = false;
   #closed = false;
 
   constructor(private readonly host: CallRefersHost) {}
@@ -67,6 +73,8 @@ export class CallRefers {
     if (this.#closed) return this.#refuse(refer, refer.referTo, DECLINE, 'the call has ended');
     if (!target.ok) return this.#refuse(refer, refer.referTo, DECLINE, target.problem);
     if (this.#waiting) return this.#refuse(refer, target.target, PENDING, 'another REFER of this call waits for an answer');
+    // One referred call at a time: a far end cannot make the line place call after call.
+    if (this.#carrying) return this.#refuse(refer, target.target, PENDING, 'the call an earlier REFER of this call asked for is still going');
     let decision: ReferDecision;
     try {
       decision = this.host.decide(target.target);
@@ -131,11 +139,19 @@ export class CallRefers {
   #carryOut(refer: IncomingRefer, target: string, detail?: string): void {
     refer.accept();
     this.#ended(target, 'accepted', 202, detail);
+    this.#carrying = true;
+    let over = false;
+    const done = (): void => {
+      if (over) return;
+      over = true;
+      this.#carrying = false;
+    };
     try {
-      this.host.carryOut(refer, target);
+      this.host.carryOut(refer, target, done);
     } catch (error) {
       this.host.log.error('could not place the call a REFER asked for', { call: this.host.callId, target, error });
       refer.notify(503, 'Service Unavailable');
+      done();
     }
   }
 

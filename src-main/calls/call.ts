@@ -28,7 +28,8 @@ export interface CallContext {
 /** What the line of a call does with a REFER (policy), and how the referred call is placed. */
 export interface ReferHandling {
   decide(call: Call, target: string): ReferDecision;
-  carryOut(call: Call, refer: IncomingRefer, target: string): void;
+  /** Places the referred call; `done` once it is over or could not be placed. */
+  carryOut(call: Call, refer: IncomingRefer, target: string, done: () => void): void;
 }
 
 export interface CallEvents extends Record<string, unknown[]> {
@@ -100,10 +101,10 @@ export class Call {
       log: ctx.log,
       emit: (e) => this.#emit(e),
       decide: (target) => ctx.referHandling?.()?.decide(this, target) ?? { kind: 'refuse', detail: 'REFER is not handled here' },
-      carryOut: (refer, target) => {
+      carryOut: (refer, target, done) => {
         const handling = ctx.referHandling?.();
         if (!handling) throw new Error('REFER is not handled here');
-        handling.carryOut(this, refer, target);
+        handling.carryOut(this, refer, target, done);
       },
     });
     this.store.add(leg.events.on('refer', (refer) => this.refers.receive(refer)));

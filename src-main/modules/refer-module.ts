@@ -37,12 +37,14 @@ export const referModule: CoreModule = {
         if (match) return { kind: 'allow', detail: `allowed by ${match.text}` };
         return { kind: 'refuse', detail: `line ${line} does not allow REFER to ${target} (lines[].allowReferTo)` };
       },
-      carryOut: (call, refer, target) => {
+      carryOut: (call, refer, target, done) => {
         const line = call.line ?? '';
         const referredBy = refer.referredBy;
         outbound
           .dial(line, target, { referredFrom: call, ...(referredBy !== undefined ? { referredBy } : {}), onLeg: (leg) => reportReferProgress(refer, leg) })
+          .then((referred) => referred.store.add(done))
           .catch((error: unknown) => {
+            done();
             refer.notify(503, 'Service Unavailable');
             const why = error instanceof Error ? error.message : String(error);
             host.emit({ event: 'error', message: `line ${line} could not call ${target}, as the far end of call ${call.id} asked (REFER): ${why}` });

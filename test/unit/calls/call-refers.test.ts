@@ -42,9 +42,14 @@ async function answeredCall(decide: (target: string) => ReferDecision = () => ({
   const clock = new FakeClock();
   const events: ControlEvent[] = [];
   const carried: string[] = [];
+  /** Ends the referred calls placed so far (their `done`). */
+  const finished: (() => void)[] = [];
   const handling: ReferHandling = {
     decide: (_call, target) => decide(target),
-    carryOut: (_call, _refer, target) => void carried.push(target),
+    carryOut: (_call, _refer, target, done) => {
+      carried.push(target);
+      finished.push(done);
+    },
   };
   const ctx: CallContext = {
     clock,
@@ -61,7 +66,8 @@ async function answeredCall(decide: (target: string) => ReferDecision = () => ({
   /** The far end sends a REFER in the dialog. */
   const refer = (r: FakeRefer): FakeRefer => (leg.events.emit('refer', r), r);
   const named = <N extends ControlEvent['event']>(name: N): Event<N>[] => events.filter((e): e is Event<N> => e.event === name);
-  return { clock, events, carried, handling, leg, call, refer, named };
+  const endReferredCalls = (): void => finished.splice(0).forEach((done) => done());
+  return { clock, events, carried, handling, leg, call, refer, named, endReferredCalls };
 }
 
 describe("a call's REFERs (the pending REFER lives on the Call)", () => {
@@ -99,6 +105,19 @@ describe("a call's REFERs (the pending REFER lives on the Call)", () => {
     // with none waiting, the next one is put to the agent again
     t.refer(new FakeRefer('sip:3@pbx'));
     assert.equal(t.call.refers.pending?.target, 'sip:3@pbx');
+  });
+
+  test('while a call an earlier REFER asked for is still going, the next REFER gets 491 without asking; once it is over, REFERs are heard again', async () => {
+    const t = await answeredCall((target) => ({ kind: 'allow', detail: `allowed ${target}` }));
+    const first = t.refer(new FakeRefer('sip:200@pbx'));
+    const again = t.refer(new FakeRefer('sip:200@pbx'));
+    assert.deepEqual([first.answers, again.answers], [['202'], ['491']]);
+    assert.deepEqual(t.carried, ['sip:200@pbx']);
+    assert.match(t.named('call.refer.ended').at(-1)!.detail!, /still going/);
+    t.endReferredCalls();
+    const later = t.refer(new FakeRefer('sip:200@pbx'));
+    assert.deepEqual(later.answers, ['202']);
+    assert.deepEqual(t.carried, ['sip:200@pbx', 'sip:200@pbx']);
   });
 
   test('refer.decline answers 603 and calls nobody', async () => {
@@ -148,6 +167,7 @@ describe("a call's REFERs (the pending REFER lives on the Call)", () => {
   test('a service line carries out what its allow list names at once, and refuses the rest with 603; nobody is asked', async () => {
     const t = await answeredCall((target) => (target === 'sip:200@pbx' ? { kind: 'allow', detail: 'allowed by sip:200@pbx' } : { kind: 'refuse', detail: 'not allowed' }));
     const ok = t.refer(new FakeRefer('sip:200@pbx'));
+    t.endReferredCalls();
     const no = t.refer(new FakeRefer('sip:999@pbx'));
     assert.deepEqual(ok.answers, ['202']);
     assert.deepEqual(no.answers, ['603']);
@@ -183,6 +203,9 @@ describe("a call's REFERs (the pending REFER lives on the Call)", () => {
     };
     const r = t.refer(new FakeRefer('sip:200@pbx'));
     assert.deepEqual(r.answers, ['202', 'NOTIFY 503 Service Unavailable']);
+    t.handling.carryOut = (_call, _refer, _target, done) => done();
+    const next = t.refer(new FakeRefer('sip:200@pbx'));
+    assert.deepEqual(next.answers, ['202'], 'a failed attempt does not block the next REFER');
   });
 });
 
