@@ -66,6 +66,11 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
     await page.getByRole('button', { name: 'Accept', exact: true }).click();
     const panel = page.getByTestId('refer');
     await panel.waitFor({ timeout: 10_000 });
+    // The dashboard says so too, so an agent whose line window is closed learns of it.
+    const dashboard = await browser.context.newPage();
+    problems.push(...watchPage(dashboard));
+    await dashboard.goto(app.url('dashboard'));
+    assert.match(await dashboard.getByTestId('refer-waiting').innerText({ timeout: 10_000 }), /Asked to call sip:302@127\.0\.0\.1/);
     assert.equal(await page.getByTestId('refer-target').innerText(), 'sip:302@127.0.0.1');
     assert.match(await page.getByTestId('refer-by').innerText(), /sip:5550101@127\.0\.0\.2/);
     assert.match(await page.getByRole('alert').filter({ hasText: 'sip:302@127.0.0.1' }).textContent() ?? '', /asks you to call sip:302@127\.0\.0\.1/);
@@ -76,6 +81,8 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
 
     await page.getByRole('button', { name: 'Accept and call' }).click();
     await panel.waitFor({ state: 'detached', timeout: 10_000 });
+    await dashboard.getByTestId('refer-waiting').waitFor({ state: 'detached', timeout: 10_000 });
+    await dashboard.close();
     await device.waitForLog(/^INVITE /, 10_000);
     await caller.waitForLog(/^NOTIFY \S+ SIP\/2\.0 200 OK/, 10_000);
     // The referrer hangs up once told; the window keeps the referred call, up and hung up here.

@@ -105,6 +105,7 @@ export const en = {
   'dash.idle': 'Idle',
   'dash.ringing': 'Ringing: {caller}',
   'dash.talking': 'In call with {caller} · {time}',
+  'dash.refer': 'Asked to call {target}: answer in the line window',
   'dash.settings': 'Settings',
 
   'queue.title': 'Queue',

@@ -107,6 +107,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dash.idle': '空闲',
   'dash.ringing': '振铃：{caller}',
   'dash.talking': '与 {caller} 通话中 · {time}',
+  'dash.refer': '对方请求呼叫 {target}：请在线路窗口中答复',
   'dash.settings': '设置',
 
   'queue.title': '排队',
