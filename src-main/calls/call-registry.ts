@@ -1,4 +1,4 @@
-import type { Clock } from '../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Call } from './call.js';
 import { CallState } from './call-state.js';
 
@@ -20,6 +20,8 @@ export class CallRegistry {
   /** Call-ID → the line that held it and when it ended. */
   readonly #ended = new Map<string, { holder: string | undefined; at: number }>();
   #lastSweep = Number.NEGATIVE_INFINITY;
+  /** Runs while Call-IDs linger, so they are forgotten even when no new call comes. */
+  #sweepTimer: TimerHandle | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -96,6 +98,20 @@ export class CallRegistry {
     for (const line of call.lines) this.#unindex(line, call);
     this.#ended.set(call.id, { holder: call.line, at: this.clock.now() });
     this.#sweep();
+    this.#sweepTimer ??= this.clock.setTimeout(() => this.#sweepLater(), this.lingerMs + 1_000);
+  }
+
+  #sweepLater(): void {
+    this.#sweepTimer = undefined;
+    this.#lastSweep = Number.NEGATIVE_INFINITY;
+    this.#sweep();
+    if (this.#ended.size > 0) this.#sweepTimer = this.clock.setTimeout(() => this.#sweepLater(), 1_000);
+  }
+
+  /** Stops the sweep timer (the core stops). */
+  dispose(): void {
+    this.#sweepTimer?.cancel();
+    this.#sweepTimer = undefined;
   }
 
   /** Forgets Call-IDs that ended more than lingerMs ago; at most once a second. */

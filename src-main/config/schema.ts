@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { strategyNames } from '../contract/vocabulary.js';
 import { parseReferPattern } from './refer-patterns.js';
@@ -87,6 +88,33 @@ const timersSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
 });
 
+/** A DNS server: "10.0.0.53", "10.0.0.53:5353", "2001:db8::53" or "[2001:db8::53]:5353". */
+const dnsServer = z.string().refine((s) => {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3}))(?::(\d{1,5}))?$/.exec(s);
+  if (m) return isIP(m[1] ?? m[2] ?? '') !== 0 && (m[3] === undefined || (Number(m[3]) > 0 && Number(m[3]) < 65536));
+  return isIP(s) === 6;
+}, 'must be an IP address with an optional port, e.g. "10.0.0.53", "10.0.0.53:5353" or "[2001:db8::53]:53"');
+
+/** RFC 3263: how registrar and outbound-proxy host names are resolved (NAPTR → SRV → A/AAAA). */
+const dnsSchema = z.strictObject({
+  /** The DNS servers to ask; the system's when empty. */
+  servers: z.array(dnsServer).max(8).default([]),
+  /** How long a target that failed (timeout, 503, refused, reset) is skipped, by every line. */
+  failedTargetSkipSec: z.number().int().min(1).max(3_600).default(30),
+  /** Longest reuse of one answer: node reports no TTL for NAPTR and SRV records (A/AAAA TTLs are honoured below this). */
+  maxCacheSec: z.number().int().min(1).max(86_400).default(300),
+});
+
+/** A desk behind a NAT (UDP lines): how it stays reachable for calls. */
+const natSchema = z.strictObject({
+  /** Put the address the registrar saw us at (Via received/rport of the REGISTER answer, RFC 3581) in the Contact. */
+  contactFromVia: z.boolean().default(true),
+  /** RFC 5626 outbound: +sip.instance and reg-id in REGISTER; a registrar that answers Require: outbound keeps the flow itself. */
+  outbound: z.boolean().default(false),
+  /** A CRLF keep-alive from the UDP socket to each registrar this often; keep it under the NAT's UDP timeout (often 30 s). 0: none. */
+  keepAliveMs: z.number().int().min(0).max(600_000).default(20_000),
+});
+
 const tlsSchema = z.strictObject({
   /** PEM file of the CA that signs the server certificate; system CAs when absent. */
   caFile: z.string().optional(),
@@ -105,6 +133,8 @@ export const configSchema = z
     lines: z.array(lineSchema).min(1, 'needs at least one line').max(64),
     timers: timersSchema.prefault({}),
     tls: tlsSchema.prefault({}),
+    dns: dnsSchema.prefault({}),
+    nat: natSchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),

@@ -8,7 +8,7 @@ import type { EndReason, LegState, OfferEnd, RegistrationState } from './vocabul
 export type ControlEvent =
   | { event: 'ready'; lines: string[]; transports: { protocol: string; local: string }[] }
   // Lines
-  | { event: 'line.state'; line: string; state: RegistrationState; registrar?: string; reason?: string; status?: number }
+  | { event: 'line.state'; line: string; state: RegistrationState; registrar?: string; target?: string; reason?: string; status?: number }
   | { event: 'line.dnd'; line: string; on: boolean }
   // Calls offered by the dispatcher
   | { event: 'call.offered'; call: string; line: string; from: string; fromName?: string; to: string; attempt: number }
@@ -37,11 +37,15 @@ export type ControlEvent =
   | { event: 'device.lost'; device: string; fallback: string; line?: string }
   // Answers to queries
   | { event: 'status'; id?: string; lines: LineStatus[]; queue: QueueStatus[]; agent?: { state: AgentStateName; reason?: string; since: number }; media?: { calls: number; lateFrames: number } }
+  | { event: 'diagnostics'; id?: string; collected: boolean; memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }; held: Record<string, number> }
   | { event: 'stats'; id?: string; stats: StatsSummary }
   | { event: 'history'; id?: string; records: CallRecordView[] }
   | { event: 'export'; id?: string; what: 'records' | 'summary'; csv: string }
   | { event: 'error'; id?: string; cmd?: string; message: string }
-  | { event: 'stopped' };
+  | { event: 'stopped' }
+  // Desktop app and browser mode only (desk/link-prompts.ts): a sip:/tel: link waits for the agent's Dial or Cancel
+  | { event: 'link.prompt'; prompt: string; target: string }
+  | { event: 'link.prompt.ended'; prompt: string; outcome: 'dialled' | 'cancelled' };
 
 export type ControlEventName = ControlEvent['event'];
 

@@ -97,10 +97,18 @@ export interface AgentView {
   wrapupEndsAt?: number;
 }
 
+/** A sip:/tel: link waiting for the agent's Dial or Cancel (one at a time: a new link replaces it). */
+export interface LinkPromptView {
+  prompt: string;
+  target: string;
+  since: number;
+}
+
 export interface DeskModel {
   lines: LineView[];
   queue: QueueEntryView[];
   agent?: AgentView;
+  linkPrompt?: LinkPromptView;
   transports: { protocol: string; local: string }[];
   ready: boolean;
   stopped: boolean;
@@ -202,6 +210,13 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       return applyStatus(m, e);
     case 'stopped':
       return { ...m, stopped: true, lines: m.lines.map((l) => ({ ...l, registration: 'unregistered', offers: [], calls: [] })), queue: [] };
+    case 'link.prompt':
+      return { ...m, linkPrompt: { prompt: e.prompt, target: e.target, since: e.ts } };
+    case 'link.prompt.ended': {
+      if (m.linkPrompt?.prompt !== e.prompt) return m;
+      const { linkPrompt: _ended, ...rest } = m;
+      return rest;
+    }
     default:
       return m;
   }
@@ -296,6 +311,7 @@ export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   }
   for (const q of m.queue) out.push({ event: 'call.queued', call: q.call, position: q.position, from: q.from, to: q.to, ts: q.since });
   if (m.agent) out.push({ event: 'agent.state', ...m.agent, ts: now });
+  if (m.linkPrompt) out.push({ event: 'link.prompt', prompt: m.linkPrompt.prompt, target: m.linkPrompt.target, ts: m.linkPrompt.since });
   return out;
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { LineConfig, LineDeskConfig } from '../config/schema.js';
 import type { LineSettings, SipServer } from '../sip/line/line-settings.js';
 import { parseSipUri } from '../sip/message/sip-message.js';
@@ -24,9 +26,16 @@ export function lineSettings(config: LineDeskConfig, line: LineConfig): LineSett
     expiresSec: line.expiresSec ?? config.timers.registerExpiresSec,
     refreshPercent: config.timers.refreshPercent,
     maxCalls: line.maxCalls ?? (line.autoAnswerMs !== undefined ? 1_000 : 1),
+    nat: { contactFromVia: config.nat.contactFromVia, outbound: config.nat.outbound, instanceId: instanceId(line) },
   };
   if (line.displayName !== undefined) settings.displayName = line.displayName;
   if (config.outboundProxy) settings.outboundProxy = sipServer(config.outboundProxy, protocol);
   if (line.autoAnswerMs !== undefined) settings.autoAnswerMs = line.autoAnswerMs;
   return settings;
+}
+
+/** A UUID that stays the same for this line on this computer (RFC 5626 wants the instance to survive restarts). */
+function instanceId(line: LineConfig): string {
+  const h = createHash('sha1').update(`${hostname()}|${line.aor}|${line.id}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CallRegistry } from '../calls/call-registry.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
@@ -7,13 +8,19 @@ import type { Command, CommandResult } from '../contract/commands.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import { createSessionDescriptionHandlerFactory } from '../media/session-description-handler-factory.js';
 import { CommandRegistry } from '../modules/command-registry.js';
+import { Media } from '../modules/media-module.js';
 import type { CoreHost, CoreModule } from '../modules/module-api.js';
 import { ServiceRegistry } from '../modules/services.js';
+import { PbxAddresses } from '../sip/dns/pbx-addresses.js';
+import { SipResolver } from '../sip/dns/sip-resolver.js';
+import { TargetBlacklist } from '../sip/dns/target-blacklist.js';
 import { SipLine } from '../sip/line/sip-line.js';
 import { peerKey } from '../sip/transport/flow.js';
-import { SipMux } from '../sip/transport/sip-mux.js';
+import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
 import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
 import { buildTransports, type Transports } from './build-transports.js';
+import { collectDiagnostics } from './diagnostics.js';
+import { firstHopAddress, pbxDestinations } from './dns-from-config.js';
 import { installOrder } from './install-order.js';
 import { lineSettings } from './line-settings-from-config.js';
 
@@ -44,7 +51,14 @@ export class LineDeskCore {
   readonly services = new ServiceRegistry();
   readonly calls: CallRegistry;
   readonly mux: SipMux;
+  /** RFC 3263 resolution of registrar and proxy names (config dns), shared by the mux and every line. */
+  readonly resolver: SipResolver;
+  readonly blacklist: TargetBlacklist;
+  /** Every resolved address of every registrar, backup and proxy, kept fresh by TTL. */
+  readonly pbxAddresses: PbxAddresses;
   readonly lines = new Map<string, SipLine>();
+  /** The local address that routes to the first line's first hop (media, Via and Contact default to it). */
+  #localAddress = '127.0.0.1';
   readonly #transports: Transports;
   readonly #stops: Hook[] = [];
   readonly #closes: Hook[] = [];
@@ -57,7 +71,12 @@ export class LineDeskCore {
     this.#log = opts.log ?? createLogger(opts.config.log.level);
     const { config } = opts;
     this.#transports = buildTransports(config, opts.baseDir, this.#clock, this.#log.child('transport'));
+    this.resolver = new SipResolver({ servers: config.dns.servers, clock: this.#clock, log: this.#log.child('dns'), maxCacheMs: config.dns.maxCacheSec * 1000 });
+    this.blacklist = new TargetBlacklist(this.#clock, config.dns.failedTargetSkipSec * 1000);
+    this.pbxAddresses = new PbxAddresses(this.resolver, pbxDestinations(config), this.#clock, this.#log.child('dns'));
     this.mux = new SipMux({
+      resolver: this.resolver,
+      udpKeepAliveMs: config.nat.keepAliveMs,
       ...(this.#transports.udp ? { udp: this.#transports.udp } : {}),
       connections: this.#transports.connections,
       clock: this.#clock,
@@ -65,10 +84,17 @@ export class LineDeskCore {
       timers: { t1: config.timers.t1, t2: config.timers.t2, t4: config.timers.t4 },
       limits: { maxMessageBytes: config.limits.maxMessageBytes, maxHeaderBytes: config.limits.maxHeaderBytes, maxHeaders: 256 },
     });
-    this.calls = new CallRegistry(this.#clock);
+    // Late forks of an ended call are refused for as long as the PBX may still retransmit (64*T1).
+    this.calls = new CallRegistry(this.#clock, 64 * config.timers.t1);
     this.commands.register('quit', () => {
       void this.stop();
       return { ok: true };
+    });
+    this.commands.register('diagnostics', (cmd) => {
+      const media = this.services.has(Media) ? this.services.get(Media).stats() : undefined;
+      const e = collectDiagnostics(cmd, { calls: this.calls, mux: this.mux, lines: this.lines.values(), ...(media ? { media } : {}) });
+      this.#bus.emit(e);
+      return { ok: true, value: e };
     });
   }
 
@@ -87,6 +113,10 @@ export class LineDeskCore {
     const { config } = this.opts;
     applySipTimersToSipJs(config.timers);
     if (this.#transports.udp) await this.#transports.udp.start();
+    // In the background: nothing at start needs it, and a slow DNS must not hold the start up twice.
+    void this.pbxAddresses.start();
+    const first = config.lines[0];
+    if (first) this.#localAddress = await localAddressToward(await firstHopAddress(this.resolver, lineSettings(config, first)));
     await this.#createLines();
     const host = this.#host();
     for (const m of installOrder(this.opts.modules ?? [])) {
@@ -121,9 +151,11 @@ export class LineDeskCore {
     await this.#runHooks(this.#stops, 'stop');
     const timeout = this.opts.config.timers.unregisterTimeoutMs;
     await Promise.allSettled([...this.lines.values()].map((l) => l.stop(timeout)));
+    this.pbxAddresses.stop();
     this.mux.dispose();
     this.#transports.close();
     await this.#runHooks(this.#closes, 'close');
+    this.calls.dispose();
     this.#state = 'stopped';
     this.#bus.emit({ event: 'stopped' });
   }
@@ -138,7 +170,7 @@ export class LineDeskCore {
     });
     for (const lc of config.lines) {
       const settings = lineSettings(config, lc);
-      const localHost = await this.mux.localHostFor(settings.protocol, (settings.outboundProxy ?? settings.registrars[0]!).address);
+      const localHost = await this.mux.localHostFor(settings.protocol, await firstHopAddress(this.resolver, settings));
       const line = new SipLine(settings, {
         mux: this.mux,
         clock: this.#clock,
@@ -147,6 +179,8 @@ export class LineDeskCore {
         localHost,
         sessionDescriptionHandlerFactory,
         userAgentString: config.userAgent,
+        dns: { resolver: this.resolver, blacklist: this.blacklist },
+        ...(settings.protocol === 'udp' && this.#transports.udp ? { family: isIP(this.#transports.udp.local.host) === 6 ? (6 as const) : (4 as const) } : {}),
       });
       this.lines.set(line.id, line);
     }
@@ -169,6 +203,7 @@ export class LineDeskCore {
       lineIds: () => config.lines.map((l) => l.id),
       isAgentLine: (line) => agentLines.has(line),
       sipLines: this.lines,
+      localAddress: this.#localAddress,
       onStop: (fn) => void this.#stops.push(fn),
       onClose: (fn) => void this.#closes.push(fn),
     };

@@ -2,7 +2,6 @@ import { availableCodecs } from '../media/codec/create-codec.js';
 import { loadServiceFiles } from '../media/audio/service-files.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
-import { localAddressToward } from '../sip/transport/sip-mux.js';
 import { Devices } from './devices-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
@@ -29,9 +28,7 @@ export const mediaModule: CoreModule = {
     const { devices, selected } = host.services.get(Devices);
     const codecs = availableCodecs(config.media.codecs);
     if (codecs.length === 0) throw new Error(`none of the configured codecs (${config.media.codecs.join(', ')}) can run here`);
-    const first = host.sipLines.values().next().value;
-    const hop = first ? (first.settings.outboundProxy ?? first.settings.registrars[0])?.address : undefined;
-    const address = config.media.address ?? (hop ? await localAddressToward(hop) : '127.0.0.1');
+    const address = config.media.address ?? host.localAddress;
     const lineMedia = (id: string): LineMedia => {
       const l = config.lines.find((x) => x.id === id);
       const m = l?.media ?? {};

@@ -28,6 +28,8 @@ export interface CoreHost {
   isAgentLine(line: string): boolean;
   /** The SIP side of each line (created before modules install; they start registering after). */
   readonly sipLines: ReadonlyMap<string, SipLine>;
+  /** The local address that routes to the first line's first hop (its registrar or proxy, after DNS). */
+  readonly localAddress: string;
   /**
    * First phase of a stop, while the lines are still registered: hang up, go offline. Runs
    * in the reverse of the install order.

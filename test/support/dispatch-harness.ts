@@ -9,11 +9,11 @@ import { FakeClock } from './fake-clock.js';
 import { FakeLeg } from './fake-leg.js';
 
 /** A dispatcher over fake legs and a fake clock, with its call registry and every event emitted. */
-export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?: number; autoAnswerMs?: number }[]; strategy?: StrategyName; offerTimeoutMs?: number; queue?: Partial<DispatchConfig['queue']>; registered?: boolean; random?: () => number } = {}) {
+export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?: number; autoAnswerMs?: number }[]; strategy?: StrategyName; offerTimeoutMs?: number; queue?: Partial<DispatchConfig['queue']>; registered?: boolean; random?: () => number; lingerMs?: number } = {}) {
   const clock = new FakeClock();
   const events: ControlEvent[] = [];
   const specs: { id: string; maxCalls?: number; autoAnswerMs?: number }[] = typeof opts.lines === 'object' ? opts.lines : Array.from({ length: opts.lines ?? 3 }, (_, i) => ({ id: `l${i + 1}` }));
-  const calls = new CallRegistry(clock);
+  const calls = new CallRegistry(clock, opts.lingerMs);
   const ctx: CallContext = {
     clock,
     log: silentLogger,

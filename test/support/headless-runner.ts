@@ -30,13 +30,16 @@ export class HeadlessRunner {
   #dir: string;
   #waiters: { pred: (e: RunnerEvent) => boolean; resolve: (e: RunnerEvent) => void }[] = [];
 
-  constructor(config: object, opts: { logLevel?: string; env?: Record<string, string> } = {}) {
+  /** `prefix`: a command the runner is started under, e.g. ["ip", "netns", "exec", "ns"] (it must exec the runner in place). */
+  constructor(config: object, opts: { logLevel?: string; env?: Record<string, string>; prefix?: string[] } = {}) {
     this.#dir = mkdtempSync(join(tmpdir(), 'linedesk-run-'));
     this.configFile = join(this.#dir, 'config.json');
     const cli = join(repoRoot(), 'dist', 'src-main', 'headless', 'cli.js');
     try {
       writeFileSync(this.configFile, JSON.stringify(config, null, 2));
-      this.#group = spawnGroup(process.execPath, [cli, '--config', this.configFile, '--log-level', opts.logLevel ?? 'info'], {
+      const argv = [process.execPath, cli, '--config', this.configFile, '--log-level', opts.logLevel ?? 'info'];
+      const [command, ...args] = [...(opts.prefix ?? []), ...argv];
+      this.#group = spawnGroup(command!, args, {
         env: { ...process.env, ...opts.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });

@@ -24,6 +24,8 @@ export interface KamailioOptions {
   debug?: number;
   /** Kamailio stops by itself after this long even if nobody calls stop() (default 30 min). */
   lifetimeMs?: number;
+  /** A second address to listen on for UDP (same port), e.g. one a network namespace reaches. */
+  extraUdpAddress?: string;
 }
 
 export interface Kamailio {
@@ -213,6 +215,7 @@ class KamailioPeer implements Kamailio {
       ...define('CTL_SOCKET', `"unix:${this.ctlSocket}"`),
       ...define('DBGLEVEL', this.opts.debug ?? 2),
     ];
+    if (this.opts.extraUdpAddress) args.push(...define('EXTRA_UDP_ADDRESS', this.opts.extraUdpAddress));
     if (this.opts.auth) {
       args.push(...define('WITH_AUTH'), ...define('DBTEXT_URL', `"text://${DBTEXT_DIR}"`));
       args.push(...define('AUTH_ALGORITHM', `"${this.opts.authAlgorithm ?? 'MD5'}"`));

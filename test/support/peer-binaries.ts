@@ -8,6 +8,9 @@ const APT_PACKAGES: Record<string, string> = {
   sipp: 'sip-tester',
   openssl: 'openssl',
   timeout: 'coreutils',
+  dnsmasq: 'dnsmasq-base',
+  ip: 'iproute2',
+  iptables: 'iptables',
 };
 
 // kamailio and kamcmd live in /usr/sbin, which is not on every user's PATH.

@@ -365,10 +365,10 @@ export interface Device {
   /** Resolves once Kamailio answered the REGISTER with 200. */
   readonly registered: Promise<void>;
   readonly done: Promise<SippResult>;
-  /** Resolves with the first <log> line matching `pattern` (INVITE, ANSWERED, BYE-RECEIVED…). */
-  waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The first <log> line matching `pattern` ("INVITE <call-id> <From>", "ANSWERED <call-id>"...). */
+  waitForLog: RunningSipp['waitForLog'];
   /** The <log> lines written so far. */
-  log(): string[];
+  log: () => string[];
   kill: () => void;
 }
 

@@ -44,7 +44,11 @@ export class WireCapture {
   #child: ChildProcess | undefined;
   #startedAt = 0;
 
-  constructor(private readonly filter: string) {}
+  /** `where`: another interface than loopback, and the network namespace it is in. */
+  constructor(
+    private readonly filter: string,
+    private readonly where: { iface?: string; netns?: string } = {},
+  ) {}
 
   /** Seconds since the capture started: comparable with the packets' `time`. */
   elapsed(): number {
@@ -52,7 +56,9 @@ export class WireCapture {
   }
 
   async start(): Promise<void> {
-    const child = spawn('tshark', ['-i', 'lo', '-f', this.filter, '-w', this.file, '-q', '-a', 'duration:300'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ['-i', this.where.iface ?? 'lo', '-f', this.filter, '-w', this.file, '-q', '-a', 'duration:300'];
+    // `ip netns exec` execs tshark in place, so the child is tshark itself.
+    const child = this.where.netns ? spawn('ip', ['netns', 'exec', this.where.netns, 'tshark', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('tshark', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('tshark did not start capturing within 10 s')), 10_000);

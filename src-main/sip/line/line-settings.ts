@@ -28,4 +28,15 @@ export interface LineSettings {
   autoAnswerMs?: number;
   /** Calls this line may hold at once (offered + active). */
   maxCalls: number;
+  /** Behind a NAT (UDP): how the line makes itself reachable. Absent: as configured by default (both on, outbound off). */
+  nat?: LineNat;
+}
+
+export interface LineNat {
+  /** Put the address the registrar saw us at (Via received/rport, RFC 3581) in the Contact. */
+  contactFromVia: boolean;
+  /** RFC 5626: +sip.instance and reg-id in the Contact; a registrar that answers Require: outbound keeps the flow itself. */
+  outbound: boolean;
+  /** The +sip.instance URN's UUID (stable across restarts). */
+  instanceId?: string;
 }

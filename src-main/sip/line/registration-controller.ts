@@ -24,6 +24,12 @@ export interface RegistrationAgent {
   register(index: number): Promise<RegisterOutcome>;
   /** Sends an OPTIONS heartbeat to registrar `index`; resolves true when any response came back in time. */
   probe(index: number): Promise<boolean>;
+  /**
+   * The target in use for registrar `index` failed (timeout, 503, refused, reset): true
+   * when another DNS target of that registrar is left to try at once (RFC 3263 §4.3).
+   * Without it, a registrar is one target.
+   */
+  failover?(index: number, reason: string, retryAfterMs?: number, status?: number): boolean;
 }
 
 export interface RegistrationTimers {
@@ -50,13 +56,16 @@ export interface RegistrationEvents extends Record<string, unknown[]> {
 /**
  * The registration policy of one line, free of SIP details so it can be tested with a
  * fake clock: retry with exponential backoff (honouring Retry-After), move to the next
- * registrar in the list when the current one is unreachable, re-register after a
- * transport loss, and watch the registrar with an OPTIONS heartbeat.
+ * target when the current one is unreachable (the registrar's next DNS target, then the
+ * next registrar in the list) at once, backing off only when a whole round failed,
+ * re-register after a transport loss, and watch the registrar with an OPTIONS heartbeat.
  */
 export class RegistrationController {
   readonly events = new Emitter<RegistrationEvents>();
   #state: RegistrationState = 'unregistered';
   #index = 0;
+  /** The registrar a round of failures began at: coming back to it means every target failed. */
+  #roundStart = 0;
   #failures = 0;
   #missed = 0;
   #retry: TimerHandle | undefined;
@@ -107,6 +116,22 @@ export class RegistrationController {
     this.#scheduleRetry(this.#state === 'down' ? this.timers.retryMinMs / 2 : this.#backoff());
   }
 
+  /**
+   * The target in use was found failing by someone else (another line): move on now
+   * instead of waiting for this line's own timeout or heartbeat.
+   */
+  targetFailed(reason: string): void {
+    if (!this.#running || this.#attempting) return;
+    if (this.#state === 'registered') this.#set('down', reason);
+    this.#scheduleRetry(0);
+  }
+
+  /** Registers again now (the Contact changed), unless an attempt is under way or the line is not registered. */
+  refresh(): void {
+    if (!this.#running || this.#attempting || this.#state !== 'registered') return;
+    void this.#attempt();
+  }
+
   /** The registration vanished without our doing (a refresh failed, the registrar dropped the binding). */
   registrationLost(reason: string, status?: number): void {
     if (!this.#running || this.#attempting) return;
@@ -141,17 +166,34 @@ export class RegistrationController {
     if (outcome.ok) {
       this.#failures = 0;
       this.#missed = 0;
+      this.#roundStart = this.#index;
       this.#set('registered');
       this.#armHeartbeat();
       return;
     }
-    this.#failures++;
     const failedAt = this.#index;
-    // An unreachable registrar hands over to the next one in the list; a refusal does not.
-    if (outcome.kind === 'unreachable' && this.registrarCount > 1) this.#index = (this.#index + 1) % this.registrarCount;
-    this.#set('failed', outcome.reason, outcome.status, failedAt);
     const retryAfterMs = outcome.retryAfterSec !== undefined ? outcome.retryAfterSec * 1000 : 0;
+    this.#set('failed', outcome.reason, outcome.status, failedAt);
+    // An unreachable target hands over to the next one at once; a refusal does not.
+    const immediate = outcome.kind === 'unreachable' && this.#moveOn(outcome.reason, retryAfterMs, outcome.status);
+    if (immediate) {
+      this.#scheduleRetry(0);
+      return;
+    }
+    this.#failures++;
+    this.#roundStart = this.#index;
     this.#scheduleRetry(Math.max(this.#backoff(), retryAfterMs));
+  }
+
+  /**
+   * Moves to the next target: the registrar's next DNS target, else the next registrar.
+   * True when that target is still in this round (try it now); false when the round is over.
+   */
+  #moveOn(reason: string, retryAfterMs?: number, status?: number): boolean {
+    if (this.agent.failover?.(this.#index, reason, retryAfterMs, status)) return true;
+    if (this.registrarCount <= 1) return false;
+    this.#index = (this.#index + 1) % this.registrarCount;
+    return this.#index !== this.#roundStart;
   }
 
   #armHeartbeat(): void {
@@ -179,9 +221,11 @@ export class RegistrationController {
     }
     // The registrar stopped answering: we may be unreachable for calls. Recover by
     // registering again (which fails over to the next registrar if this one stays silent).
-    this.#set('down', `${this.#missed} heartbeats unanswered`);
+    const reason = `${this.#missed} heartbeats unanswered`;
+    this.#set('down', reason);
     this.#missed = 0;
-    if (this.registrarCount > 1) this.#index = (this.#index + 1) % this.registrarCount;
+    this.#roundStart = this.#index;
+    this.#moveOn(reason);
     void this.#attempt();
   }
 

@@ -4,17 +4,32 @@ import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
-import { parseSipUri } from '../message/sip-message.js';
-import type { Peer } from '../transport/flow.js';
+import { parseSipUri, type SipResponse } from '../message/sip-message.js';
+import type { Via } from '../message/via.js';
+import { SipResolver } from '../dns/sip-resolver.js';
+import { targetKey } from '../dns/sip-target.js';
+import { TargetBlacklist } from '../dns/target-blacklist.js';
+import type { Flow, Peer } from '../transport/flow.js';
 import { LineTransport, type LineTransportOptions } from '../transport/line-transport.js';
 import type { MuxLine, SipMux } from '../transport/sip-mux.js';
 import { inviteRingLimitMs } from '../transport/sip-timers.js';
-import type { LineSettings } from './line-settings.js';
+import { HopTargets } from './hop-targets.js';
+import type { LineSettings, SipServer } from './line-settings.js';
+import { NatContact } from './nat-contact.js';
+import { serverDestination } from './server-destination.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
 export interface SipLineEvents extends Record<string, unknown[]> {
-  state: [state: RegistrationState, detail: { registrar: string; reason?: string; status?: number }];
+  state: [state: RegistrationState, detail: LineStateDetail];
   invite: [invitation: Invitation];
+}
+
+export interface LineStateDetail {
+  registrar: string;
+  /** The DNS target concerned, e.g. "udp:192.0.2.10:5060" (when one was picked). */
+  target?: string;
+  reason?: string;
+  status?: number;
 }
 
 export interface SipLineDeps {
@@ -26,6 +41,10 @@ export interface SipLineDeps {
   localHost: string;
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   userAgentString: string;
+  /** RFC 3263 resolution and the failed-target list, shared by every line (each line gets its own otherwise). */
+  dns?: { resolver: SipResolver; blacklist: TargetBlacklist };
+  /** The address family of the line's UDP socket: only targets of that family are reachable. */
+  family?: 4 | 6;
 }
 
 /**
@@ -44,6 +63,16 @@ export class SipLine implements MuxLine {
   readonly controller: RegistrationController;
   #transport: LineTransport | undefined;
   #registerers = new Map<number, Registerer>();
+  /** The DNS targets of each registrar (by index), and of the outbound proxy. */
+  readonly #hops: HopTargets[];
+  readonly #proxyHops: HopTargets | undefined;
+  readonly #blacklist: TargetBlacklist;
+  /** Set while this line reports its own target failure (its own blacklist event is not news). */
+  #failing = false;
+  #offBlacklist: (() => void) | undefined;
+  readonly #nat: NatContact;
+  /** The Contact the registrar holds for us (a NAT may make it stale: it is then removed). */
+  #registeredContact: string | undefined;
   #detachMux: (() => void) | undefined;
   #started = false;
   #stopped = false;
@@ -91,6 +120,7 @@ export class SipLine implements MuxLine {
         else if (log.enabled('debug')) log.debug(`sip.js ${category}: ${content}`);
       },
       userAgentString: deps.userAgentString,
+      ...(settings.nat?.outbound && settings.nat.instanceId ? { instanceId: settings.nat.instanceId } : {}),
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
       delegate: {
         onInvite: (invitation) => this.events.emit('invite', invitation),
@@ -107,14 +137,26 @@ export class SipLine implements MuxLine {
     // sip.js knows only MD5 and reads only the first challenge: bring our own digest.
     this.ua.userAgentCore.configuration.authenticationFactory = () =>
       new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
+    const dns = deps.dns ?? { resolver: new SipResolver({ clock: deps.clock, log }), blacklist: new TargetBlacklist(deps.clock, 30_000) };
+    this.#blacklist = dns.blacklist;
+    this.#nat = new NatContact(settings.protocol === 'udp' ? settings.nat : undefined);
+    const hops = (server: SipServer): HopTargets => {
+      const dest = serverDestination(server, settings.protocol, deps.family);
+      return new HopTargets(() => dns.resolver.resolve(dest), dns.blacklist);
+    };
+    this.#hops = settings.registrars.map(hops);
+    this.#proxyHops = settings.outboundProxy ? hops(settings.outboundProxy) : undefined;
     const agent: RegistrationAgent = {
       connect: (i) => this.#connect(i),
       register: (i) => this.#register(i),
       probe: (i) => this.#probe(i),
+      failover: (i, reason, retryAfterMs, status) => this.#failover(i, reason, retryAfterMs, status),
     };
     this.controller = new RegistrationController(agent, settings.registrars.length, deps.clock, deps.timers);
     this.controller.events.on('state', (state, detail) => {
-      const out: { registrar: string; reason?: string; status?: number } = { registrar: this.#registrar(detail.registrar).uri };
+      const out: LineStateDetail = { registrar: this.#registrar(detail.registrar).uri };
+      const target = this.#hopsFor(detail.registrar).current();
+      if (target) out.target = targetKey(target);
       if (detail.reason !== undefined) out.reason = detail.reason;
       if (detail.status !== undefined) out.status = detail.status;
       this.events.emit('state', state, out);
@@ -134,6 +176,11 @@ export class SipLine implements MuxLine {
     if (this.#started) return;
     this.#started = true;
     this.#detachMux = this.deps.mux.addLine(this);
+    // Another line found our target failing: move on now rather than wait for our own timeout.
+    this.#offBlacklist = this.#blacklist.events.on('failed', (t, reason) => {
+      const mine = this.#hopsFor(this.controller.registrar).current();
+      if (!this.#failing && mine && targetKey(mine) === targetKey(t)) this.controller.targetFailed(`${targetKey(t)} failed for another line: ${reason}`);
+    });
     this.controller.start();
   }
 
@@ -146,6 +193,7 @@ export class SipLine implements MuxLine {
     this.#stopped = true;
     const wasRegistered = this.controller.state === 'registered';
     this.controller.stop();
+    this.#offBlacklist?.();
     const reg = this.#registerers.get(this.controller.registrar);
     if (wasRegistered && reg && reg.state === RegistererState.Registered && this.#transport?.isConnected()) {
       await this.#bounded(
@@ -167,17 +215,24 @@ export class SipLine implements MuxLine {
     return this.ua.contact.uri.user ?? '';
   }
 
+  /** The DNS target in use (picked before every registration attempt), else the configured address. */
   nextHop(): Peer {
-    return (this.settings.outboundProxy ?? this.#registrar(this.controller.registrar)).address;
+    const index = this.controller.registrar;
+    const target = this.#hopsFor(index).current();
+    if (target) return { host: target.host, port: target.port };
+    return (this.settings.outboundProxy ?? this.#registrar(index)).address;
   }
 
   registrarAddress(requestUri: string): Peer | undefined {
     const want = parseSipUri(requestUri);
     if (!want) return undefined;
-    return this.settings.registrars.find((r) => {
+    const index = this.settings.registrars.findIndex((r) => {
       const u = parseSipUri(r.uri);
       return u?.host === want.host && u.port === want.port;
-    })?.address;
+    });
+    if (index < 0) return undefined;
+    const target = this.#hops[index]!.current();
+    return target ? { host: target.host, port: target.port } : this.settings.registrars[index]!.address;
   }
 
   deliver(text: string): void {
@@ -188,13 +243,32 @@ export class SipLine implements MuxLine {
     this.#transport?.lost(error ?? new Error('connection closed'));
   }
 
+  /** The registrar told us where it sees us: behind a NAT, the Contact moves there (and is registered again). */
+  registerAnswered(res: SipResponse, via: Via | undefined, _flow: Flow): void {
+    const uri = this.ua.contact.uri;
+    const moved = this.#nat.observe(res, via, { host: uri.host, port: uri.port ?? 5060 });
+    if (!moved) return;
+    this.deps.log.info(`behind a NAT: the registrar sees us at ${moved.host}:${moved.port} (Contact was ${uri.host}:${uri.port ?? 5060})`);
+    uri.host = moved.host;
+    uri.port = moved.port;
+    // An answer to a refresh (the NAT changed its mapping): register the new Contact once
+    // sip.js has taken this answer. During a registration attempt, the attempt does it.
+    this.deps.clock.setTimeout(() => this.controller.refresh(), 0);
+  }
+
   // --- RegistrationAgent ---
 
-  async #connect(_index: number): Promise<void> {
+  async #connect(index: number): Promise<void> {
+    await this.#hopsFor(index).pick();
     const flow = await this.deps.mux.flowFor(this.id);
     // The Contact must carry the port the registrar can reach us on: the shared UDP
     // port, or this connection's own local port (the proxy reuses the connection).
-    if (flow.protocol !== 'ws' && flow.protocol !== 'wss') this.ua.contact.uri.port = flow.local.port;
+    // Behind a NAT (UDP), the address the registrar saw us at instead.
+    if (flow.protocol !== 'ws' && flow.protocol !== 'wss') {
+      const at = this.#nat.contactAddress({ host: this.deps.localHost, port: flow.local.port });
+      this.ua.contact.uri.host = at.host;
+      this.ua.contact.uri.port = at.port;
+    }
     if (this.#transport?.isConnected()) return;
     if (this.ua.isConnected()) return;
     await (this.ua.state === UserAgentState.Started ? this.ua.reconnect() : this.ua.start());
@@ -217,6 +291,7 @@ export class SipLine implements MuxLine {
         expires: this.settings.expiresSec,
         refreshFrequency: this.settings.refreshPercent,
         logConfiguration: false,
+        ...(this.settings.nat?.outbound && this.settings.nat.instanceId ? { regId: 1, instanceId: this.settings.nat.instanceId } : {}),
       });
       const r = registerer;
       r.stateChange.addListener((s) => {
@@ -238,28 +313,66 @@ export class SipLine implements MuxLine {
       };
       // sip.js's own Timer F fires after 32 s; this only guards against a lost callback.
       const guard: TimerHandle = this.deps.clock.setTimeout(() => done({ ok: false, kind: 'unreachable', reason: 'REGISTER timed out' }), 40_000);
-      r.register({
-        requestDelegate: {
-          onAccept: () => {
-            if (r.state === RegistererState.Registered) done({ ok: true, expiresSec: this.settings.expiresSec });
-            else done({ ok: false, kind: 'rejected', reason: 'registrar did not list our contact' });
+      const send = (): void => {
+        const sentContact = this.ua.contact.uri.toString();
+        // A Contact the registrar holds but we no longer are at (the NAT moved us): removed in the same REGISTER.
+        const stale = this.#registeredContact !== undefined && this.#registeredContact !== sentContact ? this.#registeredContact : undefined;
+        r.register({
+          ...(stale ? { requestOptions: { extraHeaders: [`Contact: <${stale}>;expires=0`] } } : {}),
+          requestDelegate: {
+            onAccept: () => {
+              if (stale) (r as unknown as { options: { extraHeaders?: string[] } }).options.extraHeaders = []; // sip.js keeps request options for its refreshes
+              this.#registeredContact = sentContact;
+              if (this.ua.contact.uri.toString() !== sentContact) {
+                // The answer showed a NAT: register the public Contact, dropping this one
+                // (after this callback: sip.js takes no new REGISTER until it has returned).
+                queueMicrotask(send);
+                return;
+              }
+              if (r.state === RegistererState.Registered) {
+                this.#hopsFor(index).succeeded();
+                done({ ok: true, expiresSec: this.settings.expiresSec });
+              }
+              else done({ ok: false, kind: 'rejected', reason: 'registrar did not list our contact' });
+            },
+            onReject: (response) => {
+              const status = response.message.statusCode ?? 0;
+              const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
+              const o: RegisterOutcome = {
+                ok: false,
+                kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
+                status,
+                reason: `${status} ${response.message.reasonPhrase}`,
+              };
+              if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
+              done(o);
+            },
+            onRedirect: (response) => done({ ok: false, kind: 'rejected', status: response.message.statusCode, reason: 'redirected' }),
           },
-          onReject: (response) => {
-            const status = response.message.statusCode ?? 0;
-            const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
-            const o: RegisterOutcome = {
-              ok: false,
-              kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
-              status,
-              reason: `${status} ${response.message.reasonPhrase}`,
-            };
-            if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
-            done(o);
-          },
-          onRedirect: (response) => done({ ok: false, kind: 'rejected', status: response.message.statusCode, reason: 'redirected' }),
-        },
-      }).catch((error: unknown) => done({ ok: false, kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) }));
+        }).catch((error: unknown) => done({ ok: false, kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) }));
+      };
+      send();
     });
+  }
+
+  /**
+   * The registrar's (or outbound proxy's) target in use failed: move to its next DNS target,
+   * if any. Silence (no status, 408), 503 and transport errors say the server is down
+   * (RFC 3263 §4.3), and every line skips it; another 5xx moves only this line on.
+   */
+  #failover(index: number, reason: string, retryAfterMs?: number, status?: number): boolean {
+    this.#failing = true;
+    try {
+      const serverDown = status === undefined || status === 408 || status === 503;
+      return this.#hopsFor(index).fail(reason, retryAfterMs, serverDown);
+    } finally {
+      this.#failing = false;
+    }
+  }
+
+  /** Where this line's requests go for registrar `index`: the outbound proxy's targets when there is one. */
+  #hopsFor(index: number): HopTargets {
+    return this.#proxyHops ?? this.#hops[index]!;
   }
 
   /** OPTIONS to the registrar (or outbound proxy): any response means it is alive and reachable. */
@@ -270,7 +383,8 @@ export class SipLine implements MuxLine {
     const core = this.ua.userAgentCore;
     const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
     return new Promise<boolean>((resolve) => {
-      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(1_000, this.deps.timers.heartbeatMs / 2)));
+      // Half the period, within 0.2-5 s: a short heartbeat (a PBX cluster that must fail over fast) gets a short wait.
+      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(200, this.deps.timers.heartbeatMs / 2)));
       const answered = (): void => {
         timer.cancel();
         resolve(true);

@@ -1,9 +1,9 @@
 import dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
+import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
 import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { statelessResponse } from '../message/stateless-response.js';
@@ -35,6 +35,11 @@ export interface MuxLine {
   deliver(text: string): void;
   /** The line's connection closed (stream transports). */
   flowClosed(error: Error | undefined): void;
+  /**
+   * An answer to one of this line's REGISTERs, before the user agent sees it: its top Via
+   * (received/rport) tells the line the address the registrar sees it at (NAT).
+   */
+  registerAnswered?(res: SipResponse, via: Via | undefined, flow: Flow): void;
 }
 
 export interface MuxStats {
@@ -59,15 +64,19 @@ export interface SipMuxOptions {
   log: Logger;
   timers?: SipTimerValues;
   limits?: ParseLimits;
-}
-
-interface Remembered<T> {
-  value: T;
-  at: number;
+  /** Host names in Route, Contact and Via (A/AAAA, by TTL); one with the system's DNS servers when absent. */
+  resolver?: SipResolver;
+  /**
+   * A CRLF datagram from the shared UDP socket to every UDP line's next hop this often,
+   * so a NAT keeps the binding the registrar reaches us through (0 or absent: none).
+   */
+  udpKeepAliveMs?: number;
 }
 
 /** Where a transaction's messages go; `at` is its last activity (the request, or a response passing). */
-interface RoutingRecord<T> extends Remembered<T> {
+interface RoutingRecord<T> {
+  value: T;
+  at: number;
   /** An INVITE without a final response yet: kept while it rings, not just 64*T1. */
   ringing: boolean;
 }
@@ -89,8 +98,9 @@ export class SipMux {
   #clientBranches = new Map<string, RoutingRecord<{ lineId: string; flow: Flow }>>();
   /** Branch+method of a request received → the flow to answer on. */
   #serverFlows = new Map<string, RoutingRecord<Flow>>();
-  #resolved = new Map<string, Remembered<string>>();
+  #resolver: SipResolver;
   #sweep: TimerHandle;
+  #keepAlive: TimerHandle | undefined;
   #timers: SipTimerValues;
   #limits: ParseLimits;
   #oversizeWarned = false;
@@ -98,6 +108,7 @@ export class SipMux {
   constructor(private readonly opts: SipMuxOptions) {
     this.#timers = opts.timers ?? defaultSipTimers;
     this.#limits = opts.limits ?? defaultParseLimits;
+    this.#resolver = opts.resolver ?? new SipResolver({ clock: opts.clock, log: opts.log.child('dns') });
     this.reliability = new UdpReliability(opts.clock, this.#timers, opts.log.child('udp'));
     opts.udp?.events.on('message', (bytes, flow) => this.#receive(bytes, flow));
     for (const ch of Object.values(opts.connections)) {
@@ -105,6 +116,26 @@ export class SipMux {
       ch.events.on('closed', (flow, error) => this.#flowClosed(flow, error));
     }
     this.#sweep = opts.clock.setInterval(() => this.#expire(), 5_000);
+    if (opts.udp && opts.udpKeepAliveMs && opts.udpKeepAliveMs > 0) this.#keepAlive = opts.clock.setInterval(() => this.#sendKeepAlives(), opts.udpKeepAliveMs);
+  }
+
+  /** Keep-alives sent so far (for tests). */
+  keepAlivesSent = 0;
+
+  /** RFC 5626 §3.5.1-style CRLF keep-alive to each distinct UDP next hop (registrars ignore it; the NAT sees traffic). */
+  #sendKeepAlives(): void {
+    const udp = this.opts.udp;
+    if (!udp?.started) return;
+    const hops = new Map<string, Peer>();
+    for (const line of this.#lines.values()) {
+      if (line.protocol !== 'udp') continue;
+      const hop = line.nextHop();
+      if (isIP(hop.host)) hops.set(peerKey(hop), hop);
+    }
+    for (const hop of hops.values()) {
+      this.keepAlivesSent++;
+      udp.flowTo(hop).send(Buffer.from('\r\n\r\n')).catch((error: unknown) => this.opts.log.debug(`keep-alive to ${peerKey(hop)} failed`, { error }));
+    }
   }
 
   addLine(line: MuxLine): () => void {
@@ -175,6 +206,7 @@ export class SipMux {
 
   dispose(): void {
     this.#sweep.cancel();
+    this.#keepAlive?.cancel();
     this.reliability.dispose();
     this.#lines.clear();
     this.events.removeAllListeners();
@@ -246,6 +278,8 @@ export class SipMux {
   }
 
   #receive(bytes: Buffer, flow: Flow): void {
+    // A CRLF keep-alive from a peer (RFC 5626 §3.5.1 style) carries no message.
+    if (!flow.reliable && bytes.every((b) => b === 0x0d || b === 0x0a)) return;
     this.stats.received++;
     const parsed = parseSipMessage(bytes, this.#limits);
     if (!parsed.ok) {
@@ -274,6 +308,7 @@ export class SipMux {
       }
       owner.at = this.opts.clock.now();
       if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
+      if (cseq.method === 'REGISTER') line.registerAnswered?.(msg, via, flow);
       line.deliver(text);
       return;
     }
@@ -326,14 +361,10 @@ export class SipMux {
     }
   }
 
+  /** A host name's address (lines hand over resolved targets; names come from Route, Contact or Via). */
   async #resolve(peer: Peer): Promise<Peer> {
     if (isIP(peer.host)) return peer;
-    const now = this.opts.clock.now();
-    const cached = this.#resolved.get(peer.host);
-    if (cached && now - cached.at < 60_000) return { host: cached.value, port: peer.port };
-    const { address } = await lookup(peer.host);
-    this.#resolved.set(peer.host, { value: address, at: now });
-    return { host: address, port: peer.port };
+    return this.#resolver.address(peer);
   }
 
   /**

@@ -26,14 +26,14 @@ export interface BrowserMode {
 }
 
 /**
- * Runs `linedesk-web --config FILE --port 0` (the real core, same modules as the desktop
- * app) and reads the window URLs, token included, from what it prints.
+ * Runs `linedesk-web --config FILE --port 0 [args]` (the real core, same modules as the
+ * desktop app) and reads the window URLs, token included, from what it prints.
  */
-export async function startBrowserMode(config: object): Promise<BrowserMode> {
+export async function startBrowserMode(config: object, opts: { args?: string[] } = {}): Promise<BrowserMode> {
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-web-'));
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [cli, '--config', configFile, '--port', '0', '--renderer', rendererDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [cli, '--config', configFile, '--port', '0', '--renderer', rendererDir, ...(opts.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
   const urls = new Map<string, string>();

@@ -26,7 +26,9 @@ const opArb = (calls: number, lines: number): fc.Arbitrary<Op> =>
 
 /** Runs a script against a dispatcher and checks the invariants; returns the events. */
 async function run(strategy: StrategyName, lineCount: number, maxCalls: number, calls: number, ops: Op[], queueLength: number): Promise<ControlEvent[]> {
-  const h = dispatchHarness({ lines: Array.from({ length: lineCount }, (_, i) => ({ id: `l${i}`, maxCalls })), strategy, offerTimeoutMs: 5_000, queue: { maxLength: queueLength, maxWaitMs: 40_000 }, random: seededRandom(lineCount * 7919 + calls) });
+  // Claims outlive the script (the ops tick up to 20 s each): every later fork of a Call-ID
+  // is then a fork to refuse. How long an ended Call-ID lingers is tested in call.test.ts.
+  const h = dispatchHarness({ lines: Array.from({ length: lineCount }, (_, i) => ({ id: `l${i}`, maxCalls })), strategy, offerTimeoutMs: 5_000, queue: { maxLength: queueLength, maxWaitMs: 40_000 }, random: seededRandom(lineCount * 7919 + calls), lingerMs: 24 * 3_600_000 });
   const forks = new Map<number, FakeLeg[]>();
   const kept = (c: number): FakeLeg | undefined => forks.get(c)?.find((l) => !l.actions.includes('486') || l.actions[0] !== '486');
   for (const op of ops) {

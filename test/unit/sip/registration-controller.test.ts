@@ -132,4 +132,45 @@ describe('RegistrationController', () => {
     assert.equal(clock.pendingCount, 0);
     assert.equal(states.at(-1), 'unregistered');
   });
+
+  test('an unreachable target hands over at once to the next DNS target, then to the backup; a full round backs off', async () => {
+    const clock = new FakeClock();
+    const agent = new ScriptedAgent(clock, [timeout, timeout, timeout, timeout, ok]);
+    // Registrar 0 has two DNS targets (the first failure moves to the second), registrar 1 one.
+    const left = new Map([[0, 1], [1, 0]]);
+    const failovers: number[] = [];
+    (agent as RegistrationAgent).failover = (index) => {
+      failovers.push(index);
+      const n = left.get(index) ?? 0;
+      if (n > 0) {
+        left.set(index, n - 1);
+        return true;
+      }
+      left.set(index, index === 0 ? 1 : 0); // a new round starts with every target again
+      return false;
+    };
+    const c = new RegistrationController(agent, 2, clock, timers, () => 0.5);
+    c.start();
+    await clock.advanceAsync(10_000);
+    assert.deepEqual(agent.registers(), [
+      { at: 0, index: 0 },
+      { at: 0, index: 0 }, // the second DNS target of the primary, at once
+      { at: 0, index: 1 }, // then the backup, at once
+      { at: 1000, index: 0 }, // every target failed: back off, start over
+      { at: 1000, index: 0 },
+    ]);
+    assert.deepEqual(failovers, [0, 0, 1, 0]);
+    assert.equal(c.state, 'registered');
+  });
+
+  test('a target found failing by another line moves a registered line on at once', async () => {
+    const { clock, agent, controller, states } = setup((c) => new ScriptedAgent(c, [ok]));
+    controller.start();
+    await drain();
+    controller.targetFailed('udp:192.0.2.1:5060 failed for another line');
+    assert.equal(controller.state, 'down');
+    await clock.advanceAsync(0);
+    assert.deepEqual(states, ['registered', 'down', 'registered']);
+    assert.equal(agent.registers().length, 2);
+  });
 });

@@ -22,6 +22,7 @@ export class FakeCoreHost implements CoreHost {
   readonly commands = new CommandRegistry();
   readonly services = new ServiceRegistry();
   readonly sipLines = new Map<string, SipLine>();
+  readonly localAddress = '127.0.0.1';
   readonly calls: CallRegistry;
   readonly log = silentLogger;
   readonly emitted: ControlEvent[] = [];
