@@ -70,6 +70,13 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   // Links (desktop app and browser mode only): the agent's answer to a `link.prompt`
   z.strictObject({ cmd: z.literal('link.dial'), prompt: z.string().min(1).max(64), id }),
   z.strictObject({ cmd: z.literal('link.cancel'), prompt: z.string().min(1).max(64), id }),
+  // Team (docs/team.md): answered by `team.agents` and `team.stats` events
+  z.strictObject({ cmd: z.literal('team.agents'), id }),
+  z.strictObject({
+    cmd: z.literal('team.stats'),
+    range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int().min(0), to: z.number().int().min(0) })]),
+    id,
+  }),
   // Process
   z.strictObject({ cmd: z.literal('status'), id }),
   /** Memory and the sizes of what the core keeps, for monitoring and leak checks; `gc` collects first when Node runs with --expose-gc. */

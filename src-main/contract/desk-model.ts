@@ -57,6 +57,8 @@ export interface CallView {
   held: boolean;
   heldBy?: 'local' | 'remote';
   muted: boolean;
+  /** The media is SRTP (from call.answered, then each call.quality); absent until known. */
+  encrypted?: boolean;
   quality?: QualityView;
   transfer?: TransferView;
   refer?: ReferView;
@@ -169,15 +171,17 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       }));
     case 'call.progress':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, phase: c.phase === 'active' ? 'active' : 'early', progress: e.code }));
-    case 'call.answered':
-      return updateLine(withLine(m, e.line), e.line, (l) => answer(l, e.call, e.ts));
+    case 'call.answered': {
+      const answered = updateLine(withLine(m, e.line), e.line, (l) => answer(l, e.call, e.ts));
+      return e.encrypted === undefined ? answered : updateCall(answered, e.line, e.call, (c) => ({ ...c, encrypted: e.encrypted }));
+    }
     case 'call.held':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, held: e.on, ...(e.on ? { heldBy: e.by } : {}) }));
     case 'call.muted':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, muted: e.on }));
     case 'call.quality': {
       const quality: QualityView = { codec: e.codec, lossPct: e.lossPct, jitterMs: e.jitterMs, mos: e.mos, at: e.ts, ...(e.rttMs !== undefined ? { rttMs: e.rttMs } : {}) };
-      return updateCall(m, e.line, e.call, (c) => ({ ...c, quality }));
+      return updateCall(m, e.line, e.call, (c) => ({ ...c, quality, ...(e.encrypted !== undefined ? { encrypted: e.encrypted } : {}) }));
     }
     case 'call.transfer': {
       const transfer: TransferView = { target: e.target, mode: e.mode, state: e.state, ...(e.detail !== undefined ? { detail: e.detail } : {}) };
@@ -325,12 +329,12 @@ function callSnapshot(line: string, c: CallView): Stamped<ControlEvent>[] {
     out.push({ event: 'call.offered', call, line, from: c.from, to: c.to, attempt: 1, ...(c.fromName !== undefined ? { fromName: c.fromName } : {}), ts: c.since });
   }
   const at = c.answeredAt ?? c.since;
-  if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ts: at });
+  if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: at });
   if (c.held) out.push({ event: 'call.held', call, line, on: true, by: c.heldBy ?? 'local', ts: at });
   if (c.muted) out.push({ event: 'call.muted', call, line, on: true, ts: at });
   if (c.quality) {
     const q = c.quality;
-    out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ts: q.at });
+    out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: q.at });
   }
   if (c.transfer) out.push({ event: 'call.transfer', call, line, ...c.transfer, ts: at });
   if (c.refer) out.push({ event: 'call.refer', call, line, target: c.refer.target, ...(c.refer.referredBy !== undefined ? { referredBy: c.refer.referredBy } : {}), ts: c.refer.since });

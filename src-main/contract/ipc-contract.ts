@@ -25,7 +25,7 @@ export const ipcChannels = {
  * a validation library into its bundle.
  */
 
-export const windowKinds = ['line', 'dashboard', 'settings'] as const;
+export const windowKinds = ['line', 'dashboard', 'settings', 'team'] as const;
 export type WindowKind = (typeof windowKinds)[number];
 
 /**
@@ -54,6 +54,8 @@ export interface WindowHello {
   snapshot: Stamped<ControlEvent>[];
   /** The configured pause reasons, for the agent's pause menu. */
   pauseReasons: string[];
+  /** The desk's role in the team database (`team.role`), when one is configured: supervisors get the team window. */
+  teamRole?: 'agent' | 'supervisor';
 }
 
 /** Settings as the settings window edits them (passwords never travel back to a window). */

@@ -105,7 +105,8 @@ export class DeskHost {
   }
 
   hello(kind: WindowKind, line?: string): WindowHello {
-    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons: this.pauseReasons() };
+    const teamRole = this.#config?.team?.role;
+    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons: this.pauseReasons(), ...(teamRole ? { teamRole } : {}) };
   }
 
   /**

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     iconDir: paths.trayIcons,
     openDashboard: () => windows.open({ kind: 'dashboard' }),
     openSettings: () => windows.open({ kind: 'settings' }),
+    openTeam: () => windows.open({ kind: 'team' }),
+    teamRole: () => (host.model.ready ? host.config.team?.role : undefined),
     execute,
     quit: () => app.quit(),
     locale,

@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     await host.stop().catch(() => {});
     return 1;
   }
-  const urls = windowUrls(server.origin, token, host.lineIds());
+  const urls = windowUrls(server.origin, token, host.lineIds(), { team: host.config.team?.role === 'supervisor' });
   process.stdout.write(
     `LineDesk is running in browser mode (only this machine can connect; the token is in each URL).\n` +
       urls.map((u) => `  ${u.label.padEnd(12)}${u.url}\n`).join(''),

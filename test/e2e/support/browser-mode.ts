@@ -21,7 +21,7 @@ export function rendererSkipReason(): string | undefined {
 export interface BrowserMode {
   readonly configFile: string;
   readonly stderr: string[];
-  url(window: 'dashboard' | 'settings' | `line:${string}`): string;
+  url(window: 'dashboard' | 'settings' | 'team' | `line:${string}`): string;
   stop(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startBrowserMode(config: object, opts: { args?: string[] }
     await new Promise<void>((resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`browser mode did not start in 15 s\n${stderr.join('\n')}`)), 15_000);
       createInterface({ input: child.stdout }).on('line', (line) => {
-        const m = /^\s+(dashboard|settings|line (\S+)):\s+(http:\S+)$/.exec(line);
+        const m = /^\s+(dashboard|settings|team|line (\S+)):\s+(http:\S+)$/.exec(line);
         if (m) urls.set(m[2] ? `line:${m[2]}` : m[1]!, m[3]!);
         if (urls.has('settings')) resolve();
       });
