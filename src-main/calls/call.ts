@@ -5,7 +5,9 @@ import type { Logger } from '../common/logger.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import type { MediaRequest, MediaSession } from '../media/media-engine.js';
 import type { DispatchState } from './call-dispatch.js';
+import { CallRefers, type ReferDecision } from './call-refers.js';
 import { CallState, checkMove } from './call-state.js';
+import type { IncomingRefer } from './incoming-refer.js';
 import { sendInfoDtmf } from './info-dtmf.js';
 import type { InboundLegLike, Leg, LegEnd, Party, SipWarning } from './leg.js';
 import type { OutboundLeg } from './outbound-leg.js';
@@ -19,6 +21,15 @@ export interface CallContext {
   emit: (e: ControlEvent) => void;
   /** Opens a call's media (the media module's engine). */
   openMedia: (request: MediaRequest) => Promise<MediaSession>;
+  /** How REFERs from the far end are answered (the refer module); none: every REFER is refused. */
+  referHandling?: () => ReferHandling | undefined;
+}
+
+/** What the line of a call does with a REFER (policy), and how the referred call is placed. */
+export interface ReferHandling {
+  decide(call: Call, target: string): ReferDecision;
+  /** Places the referred call; `done` once it is over or could not be placed. */
+  carryOut(call: Call, refer: IncomingRefer, target: string, done: () => void): void;
 }
 
 export interface CallEvents extends Record<string, unknown[]> {
@@ -57,6 +68,8 @@ export class Call {
   consult: Call | undefined;
   /** For a consultation call: the held call it consults about. */
   consultFor: Call | undefined;
+  /** The far end's REFERs: the one waiting for the agent, if any (ends with the call). */
+  readonly refers: CallRefers;
   #state: CallState;
   #line: string | undefined;
   readonly #lines = new Set<string>();
@@ -81,6 +94,21 @@ export class Call {
     this.store.add(leg.events.on('answered', () => this.#answered()));
     this.store.add(leg.events.on('ended', (end) => this.#finish(end)));
     this.store.add(leg.events.on('dtmf', (digit, durationMs) => this.#emit({ event: 'call.dtmf', call: this.id, line: this.#eventLine(), digit, direction: 'in', method: 'info', ...(durationMs !== undefined ? { durationMs } : {}) })));
+    this.refers = new CallRefers({
+      callId: this.id,
+      line: () => this.#eventLine(),
+      clock: ctx.clock,
+      log: ctx.log,
+      emit: (e) => this.#emit(e),
+      decide: (target) => ctx.referHandling?.()?.decide(this, target) ?? { kind: 'refuse', detail: 'REFER is not handled here' },
+      carryOut: (refer, target, done) => {
+        const handling = ctx.referHandling?.();
+        if (!handling) throw new Error('REFER is not handled here');
+        handling.carryOut(this, refer, target, done);
+      },
+    });
+    this.store.add(leg.events.on('refer', (refer) => this.refers.receive(refer)));
+    this.store.add(() => this.refers.close());
     this.store.add(() => this.events.removeAllListeners());
     if (init.line !== undefined) {
       this.#line = init.line;
@@ -273,6 +301,8 @@ export class Call {
     this.#end = end;
     this.transition(CallState.Ended);
     this.events.emit('ending', end);
+    // A REFER still waiting goes with the call, and says so before call.ended.
+    this.refers.close();
     const line = this.line;
     if (end.reason === 'answered-elsewhere') this.#emit({ event: 'call.answered_elsewhere', call: this.id, ...(line !== undefined ? { line } : {}) });
     const e: Extract<ControlEvent, { event: 'call.ended' }> = { event: 'call.ended', call: this.id, reason: end.reason, code: end.code };

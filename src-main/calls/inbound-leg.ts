@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
+import { sipIncomingRefer } from './incoming-refer.js';
 import type { InboundLegLike, LegEnd, LegEvents, Party, Signalling, SipWarning } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
 
@@ -54,6 +55,7 @@ export class InboundLeg implements InboundLegLike {
       ...inDialogRequests(
         () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
         (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+        (referral) => this.events.emit('refer', sipIncomingRefer(referral, invitation, log)),
       ),
     };
     invitation.stateChange.addListener((s) => {

@@ -1,6 +1,7 @@
 import type { Session } from 'sip.js';
 import type { Emitter } from '../common/emitter.js';
 import type { EndReason, LegState, MediaEncryption } from '../contract/vocabulary.js';
+import type { IncomingRefer } from './incoming-refer.js';
 
 export type { EndReason, LegState };
 
@@ -20,6 +21,10 @@ export interface LegEvents extends Record<string, unknown[]> {
   dtmf: [digit: string, durationMs: number | undefined];
   /** A provisional response to our INVITE (outbound legs: 180, 183…). */
   progress: [code: number];
+  /** Every response to our INVITE, provisional or final (outbound legs), with its reason phrase. */
+  response: [code: number, reason: string];
+  /** The far end sent a REFER in the dialog; the call decides what becomes of it. */
+  refer: [refer: IncomingRefer];
 }
 
 export interface Party {

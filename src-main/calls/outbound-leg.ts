@@ -2,6 +2,7 @@ import { Inviter, SessionState, UserAgent, type InviterOptions, type Session, ty
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
+import { sipIncomingRefer } from './incoming-refer.js';
 import type { Leg, LegEnd, LegEvents, Signalling } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
 import { toUri } from './sip-target.js';
@@ -36,6 +37,8 @@ export class OutboundLeg implements Leg {
     private readonly log: Logger,
     /** The registrar's or proxy's IP and the line's SRTP policy, for the call's media. */
     readonly signalling?: Signalling,
+    /** Headers for the INVITE (a referred call's Referred-By). */
+    private readonly extraHeaders: readonly string[] = [],
   ) {
     this.target = toUri(target, domain);
     const uri = UserAgent.makeURI(this.target);
@@ -50,10 +53,11 @@ export class OutboundLeg implements Leg {
   }
 
   #newInviter(uri: URI, options: InviterOptions): Inviter {
-    const inviter = new Inviter(this.ua, uri, { earlyMedia: false, ...options });
+    const inviter = new Inviter(this.ua, uri, { earlyMedia: false, extraHeaders: [...this.extraHeaders], ...options });
     inviter.delegate = inDialogRequests(
       () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
       (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+      (referral) => this.events.emit('refer', sipIncomingRefer(referral, inviter, this.log)),
     );
     inviter.stateChange.addListener((s) => {
       if (inviter !== this.#inviter) return;
@@ -94,11 +98,18 @@ export class OutboundLeg implements Leg {
   async #invite(inviter: Inviter): Promise<void> {
     await inviter.invite({
       requestDelegate: {
-        onProgress: (r) => this.events.emit('progress', r.message.statusCode ?? 0),
+        onTrying: (r) => this.#response(r.message),
+        onProgress: (r) => {
+          this.#response(r.message);
+          this.events.emit('progress', r.message.statusCode ?? 0);
+        },
+        onAccept: (r) => this.#response(r.message),
+        onRedirect: (r) => this.#response(r.message),
         onReject: (r) => {
           const code = r.message.statusCode ?? 0;
           if (code === 488 && this.#retryWithSavp(inviter, r.message.getHeader('warning'))) return;
           this.#pendingEnd = { reason: 'rejected', code, detail: r.message.reasonPhrase };
+          this.#response(r.message);
         },
       },
     });
@@ -130,6 +141,10 @@ export class OutboundLeg implements Leg {
       this.#pendingEnd = { reason: 'local-hangup', code: 487 };
       this.#inviter.cancel().catch((e: unknown) => this.log.warn('CANCEL failed', { error: e }));
     }
+  }
+
+  #response(message: { statusCode?: number; reasonPhrase?: string }): void {
+    this.events.emit('response', message.statusCode ?? 0, message.reasonPhrase ?? '');
   }
 
   #finish(end: LegEnd): void {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { mediaEncryptions, strategyNames } from '../contract/vocabulary.js';
+import { parseReferPattern } from './refer-patterns.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be "host:port", e.g. "127.0.0.1:5060" or "0.0.0.0:0"');
@@ -39,6 +40,15 @@ const lineMediaSchema = z.strictObject({
   encryption: encryption.optional(),
 });
 
+/** A REFER target pattern (refer-patterns.ts): "sip:1*@pbx.example.com". */
+const referPattern = z
+  .string()
+  .max(256)
+  .superRefine((text, ctx) => {
+    const p = parseReferPattern(text);
+    if (typeof p === 'string') ctx.addIssue({ code: 'custom', message: p });
+  });
+
 const registrarSchema = z.strictObject({
   uri: sipUri,
   /** Tried in order when the current registrar fails. */
@@ -62,6 +72,8 @@ const lineSchema = z.strictObject({
   /** This line's own registrar, when it differs from the global one (e.g. the PBX's TLS or WS port). */
   registrar: registrarSchema.optional(),
   media: lineMediaSchema.optional(),
+  /** Service lines: where the far end may send the line's calls by REFER; any other target is refused (603). */
+  allowReferTo: z.array(referPattern).max(100).optional(),
 });
 
 const timersSchema = z.strictObject({
@@ -243,6 +255,8 @@ export const configSchema = z
       if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: `duplicate line id "${l.id}"` });
       ids.add(l.id);
       if (l.transport && !seen.has(l.transport)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'transport'], message: `no ${l.transport} transport is configured` });
+      // An agent line always asks its agent: a list there would silently do nothing.
+      if (l.allowReferTo && l.autoAnswerMs === undefined) ctx.addIssue({ code: 'custom', path: ['lines', i, 'allowReferTo'], message: 'applies to service lines (autoAnswerMs) only: an agent line puts every REFER to its agent' });
     });
     if (cfg.media.rtpPortMax <= cfg.media.rtpPortMin) ctx.addIssue({ code: 'custom', path: ['media', 'rtpPortMax'], message: 'must be above rtpPortMin' });
     if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });

@@ -34,6 +34,10 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('transfer.complete'), line: lineId, id }),
   /** Abandon the consultation and go back to the held caller. */
   z.strictObject({ cmd: z.literal('consult.cancel'), line: lineId, id }),
+  /** The far end asked (REFER) to call someone from this line: place that call (202 first). */
+  z.strictObject({ cmd: z.literal('refer.accept'), line: lineId, id }),
+  /** Refuse the far end's REFER on this line (603). */
+  z.strictObject({ cmd: z.literal('refer.decline'), line: lineId, id }),
   // Availability
   z.strictObject({ cmd: z.literal('dnd'), line: lineId, on: z.boolean(), id }),
   z.strictObject({ cmd: z.literal('agent.state'), state: z.enum(agentStates), reason: z.string().min(1).max(64).optional(), id }),

@@ -18,7 +18,7 @@ export type ControlEvent =
   | { event: 'call.rejected'; call: string; line?: string; code: number; reason: string; detail?: string }
   | { event: 'call.answered_elsewhere'; call: string; line?: string }
   // Outbound calls
-  | { event: 'call.dialing'; call: string; line: string; to: string }
+  | { event: 'call.dialing'; call: string; line: string; to: string; referredFrom?: string }
   | { event: 'call.progress'; call: string; line: string; code: number }
   // Any call
   | { event: 'call.answered'; call: string; line: string; encrypted?: boolean }
@@ -27,6 +27,8 @@ export type ControlEvent =
   | { event: 'call.dtmf'; call: string; line: string; digit: string; direction: 'in' | 'out'; method: 'rfc4733' | 'info'; durationMs?: number }
   | { event: 'call.quality'; call: string; line: string; codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs?: number; encrypted?: boolean; srtpSuite?: string }
   | { event: 'call.transfer'; call: string; line: string; target: string; mode: 'blind' | 'attended'; state: 'started' | 'accepted' | 'completed' | 'failed'; detail?: string }
+  | { event: 'call.refer'; call: string; line: string; target: string; referredBy?: string }
+  | { event: 'call.refer.ended'; call: string; line: string; target: string; outcome: ReferOutcome; code: number; detail?: string }
   | { event: 'call.ended'; call: string; line?: string; reason: EndReason; code: number; detail?: string; talkMs?: number; queuedMs?: number }
   // Agent
   | { event: 'agent.state'; state: AgentStateName; reason?: string; since: number; wrapupEndsAt?: number }
@@ -50,6 +52,9 @@ export type ControlEvent =
   | { event: 'link.prompt.ended'; prompt: string; outcome: 'dialled' | 'cancelled' };
 
 export type ControlEventName = ControlEvent['event'];
+
+/** What became of a REFER the far end sent: carried out (202), declined by the agent, unanswered, refused by LineDesk, or gone with its call (each 603, a second REFER while one waits 491). */
+export type ReferOutcome = 'accepted' | 'declined' | 'timeout' | 'refused' | 'call-ended';
 
 export type AgentStateName = 'available' | 'paused' | 'wrapup' | 'dnd' | 'offline';
 

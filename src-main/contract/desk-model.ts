@@ -35,6 +35,14 @@ export interface TransferView {
   detail?: string;
 }
 
+/** A REFER from the far end waiting for the agent's answer (refer.accept / refer.decline). */
+export interface ReferView {
+  /** The SIP URI LineDesk would call. */
+  target: string;
+  referredBy?: string;
+  since: number;
+}
+
 export interface CallView {
   call: string;
   direction: 'in' | 'out';
@@ -53,6 +61,7 @@ export interface CallView {
   encrypted?: boolean;
   quality?: QualityView;
   transfer?: TransferView;
+  refer?: ReferView;
 }
 
 /** Why the line's last offer or call went away (shown briefly, never in snapshots). */
@@ -177,6 +186,15 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
     case 'call.transfer': {
       const transfer: TransferView = { target: e.target, mode: e.mode, state: e.state, ...(e.detail !== undefined ? { detail: e.detail } : {}) };
       return updateCall(m, e.line, e.call, (c) => ({ ...c, transfer }));
+    }
+    case 'call.refer': {
+      const refer: ReferView = { target: e.target, since: e.ts, ...(e.referredBy !== undefined ? { referredBy: e.referredBy } : {}) };
+      return updateCall(m, e.line, e.call, (c) => ({ ...c, refer }));
+    }
+    case 'call.refer.ended': {
+      // A REFER refused without asking was never shown.
+      if (!m.lines.some((l) => l.id === e.line && l.calls.some((c) => c.call === e.call && c.refer))) return m;
+      return updateCall(m, e.line, e.call, ({ refer: _gone, ...rest }) => rest);
     }
     case 'call.ended': {
       const queue = m.queue.filter((q) => q.call !== e.call);
@@ -319,6 +337,7 @@ function callSnapshot(line: string, c: CallView): Stamped<ControlEvent>[] {
     out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: q.at });
   }
   if (c.transfer) out.push({ event: 'call.transfer', call, line, ...c.transfer, ts: at });
+  if (c.refer) out.push({ event: 'call.refer', call, line, target: c.refer.target, ...(c.refer.referredBy !== undefined ? { referredBy: c.refer.referredBy } : {}), ts: c.refer.since });
   return out;
 }
 
@@ -332,6 +351,11 @@ export function ringingLines(m: DeskModel): { line: LineView; offer: OfferView }
 /** Registered lines with nothing ringing or up, in config order: where a redial or a dialled link can go. */
 export function freeLines(m: DeskModel): LineView[] {
   return m.lines.filter((l) => l.registration === 'registered' && l.offers.length === 0 && l.calls.length === 0);
+}
+
+/** The line's call whose REFER waits for the agent, if any. */
+export function referringCall(l: LineView): CallView | undefined {
+  return l.calls.find((c) => c.refer !== undefined);
 }
 
 /** The call a line window acts on: the one not on hold, else the latest. */

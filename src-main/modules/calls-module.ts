@@ -1,5 +1,5 @@
 import { cpus, loadavg } from 'node:os';
-import { Call, type CallContext } from '../calls/call.js';
+import { Call, type CallContext, type ReferHandling } from '../calls/call.js';
 import { InboundLeg } from '../calls/inbound-leg.js';
 import type { InboundLegLike } from '../calls/leg.js';
 import { lineEncryption } from '../config/media-encryption.js';
@@ -14,6 +14,8 @@ export interface CallsService {
   readonly dispatcher: Dispatcher;
   /** What a new Call needs (outbound calls are made by the outbound module). */
   readonly context: CallContext;
+  /** Sets how every call answers REFERs (the refer module); until then they are refused. */
+  handleRefers(handling: ReferHandling): void;
 }
 
 export const Calls = serviceId<CallsService>('calls');
@@ -40,7 +42,8 @@ export const callsModule: CoreModule = {
   install(host: CoreHost): void {
     const { config } = host;
     const media = host.services.get(Media);
-    const context: CallContext = { clock: host.clock, log: host.log.child('call'), emit: (e) => host.emit(e), openMedia: (r) => media.engine.open(r) };
+    let refers: ReferHandling | undefined;
+    const context: CallContext = { clock: host.clock, log: host.log.child('call'), emit: (e) => host.emit(e), openMedia: (r) => media.engine.open(r), referHandling: () => refers };
     const cores = Math.max(1, cpus().length);
     const dispatcher = new Dispatcher({
       config: config.dispatch,
@@ -53,7 +56,7 @@ export const callsModule: CoreModule = {
       createCall: (leg, dispatch) => Call.inbound(leg, dispatch, context),
       screen: (leg) => screenOffer(leg, media),
     });
-    host.services.provide(Calls, { dispatcher, context });
+    host.services.provide(Calls, { dispatcher, context, handleRefers: (h) => (refers = h) });
     host.services.provide(LineEligibility, {
       setPaused: (line, paused) => {
         // Service lines answer by themselves: no agent state applies to them.

@@ -14,6 +14,8 @@ export interface TestLine {
   media?: NonNullable<LineConfig['media']>;
   /** The line's own registrar; by default the test Kamailio's port for the line's protocol. */
   registrar?: { uri: string; backups?: string[] };
+  /** Service lines: REFER targets the line may call (lines[].allowReferTo). */
+  allowReferTo?: string[];
 }
 
 /** The URI of the test Kamailio for a protocol (each listens on its own port). */
@@ -58,6 +60,7 @@ export function runnerConfig(
         ...(l.autoAnswerMs !== undefined ? { autoAnswerMs: l.autoAnswerMs } : {}),
         ...(l.maxCalls !== undefined ? { maxCalls: l.maxCalls } : {}),
         ...(l.media ? { media: l.media } : {}),
+        ...(l.allowReferTo ? { allowReferTo: l.allowReferTo } : {}),
       };
     }),
     timers: { retryMinMs: 200, retryMaxMs: 2000, heartbeatMs: 1000, unregisterTimeoutMs: 1000, keepAliveMs: 5000, ...extra.timers },

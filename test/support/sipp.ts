@@ -64,6 +64,8 @@ export interface RunningSipp {
   done: Promise<SippResult>;
   /** Resolves with the first <log> line matching `pattern`; rejects on timeout or when sipp exits first. */
   waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The <log> lines written so far. */
+  log(): string[];
   /**
    * Ends sipp at once (SIGTERM to its group, SIGKILL after 2 s). `done` still resolves: the
    * <log> lines and errors are complete, the counters are those of the last 1 s stats dump.
@@ -84,6 +86,9 @@ export const SCENARIO_KEY_DEFAULTS: Readonly<Record<string, string>> = {
   ring_ms: '0', // uas-answer-ooc: ms between 180 and the final response
   final_code: '200', // uas-answer-ooc: 200 answers, anything else rejects with that code
   talk_ms: '0', // uas-answer-ooc: >0 hangs up (BYE) after this many ms of talk
+  refer_to: 'sip:999@127.0.0.1', // uac-refer, uac-refer-ood: the Refer-To URI
+  refer_after: '200', // uac-refer: ms between the ACK and the REFER
+  hangup_after: '200', // uac-refer: ms between the REFER's outcome and the BYE
 };
 
 const SCENARIO_DIR = peersDir('sipp');
@@ -160,6 +165,7 @@ export function startSipp(opts: SippOptions): RunningSipp {
   return {
     done,
     waitForLog,
+    log: () => result?.log ?? readLines(files.logs),
     kill: () => {
       killRequested = true;
       void group?.stop(KILL_GRACE_MS);
@@ -348,6 +354,10 @@ export interface DeviceOptions {
   localPort?: number;
   mediaPort?: number;
   rtpEcho?: boolean;
+  /** The out-of-call scenario that answers INVITEs (default uas-answer-ooc.xml). */
+  answerScenario?: string;
+  /** More -key values for that scenario (e.g. refer_to for uas-refer-ooc.xml). */
+  vars?: Record<string, string>;
 }
 
 export interface Device {
@@ -357,6 +367,8 @@ export interface Device {
   readonly done: Promise<SippResult>;
   /** The first <log> line matching `pattern` ("INVITE <call-id> <From>", "ANSWERED <call-id>"...). */
   waitForLog: RunningSipp['waitForLog'];
+  /** The <log> lines written so far. */
+  log: () => string[];
   kill: () => void;
 }
 
@@ -382,8 +394,9 @@ export function startDevice(opts: DeviceOptions): Device {
       ring_ms: String(opts.ringMs ?? 0),
       final_code: String(opts.finalCode ?? 200),
       talk_ms: String(opts.talkMs ?? 0),
+      ...opts.vars,
     },
-    extraArgs: ['-oocsf', scenarioPath('uas-answer-ooc.xml')],
+    extraArgs: ['-oocsf', scenarioPath(opts.answerScenario ?? 'uas-answer-ooc.xml')],
   });
   const registered = running.waitForLog(/^REGISTERED /, 10_000).then(() => undefined);
   registered.catch(() => undefined); // a test that never awaits it must not see an unhandled rejection
@@ -392,6 +405,7 @@ export function startDevice(opts: DeviceOptions): Device {
     registered,
     done: running.done,
     waitForLog: (pattern, timeoutMs) => running.waitForLog(pattern, timeoutMs),
+    log: () => running.log(),
     kill: running.kill,
   };
 }

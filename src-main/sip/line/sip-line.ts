@@ -125,6 +125,11 @@ export class SipLine implements MuxLine {
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
       delegate: {
         onInvite: (invitation) => this.events.emit('invite', invitation, this.deps.mux.requestSource(invitation.request.viaBranch, 'INVITE')),
+        // A REFER outside any call asks us to place a call out of the blue: never (sip.js would answer 405, whose Allow lists REFER).
+        onReferRequest: (refer) => {
+          log.warn('out-of-dialog REFER refused (403)', { line: settings.id, from: refer.message.from.uri.toString() });
+          refer.reject({ statusCode: 403, reasonPhrase: 'REFER only within a call' });
+        },
         onDisconnect: (error) => {
           if (error && !this.#stopped) this.controller.transportLost(error.message);
         },

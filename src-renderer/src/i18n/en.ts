@@ -69,6 +69,13 @@ export const en = {
   'transfer.completed': 'done',
   'transfer.failed': 'failed',
 
+  'refer.title': 'Call request from the other party',
+  'refer.explain': 'The other party asks LineDesk to call this address from line {line}. Nothing is dialled unless you accept.',
+  'refer.by': 'Asked by {who}',
+  'refer.accept': 'Accept and call',
+  'refer.decline': 'Decline',
+  'refer.announce': 'The other party asks you to call {target}',
+
   'security.encrypted': 'Encrypted call: the audio is protected (SRTP)',
   'security.plain': 'Not encrypted: the audio travels unprotected (plain RTP)',
   'quality.label': 'Call quality',
@@ -100,6 +107,7 @@ export const en = {
   'dash.idle': 'Idle',
   'dash.ringing': 'Ringing: {caller}',
   'dash.talking': 'In call with {caller} · {time}',
+  'dash.refer': 'Asked to call {target}: answer in the line window',
   'dash.settings': 'Settings',
 
   'queue.title': 'Queue',

@@ -71,6 +71,13 @@ export const zhCN: Record<MessageKey, string> = {
   'transfer.completed': '已完成',
   'transfer.failed': '失败',
 
+  'refer.title': '对方请求呼叫',
+  'refer.explain': '对方请求 LineDesk 从线路 {line} 呼叫以下地址。只有您接受后才会拨号。',
+  'refer.by': '请求方：{who}',
+  'refer.accept': '接受并呼叫',
+  'refer.decline': '拒绝',
+  'refer.announce': '对方请求您呼叫 {target}',
+
   'security.encrypted': '加密通话：语音受保护（SRTP）',
   'security.plain': '未加密：语音未受保护（普通 RTP）',
   'quality.label': '通话质量',
@@ -102,6 +109,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dash.idle': '空闲',
   'dash.ringing': '振铃：{caller}',
   'dash.talking': '与 {caller} 通话中 · {time}',
+  'dash.refer': '对方请求呼叫 {target}：请在线路窗口中答复',
   'dash.settings': '设置',
 
   'queue.title': '排队',

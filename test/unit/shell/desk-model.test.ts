@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/contract/desk-model.js';
+import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, referringCall, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/contract/desk-model.js';
 
 let clock = 1_000;
 const at = <E extends ControlEvent>(e: E): Stamped<ControlEvent> => ({ ...e, ts: (clock += 10) });
@@ -92,6 +92,20 @@ describe('the desk model', () => {
     assert.deepEqual(freeLines(deskModelOf(desk)).map((l) => l.id), [], 'l1 has calls, l2 rings, l3 is not registered');
     const later = deskModelOf([...desk, at({ event: 'call.answered_elsewhere', call: 'c3', line: 'l2' }), at({ event: 'line.state', line: 'l3', state: 'registered' })]);
     assert.deepEqual(freeLines(later).map((l) => l.id), ['l2', 'l3']);
+  });
+
+  test("a REFER waiting for the agent shows on its call until it ends, and survives a window's snapshot", () => {
+    const events = [...busyDesk(), at({ event: 'call.refer', call: 'c1', line: 'l1', target: 'sip:999@pbx', referredBy: 'sip:100@pbx' })];
+    const m = deskModelOf(events);
+    const l1 = m.lines[0]!;
+    assert.deepEqual(referringCall(l1)?.call, 'c1');
+    assert.deepEqual(l1.calls[0]!.refer, { target: 'sip:999@pbx', referredBy: 'sip:100@pbx', since: events.at(-1)!.ts });
+    assert.deepEqual(deskModelOf(snapshotOf(m, 5_000)).lines, m.lines.map((l) => ({ ...l })));
+    const done = applyEvent(m, at({ event: 'call.refer.ended', call: 'c1', line: 'l1', target: 'sip:999@pbx', outcome: 'declined', code: 603 }));
+    assert.equal(referringCall(done.lines[0]!), undefined);
+    assert.equal('refer' in done.lines[0]!.calls[0]!, false);
+    // a REFER refused without asking (no call.refer before it) changes nothing shown
+    assert.equal(applyEvent(done, at({ event: 'call.refer.ended', call: 'c1', line: 'l1', target: 'x', outcome: 'refused', code: 603 })), done);
   });
 
   test('events for nothing shown leave the model untouched', () => {
