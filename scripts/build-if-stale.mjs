@@ -124,7 +124,7 @@ export async function ensureBuilt(root, names, { force = false, targets = buildT
       // A source edited while the build ran may or may not be in it: leave no stamp, so the
       // next check builds again.
       const finishedAt = Date.now();
-      if (snap && !(snap.newest >= startedAt && snap.newest <= finishedAt)) {
+      if (snap && !(snap.newest > startedAt && snap.newest <= finishedAt)) {
         mkdirSync(stampDir(root), { recursive: true });
         writeFileSync(stampFile(root, name), JSON.stringify({ newest: snap.newest, count: snap.count, ...(madeFrom.length ? { madeFrom } : {}) }) + '\n');
       }

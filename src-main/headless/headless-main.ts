@@ -53,6 +53,9 @@ export async function runHeadless(argv: string[]): Promise<number> {
     process.stderr.write(`unknown log level ${level}\n`);
     return 2;
   }
+  // A reader that closes our stderr must cost only the logs: unhandled, each failed write
+  // would be an uncaught exception, whose handler logs it, which fails again, for good.
+  process.stderr.on('error', () => {});
   const log = createLogger(level);
   const write = jsonLineWriter(process.stdout);
   const core = new LineDeskCore({
