@@ -38,7 +38,7 @@ export async function buildHeadless(root) {
     legalComments: 'eof',
     external: ['better-sqlite3', 'audify', 'bufferutil', 'utf-8-validate'],
     // The sources are ES modules: keep them strict, and give import.meta.url its meaning.
-    define: { 'import.meta.url': '__linedeskModuleUrl' },
+    define: { 'import.meta.url': '__linedeskModuleUrl', 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },
     banner: { js: `// linedesk-build ${buildId}\n"use strict";\nvar __linedeskModuleUrl = require("node:url").pathToFileURL(__filename).href;` },
     outfile: outFile,
   });
