@@ -30,17 +30,13 @@ export class HeadlessRunner {
   #dir: string;
   #waiters: { pred: (e: RunnerEvent) => boolean; resolve: (e: RunnerEvent) => void }[] = [];
 
-  /**
-   * `opts.entry`: the script and arguments that start the runner, by default
-   * [dist/src-main/headless/cli.js]; [bin/linedesk.js] runs the `linedesk` command's bundle.
-   */
-  constructor(config: object, opts: { logLevel?: string; env?: Record<string, string>; entry?: string[] } = {}) {
+  constructor(config: object, opts: { logLevel?: string; env?: Record<string, string> } = {}) {
     this.#dir = mkdtempSync(join(tmpdir(), 'linedesk-run-'));
     this.configFile = join(this.#dir, 'config.json');
-    const entry = opts.entry ?? [join(repoRoot(), 'dist', 'src-main', 'headless', 'cli.js')];
+    const cli = join(repoRoot(), 'dist', 'src-main', 'headless', 'cli.js');
     try {
       writeFileSync(this.configFile, JSON.stringify(config, null, 2));
-      this.#group = spawnGroup(process.execPath, [...entry, '--config', this.configFile, '--log-level', opts.logLevel ?? 'info'], {
+      this.#group = spawnGroup(process.execPath, [cli, '--config', this.configFile, '--log-level', opts.logLevel ?? 'info'], {
         env: { ...process.env, ...opts.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
