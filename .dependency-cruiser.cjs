@@ -18,7 +18,7 @@ const allowed = {
   core: ['common', 'contract', 'config', 'sip', 'media', 'calls', 'dispatch', 'agent', 'stats', 'team', 'modules'],
   desk: ['common', 'contract', 'config'],
   web: ['common', 'contract', 'config', 'core', 'desk'],
-  headless: ['common', 'contract', 'config', 'core'],
+  headless: ['common', 'contract', 'config', 'core', 'team'],
   'electron-main': ['common', 'contract', 'config', 'core', 'desk'],
   'electron-preload': ['contract'],
 };

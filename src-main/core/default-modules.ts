@@ -10,12 +10,11 @@ import { teamModule } from '../modules/team-module.js';
 
 /**
  * The modules every LineDesk front end (headless runner, browser mode, desktop app)
- * installs into its core. The core installs each module after the providers of what it
- * needs (devices → media → calls → outbound → refer, agent), the bus delivers events in causal
- * order, and the stop runs in phases (see LineDeskCore.stop). Beyond that the order here
- * matters once: team needs nothing and comes first, so it installs first and its close
- * hook runs last, after the stats module's final writes, which it then ships.
+ * installs into its core. The order here does not matter: the core installs each module
+ * after the providers of what it needs (devices → media → calls → outbound → refer, agent;
+ * stats → team), the bus delivers events in causal order, and the stop runs in phases
+ * (see LineDeskCore.stop).
  */
 export function defaultModules(): CoreModule[] {
-  return [teamModule, statsModule, devicesModule, mediaModule, callsModule, outboundModule, referModule, agentModule];
+  return [statsModule, teamModule, devicesModule, mediaModule, callsModule, outboundModule, referModule, agentModule];
 }

@@ -11,7 +11,7 @@ import { TeamLive } from '../team/team-live.js';
 import { teamAgents, teamStats } from '../team/team-queries.js';
 import { TeamReplicator } from '../team/team-replicator.js';
 import type { CoreHost, CoreModule } from './module-api.js';
-import { storeFile } from './stats-module.js';
+import { StatsStore } from './stats-module.js';
 
 /** At close, how long the desk keeps shipping its last changes (its offline state) before it exits. */
 const STOP_SHIP_MS = 2_000;
@@ -27,17 +27,19 @@ const SHIPPED_EVENTS = new Set<ControlEvent['event']>([
  * supervisors, the team's live states and figures. Without `team` in the config it does
  * nothing (beyond turning off the queueing of a store that used to ship).
  *
- * Install it FIRST (default-modules.ts): its close hook then runs last, after the agent's
- * final offline state, the lines' un-registering and the stats module's last writes, so
- * they are shipped before the desk exits. It opens the store at `ready`, once the stats
- * module has created it.
+ * It needs the stats store: installed after it, it reads the store the stats module made,
+ * sees each event after the stats module wrote it (the bus delivers to modules in install
+ * order), and ships its last changes when the stats module calls it after its final writes
+ * (the agent's offline state, the lines' un-registering), before the database closes.
  */
 export const teamModule: CoreModule = {
   name: 'team',
+  needs: [StatsStore],
   install(host: CoreHost): void {
     const log = host.log.child('team');
     const team = host.config.team;
-    const file = storeFile(host.config.store.path, host.baseDir);
+    const stats = host.services.get(StatsStore);
+    const file = stats.file;
     if (!team) {
       if (file === ':memory:') return;
       const off = host.events.on('event', (e) => {
@@ -103,7 +105,7 @@ export const teamModule: CoreModule = {
           log.warn('could not queue a line state', { error: error instanceof Error ? error.message : String(error) });
         }
       }
-      // The stats module writes after this listener (installed later); the shipper wakes after both.
+      // The stats module (installed before) has written this event already: ship it.
       replicator?.kick();
     });
 
@@ -135,7 +137,7 @@ export const teamModule: CoreModule = {
       // From here the desk winds down: no new start, and the close hook ships what is left.
       stopping = true;
     });
-    host.onClose(async () => {
+    stats.afterFinalWrites(async () => {
       try {
         await replicator?.stop(STOP_SHIP_MS);
         await live?.stop();

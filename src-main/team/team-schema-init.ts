@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
@@ -9,9 +10,17 @@ export const AGENT_GROUP = 'linedesk_agent';
 export const SUPERVISOR_GROUP = 'linedesk_supervisor';
 const MIGRATIONS_TABLE = 'pgmigrations';
 
-/** The folder of the compiled migrations (pg-migrations/*.js, beside this file). */
+/**
+ * The folder of the compiled migrations: pg-migrations/*.js beside this file in the
+ * compiled tree (dist/src-main/team/), which is also where the `linedesk` bundle
+ * (dist/linedesk/linedesk.cjs) finds them: node-pg-migrate loads them as files.
+ */
 function migrationsDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'pg-migrations');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'pg-migrations'), join(here, '..', 'src-main', 'team', 'pg-migrations')];
+  const found = candidates.find((d) => existsSync(d));
+  if (!found) throw new Error(`the team database migrations are missing (looked in ${candidates.join(', ')}); run "npm run build"`);
+  return found;
 }
 
 export interface InitReport {

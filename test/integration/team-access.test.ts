@@ -205,7 +205,7 @@ describe('team database: access rules and idempotent shipping', { skip, timeout:
         runner.send({ cmd: 'agent.state', state: 'paused', reason: 'break' });
         await runner.waitForEvent('agent.state', { state: 'paused' });
 
-        const cli = join(repoRoot(), 'dist', 'src-main', 'team', 'team-cli.js');
+        const cli = join(repoRoot(), 'bin', 'linedesk.js');
         const out = execFileSync(process.execPath, [cli, 'team', 'init', '--database', bare.adminUrl], { encoding: 'utf8' });
         assert.match(out, /team database ready: applied/);
         const grant = new pg.Client({ connectionString: bare.adminUrl });
