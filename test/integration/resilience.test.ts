@@ -153,7 +153,9 @@ describe('registrar failure and recovery', { skip, timeout: 120_000 }, () => {
       await runner.waitFor((e) => e.event === 'line.state' && e.line === 't' && (e.state === 'down' || e.state === 'failed'), 15_000);
       const mark = runner.events.length;
       await k.start();
-      assert.deepEqual(await k.contacts('214'), [], 'the restarted registrar knows nobody');
+      // The test Kamailio keeps contacts in memory only (usrloc db_mode 0): the restarted one
+      // knows nobody, so the contacts below were registered again after the restart (a UDP
+      // line may already have done so by now: checking "empty" here would race it).
       for (const line of ['u', 't']) await runner.waitForEvent('line.state', { line, state: 'registered' }, 20_000, mark);
       assert.equal((await k.contacts('214')).length, 1);
       assert.equal((await k.contacts('215')).length, 1);
