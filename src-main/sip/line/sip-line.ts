@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
+import { CredentialGuard, defaultDigestPolicy, type DigestPolicy } from '../auth/credential-guard.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
 import { parseSipUri, type SipResponse } from '../message/sip-message.js';
 import type { Via } from '../message/via.js';
@@ -16,6 +17,7 @@ import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import { HopTargets } from './hop-targets.js';
 import type { LineSettings, SipServer } from './line-settings.js';
 import { NatContact } from './nat-contact.js';
+import { requestDestinationHost } from './request-destination.js';
 import { serverDestination } from './server-destination.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
@@ -45,6 +47,10 @@ export interface SipLineDeps {
   dns?: { resolver: SipResolver; blacklist: TargetBlacklist };
   /** The address family of the line's UDP socket: only targets of that family are reachable. */
   family?: 4 | 6;
+  /** Which digest challenges the line answers (default: defaultDigestPolicy). */
+  digestPolicy?: DigestPolicy;
+  /** The PBX's addresses and trusted sources (core: pbxAddresses + security.trustedSources): credentials may go there. */
+  isPbxHost?: (host: string) => boolean;
 }
 
 /**
@@ -74,6 +80,8 @@ export class SipLine implements MuxLine {
   /** The Contact the registrar holds for us (a NAT may make it stale: it is then removed). */
   #registeredContact: string | undefined;
   #detachMux: (() => void) | undefined;
+  /** Why the last challenge was not answered (shown in the line's failed state). */
+  #authRefusal: string | undefined;
   #started = false;
   #stopped = false;
 
@@ -129,9 +137,14 @@ export class SipLine implements MuxLine {
         },
       },
     });
-    // sip.js knows only MD5 and reads only the first challenge: bring our own digest.
-    this.ua.userAgentCore.configuration.authenticationFactory = () =>
-      new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
+    // sip.js knows only MD5 and reads only the first challenge: bring our own digest, and
+    // answer only the PBX's challenges (credential-guard.ts).
+    const guard = new CredentialGuard(deps.digestPolicy ?? defaultDigestPolicy, (req) => this.#isPbxHost(requestDestinationHost(req, this.protocol, this.forceNextHop)));
+    const refused = (m: string): void => {
+      log.warn(m);
+      this.#authRefusal = m;
+    };
+    this.ua.userAgentCore.configuration.authenticationFactory = () => new DigestCredentials(settings.username, settings.password, refused, undefined, guard) as never;
     const dns = deps.dns ?? { resolver: new SipResolver({ clock: deps.clock, log }), blacklist: new TargetBlacklist(deps.clock, 30_000) };
     this.#blacklist = dns.blacklist;
     this.#nat = new NatContact(settings.protocol === 'udp' ? settings.nat : undefined);
@@ -213,9 +226,9 @@ export class SipLine implements MuxLine {
   /** The DNS target in use (picked before every registration attempt), else the configured address. */
   nextHop(): Peer {
     const index = this.controller.registrar;
+    const server = this.settings.outboundProxy ?? this.#registrar(index);
     const target = this.#hopsFor(index).current();
-    if (target) return { host: target.host, port: target.port };
-    return (this.settings.outboundProxy ?? this.#registrar(index)).address;
+    return this.#named(target ? { host: target.host, port: target.port } : { ...server.address }, server);
   }
 
   registrarAddress(requestUri: string): Peer | undefined {
@@ -227,7 +240,23 @@ export class SipLine implements MuxLine {
     });
     if (index < 0) return undefined;
     const target = this.#hops[index]!.current();
-    return target ? { host: target.host, port: target.port } : this.settings.registrars[index]!.address;
+    const server = this.settings.registrars[index]!;
+    return this.#named(target ? { host: target.host, port: target.port } : { ...server.address }, server);
+  }
+
+  /** Over TLS the certificate is checked against the server's URI host, not the address it resolved to (RFC 5922). */
+  #named(peer: Peer, server: SipServer): Peer {
+    return this.protocol === 'tls' || this.protocol === 'wss' ? { ...peer, servername: server.address.host } : peer;
+  }
+
+  /** The registrar, a backup, the outbound proxy, one of their resolved addresses, or a trusted source. */
+  #isPbxHost(host: string | undefined): boolean {
+    if (host === undefined) return true; // sent to the next hop
+    const h = host.toLowerCase();
+    const servers = [...this.settings.registrars, ...(this.settings.outboundProxy ? [this.settings.outboundProxy] : [])];
+    if (servers.some((s) => s.address.host.toLowerCase() === h)) return true;
+    if (this.nextHop().host === h) return true;
+    return this.deps.isPbxHost?.(h) ?? false;
   }
 
   deliver(text: string): void {
@@ -309,6 +338,7 @@ export class SipLine implements MuxLine {
       // sip.js's own Timer F fires after 32 s; this only guards against a lost callback.
       const guard: TimerHandle = this.deps.clock.setTimeout(() => done({ ok: false, kind: 'unreachable', reason: 'REGISTER timed out' }), 40_000);
       const send = (): void => {
+        this.#authRefusal = undefined;
         const sentContact = this.ua.contact.uri.toString();
         // A Contact the registrar holds but we no longer are at (the NAT moved us): removed in the same REGISTER.
         const stale = this.#registeredContact !== undefined && this.#registeredContact !== sentContact ? this.#registeredContact : undefined;
@@ -332,12 +362,13 @@ export class SipLine implements MuxLine {
             },
             onReject: (response) => {
               const status = response.message.statusCode ?? 0;
+              const refusal = (status === 401 || status === 407) && this.#authRefusal ? `: ${this.#authRefusal}` : '';
               const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
               const o: RegisterOutcome = {
                 ok: false,
                 kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
                 status,
-                reason: `${status} ${response.message.reasonPhrase}`,
+                reason: `${status} ${response.message.reasonPhrase}${refusal}`,
               };
               if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
               done(o);
