@@ -52,7 +52,7 @@ export class WsChannel implements ConnectionChannel {
   }
 
   #dial(remote: Peer, key: string, hooks: PoolHooks): Promise<PooledConnection> {
-    const url = `${this.opts.protocol}://${key}${this.opts.path.startsWith('/') ? '' : '/'}${this.opts.path}`;
+    const url = `${this.opts.protocol}://${peerKey(remote)}${this.opts.path.startsWith('/') ? '' : '/'}${this.opts.path}`;
     const identity = tlsIdentity(remote, this.opts.tls?.servername);
     return new Promise<PooledConnection>((resolve, reject) => {
       const ws = new WebSocket(url, 'sip', {
