@@ -45,11 +45,12 @@ export class CredentialGuard {
 
   /** Why this challenge must not be answered; undefined when it may be. */
   refusal(request: GuardedRequest, c: ChallengeFacts): string | undefined {
+    if (request.method !== 'REGISTER') {
+      if (!this.#realms.has(c.realm)) return `${request.method} challenged for realm "${c.realm}", which the registrar never used: credentials not sent`;
+      if (!this.goesToPbx(request)) return `${request.method} challenged by a party that is not the registrar or outbound proxy: credentials not sent`;
+    }
     if (this.policy.minAlgorithm === 'SHA-256' && c.algorithm.startsWith('MD5')) return `digest ${c.algorithm} refused (security.digest.minAlgorithm is SHA-256)`;
     if (c.qop === undefined && !this.policy.allowNoQop) return `digest challenge without qop (RFC 2069) refused (security.digest.allowNoQop is off)`;
-    if (request.method === 'REGISTER') return undefined;
-    if (!this.#realms.has(c.realm)) return `${request.method} challenged for realm "${c.realm}", which the registrar never used: credentials not sent`;
-    if (!this.goesToPbx(request)) return `${request.method} challenged by a party that is not the registrar or outbound proxy: credentials not sent`;
     return undefined;
   }
 
