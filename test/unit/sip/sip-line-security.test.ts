@@ -4,6 +4,9 @@ import { systemClock } from '../../../src-main/common/clock.js';
 import { silentLogger } from '../../../src-main/common/logger.js';
 import { parseSipMessage } from '../../../src-main/sip/message/parse-sip-message.js';
 import { header } from '../../../src-main/sip/message/sip-message.js';
+import type { SipResolver } from '../../../src-main/sip/dns/sip-resolver.js';
+import type { SipDestination, SipTarget } from '../../../src-main/sip/dns/sip-target.js';
+import { TargetBlacklist } from '../../../src-main/sip/dns/target-blacklist.js';
 import { SipLine } from '../../../src-main/sip/line/sip-line.js';
 import type { LineStateDetail } from '../../../src-main/sip/line/sip-line.js';
 import { defaultRegistrationTimers } from '../../../src-main/sip/line/registration-controller.js';
@@ -38,6 +41,49 @@ describe('SipLine: TLS names and the digest policy', () => {
       assert.deepEqual(line.nextHop(), { host: 'pbx-a.example.com', port: 5061, servername: 'pbx-a.example.com' });
       assert.deepEqual(line.registrarAddress('sips:10.0.0.2:5062'), { host: '10.0.0.2', port: 5062, servername: '10.0.0.2' });
     } finally {
+      mux.dispose();
+    }
+  });
+
+  test('a registrar found by DNS SRV: the address is the SRV target\'s, the certificate name stays the domain (RFC 5922)', async () => {
+    const clock = new FakeClock();
+    const mux = new SipMux({ connections: {}, clock, log: silentLogger });
+    const asked: SipDestination[] = [];
+    const resolver = {
+      resolve: (d: SipDestination): Promise<SipTarget[]> => {
+        asked.push(d);
+        return Promise.resolve([{ host: '192.0.2.21', port: 5061, protocol: 'tls', name: 'node1.pbx.example.com' }]);
+      },
+    } as unknown as SipResolver;
+    const line = new SipLine(
+      {
+        id: 's',
+        aor: 'sip:200@pbx.example.com',
+        username: '200',
+        password: 'x',
+        protocol: 'tls',
+        registrars: [{ uri: 'sips:pbx.example.com', address: { host: 'pbx.example.com', port: 5061 } }],
+        expiresSec: 600,
+        refreshPercent: 90,
+        maxCalls: 1,
+      },
+      { mux, clock, log: silentLogger, timers: defaultRegistrationTimers, localHost: '127.0.0.1', sessionDescriptionHandlerFactory: (() => undefined) as never, userAgentString: 't', dns: { resolver, blacklist: new TargetBlacklist(clock, 30_000) } },
+    );
+    // Where the line asks the mux to connect (then it fails: no TLS transport in this mux).
+    let hop: unknown;
+    const flowFor = mux.flowFor.bind(mux);
+    mux.flowFor = (id: string) => {
+      hop = line.nextHop();
+      return flowFor(id);
+    };
+    try {
+      const failed = new Promise<LineStateDetail>((resolve) => line.events.on('state', (st, d) => st === 'failed' && resolve(d)));
+      line.start();
+      assert.match((await failed).reason ?? '', /no tls transport/);
+      assert.equal(asked[0]?.host, 'pbx.example.com');
+      assert.deepEqual(hop, { host: '192.0.2.21', port: 5061, servername: 'pbx.example.com' });
+    } finally {
+      await line.stop(10);
       mux.dispose();
     }
   });
