@@ -7,7 +7,7 @@ import type { MediaRequest, MediaSession } from '../media/media-engine.js';
 import type { DispatchState } from './call-dispatch.js';
 import { CallState, checkMove } from './call-state.js';
 import { sendInfoDtmf } from './info-dtmf.js';
-import type { InboundLegLike, Leg, LegEnd, Party } from './leg.js';
+import type { InboundLegLike, Leg, LegEnd, Party, SipWarning } from './leg.js';
 import type { OutboundLeg } from './outbound-leg.js';
 import { reinviteHold } from './session-hold.js';
 
@@ -181,9 +181,9 @@ export class Call {
     return this.#inbound().accept();
   }
 
-  /** Refuses it with `code` and a Reason header. */
-  refuse(code: number, reason: Parameters<InboundLegLike['reject']>[1], detail?: string): void {
-    this.#inbound().reject(code, reason, detail);
+  /** Refuses it with `code`, a Reason header and, for a 488, a Warning. */
+  refuse(code: number, reason: Parameters<InboundLegLike['reject']>[1], detail?: string, warning?: SipWarning): void {
+    this.#inbound().reject(code, reason, detail, warning);
   }
 
   redirect(target: string): void {
@@ -231,10 +231,13 @@ export class Call {
     // An inbound call has media once a line answers it; before that, the line it came in on.
     const line = this.#eventLine();
     if (line === '') return Promise.reject(new Error(`call ${this.id} is on no line yet`));
+    const signalling = this.leg.signalling;
     this.#mediaOpening ??= this.ctx
       .openMedia({
         callId: this.id,
         line,
+        ...(signalling?.peerIp ? { signallingPeerIp: signalling.peerIp } : {}),
+        encryption: signalling?.encryption ?? 'off',
         on: {
           quality: (q) => this.#emit({ event: 'call.quality', call: this.id, line: this.#eventLine(), ...q }),
           dtmf: (digit, durationMs) => this.#emit({ event: 'call.dtmf', call: this.id, line: this.#eventLine(), digit, direction: 'in', method: 'rfc4733', durationMs }),
@@ -261,7 +264,8 @@ export class Call {
   #answered(): void {
     if (this.#state === CallState.Answering || this.#state === CallState.Dialing) this.transition(CallState.Active);
     else return;
-    this.#emit({ event: 'call.answered', call: this.id, line: this.#eventLine() });
+    // The answer is negotiated by now: whether the media is SRTP is known (call.quality follows changes).
+    this.#emit({ event: 'call.answered', call: this.id, line: this.#eventLine(), ...(this.#media ? { encrypted: this.#media.srtpSuite !== undefined } : {}) });
   }
 
   #finish(end: LegEnd): void {

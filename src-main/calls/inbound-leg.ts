@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
-import type { InboundLegLike, LegEnd, LegEvents, Party } from './leg.js';
+import type { InboundLegLike, LegEnd, LegEvents, Party, Signalling, SipWarning } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
 
 /**
@@ -36,6 +36,8 @@ export class InboundLeg implements InboundLegLike {
     readonly arrivalLine: string,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** The INVITE's source and the line's SRTP policy, for the call's media. */
+    readonly signalling?: Signalling,
   ) {
     const req = invitation.request;
     this.callId = req.callId;
@@ -55,7 +57,7 @@ export class InboundLeg implements InboundLegLike {
       ),
     };
     invitation.stateChange.addListener((s) => {
-      if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? { reason: this.#state === 'active' ? 'remote-hangup' : 'failed', code: 0 });
+      if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? this.#unexpectedEnd());
     });
   }
 
@@ -109,13 +111,18 @@ export class InboundLeg implements InboundLegLike {
     this.events.emit('answered');
   }
 
-  /** Refuses the call with `code` (486 busy, 480 unavailable, 603 decline…) and a Reason header. */
-  reject(code: number, reason: EndReason, detail?: string): void {
+  /**
+   * Refuses the call with `code` (486 busy, 480 unavailable, 603 decline…) and a Reason header;
+   * a 488 also says why in a Warning header (RFC 3261 §20.43).
+   */
+  reject(code: number, reason: EndReason, detail?: string, warning?: SipWarning): void {
     if (this.#state === 'ended' || this.#state === 'active' || this.#state === 'answering') return;
     this.#pendingEnd = { reason, code, ...(detail ? { detail } : {}) };
-    const text = (detail ?? reason).replace(/["\\\r\n]/g, "'");
+    const text = quotable(detail ?? reason);
+    const extraHeaders = [`Reason: SIP;cause=${code};text="${text}"`];
+    if (warning) extraHeaders.push(`Warning: ${warning.code} linedesk "${quotable(warning.text)}"`);
     this.invitation
-      .reject({ statusCode: code, extraHeaders: [`Reason: SIP;cause=${code};text="${text}"`] })
+      .reject({ statusCode: code, extraHeaders })
       .catch((e: unknown) => this.log.warn(`reject ${code} failed`, { call: this.callId, error: e }));
   }
 
@@ -136,6 +143,17 @@ export class InboundLeg implements InboundLegLike {
     }
   }
 
+  /**
+   * The session ended with no cause of ours or the caller's: a failed answer. sip.js then
+   * refused the INVITE itself, with 480 (Invitation.handleResponseError); the SDH says why.
+   */
+  #unexpectedEnd(): LegEnd {
+    if (this.#state === 'active') return { reason: 'remote-hangup', code: 0 };
+    if (this.#state !== 'answering') return { reason: 'failed', code: 0 };
+    const why = (this.invitation.sessionDescriptionHandler as { failure?: unknown } | undefined)?.failure;
+    return { reason: 'failed', code: 480, detail: typeof why === 'string' ? why : 'the answer could not be sent' };
+  }
+
   #finish(end: LegEnd): void {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
@@ -144,6 +162,11 @@ export class InboundLeg implements InboundLegLike {
     this.events.emit('ended', end);
     this.events.removeAllListeners();
   }
+}
+
+/** Text safe inside a quoted header value. */
+function quotable(text: string): string {
+  return text.replace(/["\\\r\n]/g, "'");
 }
 
 function party(name: string | undefined, user: string | undefined, uri: string): Party {

@@ -63,6 +63,16 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   }),
   z.strictObject({ cmd: z.literal('history'), query: z.string().max(128).optional(), limit: z.number().int().min(1).max(1_000).optional(), before: z.number().int().optional(), id }),
   z.strictObject({ cmd: z.literal('export'), what: z.enum(['records', 'summary']), range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int(), to: z.number().int() })]), id }),
+  // Links (desktop app and browser mode only): the agent's answer to a `link.prompt`
+  z.strictObject({ cmd: z.literal('link.dial'), prompt: z.string().min(1).max(64), id }),
+  z.strictObject({ cmd: z.literal('link.cancel'), prompt: z.string().min(1).max(64), id }),
+  // Team (docs/team.md): answered by `team.agents` and `team.stats` events
+  z.strictObject({ cmd: z.literal('team.agents'), id }),
+  z.strictObject({
+    cmd: z.literal('team.stats'),
+    range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int().min(0), to: z.number().int().min(0) })]),
+    id,
+  }),
   // Process
   z.strictObject({ cmd: z.literal('status'), id }),
   /** Memory and the sizes of what the core keeps, for monitoring and leak checks; `gc` collects first when Node runs with --expose-gc. */

@@ -49,6 +49,8 @@ export interface CallView {
   held: boolean;
   heldBy?: 'local' | 'remote';
   muted: boolean;
+  /** The media is SRTP (from call.answered, then each call.quality); absent until known. */
+  encrypted?: boolean;
   quality?: QualityView;
   transfer?: TransferView;
 }
@@ -88,10 +90,18 @@ export interface AgentView {
   wrapupEndsAt?: number;
 }
 
+/** A sip:/tel: link waiting for the agent's Dial or Cancel (one at a time: a new link replaces it). */
+export interface LinkPromptView {
+  prompt: string;
+  target: string;
+  since: number;
+}
+
 export interface DeskModel {
   lines: LineView[];
   queue: QueueEntryView[];
   agent?: AgentView;
+  linkPrompt?: LinkPromptView;
   transports: { protocol: string; local: string }[];
   ready: boolean;
   stopped: boolean;
@@ -152,15 +162,17 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       }));
     case 'call.progress':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, phase: c.phase === 'active' ? 'active' : 'early', progress: e.code }));
-    case 'call.answered':
-      return updateLine(withLine(m, e.line), e.line, (l) => answer(l, e.call, e.ts));
+    case 'call.answered': {
+      const answered = updateLine(withLine(m, e.line), e.line, (l) => answer(l, e.call, e.ts));
+      return e.encrypted === undefined ? answered : updateCall(answered, e.line, e.call, (c) => ({ ...c, encrypted: e.encrypted }));
+    }
     case 'call.held':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, held: e.on, ...(e.on ? { heldBy: e.by } : {}) }));
     case 'call.muted':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, muted: e.on }));
     case 'call.quality': {
       const quality: QualityView = { codec: e.codec, lossPct: e.lossPct, jitterMs: e.jitterMs, mos: e.mos, at: e.ts, ...(e.rttMs !== undefined ? { rttMs: e.rttMs } : {}) };
-      return updateCall(m, e.line, e.call, (c) => ({ ...c, quality }));
+      return updateCall(m, e.line, e.call, (c) => ({ ...c, quality, ...(e.encrypted !== undefined ? { encrypted: e.encrypted } : {}) }));
     }
     case 'call.transfer': {
       const transfer: TransferView = { target: e.target, mode: e.mode, state: e.state, ...(e.detail !== undefined ? { detail: e.detail } : {}) };
@@ -184,6 +196,13 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       return applyStatus(m, e);
     case 'stopped':
       return { ...m, stopped: true, lines: m.lines.map((l) => ({ ...l, registration: 'unregistered', offers: [], calls: [] })), queue: [] };
+    case 'link.prompt':
+      return { ...m, linkPrompt: { prompt: e.prompt, target: e.target, since: e.ts } };
+    case 'link.prompt.ended': {
+      if (m.linkPrompt?.prompt !== e.prompt) return m;
+      const { linkPrompt: _ended, ...rest } = m;
+      return rest;
+    }
     default:
       return m;
   }
@@ -278,6 +297,7 @@ export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   }
   for (const q of m.queue) out.push({ event: 'call.queued', call: q.call, position: q.position, from: q.from, to: q.to, ts: q.since });
   if (m.agent) out.push({ event: 'agent.state', ...m.agent, ts: now });
+  if (m.linkPrompt) out.push({ event: 'link.prompt', prompt: m.linkPrompt.prompt, target: m.linkPrompt.target, ts: m.linkPrompt.since });
   return out;
 }
 
@@ -291,12 +311,12 @@ function callSnapshot(line: string, c: CallView): Stamped<ControlEvent>[] {
     out.push({ event: 'call.offered', call, line, from: c.from, to: c.to, attempt: 1, ...(c.fromName !== undefined ? { fromName: c.fromName } : {}), ts: c.since });
   }
   const at = c.answeredAt ?? c.since;
-  if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ts: at });
+  if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: at });
   if (c.held) out.push({ event: 'call.held', call, line, on: true, by: c.heldBy ?? 'local', ts: at });
   if (c.muted) out.push({ event: 'call.muted', call, line, on: true, ts: at });
   if (c.quality) {
     const q = c.quality;
-    out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ts: q.at });
+    out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: q.at });
   }
   if (c.transfer) out.push({ event: 'call.transfer', call, line, ...c.transfer, ts: at });
   return out;

@@ -173,6 +173,7 @@ export class LineDeskCore {
       openEndpoint: (callId) => this.calls.get(callId)?.openMedia() ?? Promise.reject(new Error(`no call ${callId}`)),
       log: this.#log.child('sdp'),
       ptimeMs: config.media.ptimeMs,
+      callOwnsMedia: true,
     });
     for (const lc of config.lines) {
       const settings = lineSettings(config, lc);

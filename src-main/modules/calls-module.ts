@@ -1,10 +1,12 @@
 import { cpus, loadavg } from 'node:os';
 import { Call, type CallContext } from '../calls/call.js';
 import { InboundLeg } from '../calls/inbound-leg.js';
+import type { InboundLegLike } from '../calls/leg.js';
+import { lineEncryption } from '../config/media-encryption.js';
 import type { AgentStateName } from '../contract/control-events.js';
-import { Dispatcher } from '../dispatch/dispatcher.js';
+import { Dispatcher, type Refusal } from '../dispatch/dispatcher.js';
 import { resultOf } from './command-registry.js';
-import { Media } from './media-module.js';
+import { Media, type MediaService } from './media-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
 
@@ -49,6 +51,7 @@ export const callsModule: CoreModule = {
       lines: [...host.sipLines.values()].map(({ settings: s }) => ({ id: s.id, aor: s.aor, maxCalls: s.maxCalls, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) })),
       calls: host.calls,
       createCall: (leg, dispatch) => Call.inbound(leg, dispatch, context),
+      screen: (leg) => screenOffer(leg, media),
     });
     host.services.provide(Calls, { dispatcher, context });
     host.services.provide(LineEligibility, {
@@ -59,9 +62,11 @@ export const callsModule: CoreModule = {
     });
 
     for (const line of host.sipLines.values()) {
-      line.events.on('invite', (invitation) => {
+      const lc = config.lines.find((l) => l.id === line.id);
+      const encryption = lc ? lineEncryption(config, lc) : 'off';
+      line.events.on('invite', (invitation, source) => {
         try {
-          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call')));
+          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call'), { encryption, ...(source ? { peerIp: source.host } : {}) }));
         } catch (error) {
           host.log.error('could not take an incoming call', { line: line.id, error });
           invitation.reject({ statusCode: 500 }).catch(() => {});
@@ -81,6 +86,21 @@ export const callsModule: CoreModule = {
     });
   },
 };
+
+/**
+ * An INVITE whose SDP offer the media cannot take (SRTP against the line's policy, no common
+ * codec, an unusable address) is refused with 488 and a Warning before it rings; without an
+ * offer (late offer) nothing is checked here.
+ */
+function screenOffer(leg: InboundLegLike, media: MediaService): Refusal | undefined {
+  if (!(leg instanceof InboundLeg)) return undefined;
+  const sdp = leg.invitation.body;
+  const type = leg.invitation.request.getHeader('content-type') ?? '';
+  if (!sdp || !/^\s*application\/sdp\b/i.test(type)) return undefined;
+  const refusal = media.checkOffer(sdp, leg.signalling?.encryption ?? 'off');
+  if (!refusal) return undefined;
+  return { code: refusal.status, reason: refusal.problem, detail: refusal.error, ...(refusal.warning ? { warning: refusal.warning } : {}) };
+}
 
 /** accept, decline, hangup, dnd, hold, mute, dtmf, status. */
 function registerCallCommands(host: CoreHost, dispatcher: Dispatcher, mediaStats: () => { calls: number; lateFrames: number }): void {

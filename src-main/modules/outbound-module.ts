@@ -2,6 +2,7 @@ import { Call } from '../calls/call.js';
 import { CallState } from '../calls/call-state.js';
 import { transfer } from '../calls/call-transfer.js';
 import { OutboundLeg } from '../calls/outbound-leg.js';
+import { lineEncryption } from '../config/media-encryption.js';
 import { Calls, type CallsService } from './calls-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 
@@ -71,7 +72,10 @@ export const outboundModule: CoreModule = {
 async function dial(host: CoreHost, calls: CallsService, lineId: string, target: string, consultFor?: Call): Promise<Call> {
   const line = host.sipLines.get(lineId);
   if (!line) throw new Error(`no line "${lineId}"`);
-  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'));
+  const lc = host.config.lines.find((l) => l.id === lineId);
+  const peerIp = await line.signallingPeerIp();
+  const signalling = { encryption: lc ? lineEncryption(host.config, lc) : ('off' as const), ...(peerIp ? { peerIp } : {}) };
+  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'), signalling);
   const release = calls.dispatcher.occupy(lineId, consultFor !== undefined);
   if (typeof release === 'string') throw new Error(release);
   const call = Call.outbound(leg, lineId, { number: line.aorUser, uri: line.settings.aor }, calls.context);

@@ -355,6 +355,8 @@ export interface Device {
   /** Resolves once Kamailio answered the REGISTER with 200. */
   readonly registered: Promise<void>;
   readonly done: Promise<SippResult>;
+  /** The first <log> line matching `pattern` ("INVITE <call-id> <From>", "ANSWERED <call-id>"...). */
+  waitForLog: RunningSipp['waitForLog'];
   kill: () => void;
 }
 
@@ -389,6 +391,7 @@ export function startDevice(opts: DeviceOptions): Device {
     user: opts.user,
     registered,
     done: running.done,
+    waitForLog: (pattern, timeoutMs) => running.waitForLog(pattern, timeoutMs),
     kill: running.kill,
   };
 }

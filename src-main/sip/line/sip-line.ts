@@ -23,7 +23,8 @@ import { RegistrationController, type RegisterOutcome, type RegistrationAgent, t
 
 export interface SipLineEvents extends Record<string, unknown[]> {
   state: [state: RegistrationState, detail: LineStateDetail];
-  invite: [invitation: Invitation];
+  /** `source`: the far end of the flow the INVITE came in on (the PBX or proxy that sent it). */
+  invite: [invitation: Invitation, source: Peer | undefined];
 }
 
 export interface LineStateDetail {
@@ -131,7 +132,7 @@ export class SipLine implements MuxLine {
       ...(settings.nat?.outbound && settings.nat.instanceId ? { instanceId: settings.nat.instanceId } : {}),
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
       delegate: {
-        onInvite: (invitation) => this.events.emit('invite', invitation),
+        onInvite: (invitation) => this.events.emit('invite', invitation, this.deps.mux.requestSource(invitation.request.viaBranch, 'INVITE')),
         onDisconnect: (error) => {
           if (error && !this.#stopped) this.controller.transportLost(error.message);
         },
@@ -215,6 +216,19 @@ export class SipLine implements MuxLine {
     await this.ua.stop().catch(() => {});
     this.#detachMux?.();
     this.events.removeAllListeners();
+  }
+
+  /**
+   * The IP of the flow to this line's registrar or outbound proxy, where the SIP of the calls
+   * it places goes: the signalling peer their media may latch onto. Undefined when there is
+   * no flow.
+   */
+  async signallingPeerIp(): Promise<string | undefined> {
+    try {
+      return (await this.deps.mux.flowFor(this.id)).remote.host;
+    } catch {
+      return undefined;
+    }
   }
 
   // --- MuxLine ---

@@ -15,7 +15,7 @@ function busyDesk(): Stamped<ControlEvent>[] {
     at({ event: 'line.state', line: 'l3', state: 'failed', reason: '401 Unauthorized', status: 401 }),
     at({ event: 'line.dnd', line: 'l2', on: true }),
     at({ event: 'call.offered', call: 'c1', line: 'l1', from: '100', fromName: 'Ann', to: '300', attempt: 1 }),
-    at({ event: 'call.answered', call: 'c1', line: 'l1' }),
+    at({ event: 'call.answered', call: 'c1', line: 'l1', encrypted: true }),
     at({ event: 'call.held', call: 'c1', line: 'l1', on: true, by: 'local' }),
     at({ event: 'call.quality', call: 'c1', line: 'l1', codec: 'PCMU', lossPct: 0.5, jitterMs: 3, mos: 4.3 }),
     at({ event: 'call.dialing', call: 'c2', line: 'l1', to: '400' }),
@@ -42,6 +42,15 @@ describe('the desk model', () => {
     assert.deepEqual(ringingLines(m).map((r) => r.offer.call), ['c3']);
     assert.deepEqual(m.queue.map((q) => [q.call, q.position]), [['c4', 1], ['c5', 2]]);
     assert.deepEqual(m.agent, { state: 'paused', reason: 'lunch', since: 900 });
+  });
+
+  test('whether a call is encrypted comes with its answer and follows each quality report', () => {
+    let m = deskModelOf(busyDesk());
+    assert.equal(m.lines[0]!.calls[0]!.encrypted, true);
+    assert.equal(m.lines[0]!.calls[1]!.encrypted, undefined, 'not known before the answer');
+    m = applyEvent(m, at({ event: 'call.quality', call: 'c1', line: 'l1', codec: 'PCMU', lossPct: 0, jitterMs: 2, mos: 4.3, encrypted: false }));
+    assert.equal(m.lines[0]!.calls[0]!.encrypted, false, 'a re-INVITE without keys');
+    assert.equal(deskModelOf(snapshotOf(m, 99_999)).lines[0]!.calls[0]!.encrypted, false, 'the snapshot carries it');
   });
 
   test('a snapshot folded into an empty model gives the same model', () => {
