@@ -1,6 +1,7 @@
 import type { GuardedRequest } from '../auth/credential-guard.js';
 import { parseSipUri, splitHeaderList } from '../message/sip-message.js';
 import type { SipProtocol } from '../transport/flow.js';
+import type { LineSettings } from './line-settings.js';
 
 /**
  * The host an outgoing request is sent to, as the mux sends it (sip-mux.ts): every request
@@ -14,4 +15,18 @@ export function requestDestinationHost(request: GuardedRequest, protocol: SipPro
   const first = route ? splitHeaderList(route)[0] : undefined;
   const uri = parseSipUri(first ?? (typeof request.ruri === 'string' ? request.ruri : request.ruri.toString()));
   return uri?.host.replace(/^\[|\]$/g, '') ?? '';
+}
+
+/**
+ * True when a request's destination (undefined: the line's next hop) is the registrar, a
+ * backup or the outbound proxy as configured, the current next hop, or another PBX address
+ * or trusted source (`isPbxHost`, from the core).
+ */
+export function goesToPbx(host: string | undefined, settings: Pick<LineSettings, 'registrars' | 'outboundProxy'>, nextHopHost: () => string, isPbxHost?: (host: string) => boolean): boolean {
+  if (host === undefined) return true;
+  const h = host.toLowerCase();
+  const servers = [...settings.registrars, ...(settings.outboundProxy ? [settings.outboundProxy] : [])];
+  if (servers.some((s) => s.address.host.toLowerCase() === h)) return true;
+  if (nextHopHost() === h) return true;
+  return isPbxHost?.(h) ?? false;
 }

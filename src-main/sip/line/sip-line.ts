@@ -17,7 +17,7 @@ import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import { HopTargets } from './hop-targets.js';
 import type { LineSettings, SipServer } from './line-settings.js';
 import { NatContact } from './nat-contact.js';
-import { requestDestinationHost } from './request-destination.js';
+import { goesToPbx, requestDestinationHost } from './request-destination.js';
 import { serverDestination } from './server-destination.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
@@ -140,7 +140,7 @@ export class SipLine implements MuxLine {
     });
     // sip.js knows only MD5 and reads only the first challenge: bring our own digest, and
     // answer only the PBX's challenges (credential-guard.ts).
-    const guard = new CredentialGuard(deps.digestPolicy ?? defaultDigestPolicy, (req) => this.#isPbxHost(requestDestinationHost(req, this.protocol, this.forceNextHop)));
+    const guard = new CredentialGuard(deps.digestPolicy ?? defaultDigestPolicy, (req) => goesToPbx(requestDestinationHost(req, this.protocol, this.forceNextHop), settings, () => this.nextHop().host, deps.isPbxHost));
     const refused = (m: string): void => {
       log.warn(m);
       this.#authRefusal = m;
@@ -261,16 +261,6 @@ export class SipLine implements MuxLine {
   /** Over TLS the certificate is checked against the server's URI host, not the address it resolved to (RFC 5922). */
   #named(peer: Peer, server: SipServer): Peer {
     return this.protocol === 'tls' || this.protocol === 'wss' ? { ...peer, servername: server.address.host } : peer;
-  }
-
-  /** The registrar, a backup, the outbound proxy, one of their resolved addresses, or a trusted source. */
-  #isPbxHost(host: string | undefined): boolean {
-    if (host === undefined) return true; // sent to the next hop
-    const h = host.toLowerCase();
-    const servers = [...this.settings.registrars, ...(this.settings.outboundProxy ? [this.settings.outboundProxy] : [])];
-    if (servers.some((s) => s.address.host.toLowerCase() === h)) return true;
-    if (this.nextHop().host === h) return true;
-    return this.deps.isPbxHost?.(h) ?? false;
   }
 
   deliver(text: string): void {
