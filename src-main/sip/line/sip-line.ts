@@ -414,7 +414,9 @@ export class SipLine implements MuxLine {
     const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
     return new Promise<boolean>((resolve) => {
       // Half the period, within 0.2-5 s: a short heartbeat (a PBX cluster that must fail over fast) gets a short wait.
-      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(200, this.deps.timers.heartbeatMs / 2)));
+      // Decided after the I/O already waiting is read (setImmediate): a busy loop must not
+      // count an answer that arrived in time as missing (timers run before the poll phase).
+      const timer = this.deps.clock.setTimeout(() => setImmediate(() => resolve(false)), Math.min(5_000, Math.max(200, this.deps.timers.heartbeatMs / 2)));
       const answered = (): void => {
         timer.cancel();
         resolve(true);
