@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { mediaEncryptions, strategyNames } from '../contract/vocabulary.js';
+import { sourceEntryError } from '../sip/security/source-list.js';
 import { parseReferPattern } from './refer-patterns.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
@@ -119,6 +120,26 @@ const natSchema = z.strictObject({
   keepAliveMs: z.number().int().min(0).max(600_000).default(20_000),
 });
 
+/** Who may send signalling, and where credentials may go. */
+const securitySchema = z.strictObject({
+  /**
+   * IPs and CIDR ranges that may send requests besides the registrars, backups and outbound
+   * proxy (resolved): the other nodes of a PBX cluster. They may also address a line by its AOR.
+   */
+  trustedSources: z
+    .array(z.string().refine((s) => sourceEntryError(s) === undefined, { error: (issue) => sourceEntryError(String(issue.input)) ?? 'bad address' }))
+    .max(256)
+    .default([]),
+  digest: z
+    .strictObject({
+      /** MD5 answers MD5 and SHA-256 challenges; SHA-256 refuses MD5. */
+      minAlgorithm: z.enum(['MD5', 'SHA-256']).default('MD5'),
+      /** Answer RFC 2069 challenges (no qop). */
+      allowNoQop: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
 const tlsSchema = z.strictObject({
   /** PEM file of the CA that signs the server certificate; system CAs when absent. */
   caFile: z.string().optional(),
@@ -170,6 +191,7 @@ export const configSchema = z
     tls: tlsSchema.prefault({}),
     dns: dnsSchema.prefault({}),
     nat: natSchema.prefault({}),
+    security: securitySchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),
@@ -241,7 +263,8 @@ export const configSchema = z
     /** The shared team database (docs/team.md); without it, nothing leaves the desk. */
     team: teamSchema.optional(),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).prefault({}),
-    userAgent: z.string().max(128).default('LineDesk/0.1.0'),
+    /** User-Agent (requests) and Server (answers): no version by default, so a scanner cannot pick exploits by it. */
+    userAgent: z.string().max(128).default('LineDesk'),
   })
   .superRefine((cfg, ctx) => {
     const transports = cfg.transport;

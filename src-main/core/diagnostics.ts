@@ -49,6 +49,15 @@ export function collectDiagnostics(cmd: Extract<Command, { cmd: 'diagnostics' }>
     memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers },
     held,
   };
+  const mux = parts.mux.stats;
+  // What the SIP side turned away (counters since start): strangers, malformed input, what no line takes.
+  e.counters = {
+    sipDroppedUntrusted: mux.droppedUntrusted,
+    sipMalformed: mux.malformed,
+    sipAnsweredNoSuchLine: mux.answeredNoSuchLine,
+    sipAnsweredBadExtension: mux.answeredBadExtension,
+    sipUnanswerable: mux.unanswerable,
+  };
   if (cmd.id !== undefined) e.id = cmd.id;
   return e;
 }

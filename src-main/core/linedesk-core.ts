@@ -15,6 +15,7 @@ import { PbxAddresses } from '../sip/dns/pbx-addresses.js';
 import { SipResolver } from '../sip/dns/sip-resolver.js';
 import { TargetBlacklist } from '../sip/dns/target-blacklist.js';
 import { SipLine } from '../sip/line/sip-line.js';
+import { SignallingGuard } from '../sip/security/signalling-guard.js';
 import { peerKey } from '../sip/transport/flow.js';
 import { localAddressToward, SipMux } from '../sip/transport/sip-mux.js';
 import { applySipTimersToSipJs } from '../sip/transport/sipjs-timers.js';
@@ -56,6 +57,8 @@ export class LineDeskCore {
   readonly blacklist: TargetBlacklist;
   /** Every resolved address of every registrar, backup and proxy, kept fresh by TTL. */
   readonly pbxAddresses: PbxAddresses;
+  /** Who may send signalling over UDP: the PBX and security.trustedSources. */
+  readonly guard: SignallingGuard;
   readonly lines = new Map<string, SipLine>();
   /** The local address that routes to the first line's first hop (media, Via and Contact default to it). */
   #localAddress = '127.0.0.1';
@@ -74,7 +77,10 @@ export class LineDeskCore {
     this.resolver = new SipResolver({ servers: config.dns.servers, clock: this.#clock, log: this.#log.child('dns'), maxCacheMs: config.dns.maxCacheSec * 1000 });
     this.blacklist = new TargetBlacklist(this.#clock, config.dns.failedTargetSkipSec * 1000);
     this.pbxAddresses = new PbxAddresses(this.resolver, pbxDestinations(config), this.#clock, this.#log.child('dns'));
+    // Signalling only from the PBX (its resolved addresses, kept fresh) and the configured trusted sources.
+    this.guard = new SignallingGuard({ pbx: this.pbxAddresses, trustedSources: config.security.trustedSources, clock: this.#clock, log: this.#log.child('guard') });
     this.mux = new SipMux({
+      guard: this.guard,
       resolver: this.resolver,
       udpKeepAliveMs: config.nat.keepAliveMs,
       ...(this.#transports.udp ? { udp: this.#transports.udp } : {}),
@@ -181,6 +187,8 @@ export class LineDeskCore {
         sessionDescriptionHandlerFactory,
         userAgentString: config.userAgent,
         dns: { resolver: this.resolver, blacklist: this.blacklist },
+        digestPolicy: config.security.digest,
+        isPbxHost: (host) => this.guard.fromPbx(host),
         ...(settings.protocol === 'udp' && this.#transports.udp ? { family: isIP(this.#transports.udp.local.host) === 6 ? (6 as const) : (4 as const) } : {}),
       });
       this.lines.set(line.id, line);

@@ -26,6 +26,8 @@ export interface KamailioOptions {
   lifetimeMs?: number;
   /** A second address to listen on for UDP (same port), e.g. one a network namespace reaches. */
   extraUdpAddress?: string;
+  /** subjectAltName of the TLS certificate (default "IP:127.0.0.1,DNS:localhost"). */
+  certificateNames?: string;
 }
 
 export interface Kamailio {
@@ -67,7 +69,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
       await freePort('tcp'),
       await freePort('tcp'),
     ];
-    const certificates = await createTestCertificates(workDir);
+    const certificates = await createTestCertificates(workDir, opts.certificateNames);
     const kamailio = new KamailioPeer(opts, workDir, { sipPort, tlsPort, wsPort, wssPort }, certificates);
     await kamailio.start();
     return kamailio;
@@ -251,10 +253,10 @@ class KamailioPeer implements Kamailio {
 }
 
 /**
- * A throwaway CA and a server certificate for 127.0.0.1/localhost signed by it (EC P-256,
- * valid 2 days), made with the openssl CLI in `dir`.
+ * A throwaway CA and a server certificate signed by it (EC P-256, valid 2 days), made with
+ * the openssl CLI in `dir`; by default for 127.0.0.1 and localhost.
  */
-export async function createTestCertificates(dir: string): Promise<TestCertificates> {
+export async function createTestCertificates(dir: string, subjectAltName = 'IP:127.0.0.1,DNS:localhost'): Promise<TestCertificates> {
   const openssl = binaryPath('openssl');
   const file = (name: string): string => join(dir, name);
   const run = async (args: string[]): Promise<void> => {
@@ -271,7 +273,7 @@ export async function createTestCertificates(dir: string): Promise<TestCertifica
   await run(['req', ...ecKey, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1']);
   await writeFile(
     file('server-ext.cnf'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' +
+    `subjectAltName=${subjectAltName}\nbasicConstraints=CA:FALSE\n` +
       'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
   await run(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),

@@ -11,6 +11,8 @@ const APT_PACKAGES: Record<string, string> = {
   dnsmasq: 'dnsmasq-base',
   ip: 'iproute2',
   iptables: 'iptables',
+  svmap: 'sipvicious',
+  svwar: 'sipvicious',
 };
 
 // kamailio and kamcmd live in /usr/sbin, which is not on every user's PATH.

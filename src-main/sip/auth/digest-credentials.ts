@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { CredentialGuard } from './credential-guard.js';
 
 /**
  * HTTP Digest for SIP (RFC 3261 §22, RFC 8760): MD5 and SHA-256 (and their -sess
@@ -21,6 +22,9 @@ interface RequestLike {
   ruri: { toString(): string } | string;
   /** sip.js's OutgoingRequestMessage keeps its body here. */
   body?: { body: string } | undefined;
+  /** Set on in-dialog requests. */
+  toTag?: string;
+  getHeader?(name: string): string | undefined;
 }
 
 const supported: Record<string, DigestAlgorithm> = { MD5: 'MD5', 'MD5-SESS': 'MD5-sess', 'SHA-256': 'SHA-256', 'SHA-256-SESS': 'SHA-256-sess' };
@@ -38,6 +42,8 @@ export class DigestCredentials {
     private readonly password: string,
     private readonly onWarning: (msg: string) => void = () => {},
     private readonly cnonce: () => string = () => randomBytes(12).toString('hex'),
+    /** Decides whether a challenge may be answered at all (a line always has one; without it every challenge is). */
+    private readonly guard?: CredentialGuard,
   ) {}
 
   /**
@@ -62,6 +68,11 @@ export class DigestCredentials {
       this.onWarning(`digest qop ${qops.join(',')} is not supported`);
       return false;
     }
+    const refused = this.guard?.refusal(request, { algorithm, realm, qop });
+    if (refused) {
+      this.onWarning(refused);
+      return false;
+    }
     const h = (s: string): string => createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(s, 'utf8').digest('hex');
     const uri = typeof request.ruri === 'string' ? request.ruri : request.ruri.toString();
     const cnonce = this.cnonce();
@@ -76,6 +87,7 @@ export class DigestCredentials {
     if (opaque) parts.push(`opaque="${opaque}"`);
     if (qop) parts.push(`qop=${qop}`, `cnonce="${cnonce}"`, `nc=${nc}`);
     this.#header = `Digest ${parts.join(', ')}`;
+    this.guard?.answered(request, { algorithm, realm, qop });
     return true;
   }
 

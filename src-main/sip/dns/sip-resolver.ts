@@ -25,6 +25,8 @@ export interface SipResolverOptions {
   timeoutMs?: number;
 }
 
+const maxCachedNames = 1_024;
+
 interface Cached {
   targets: SipTarget[];
   expiresAt: number;
@@ -94,7 +96,7 @@ export class SipResolver {
       const { targets, ttlMs } = await this.#locate(dest);
       if (targets.length === 0) throw new DnsResolutionError(name, 'no NAPTR, SRV, A or AAAA record');
       const expiresAt = this.opts.clock.now() + Math.min(this.#maxCacheMs, Math.max(this.#minCacheMs, ttlMs));
-      this.#cache.set(key, { targets, expiresAt });
+      this.#remember(key, { targets, expiresAt });
       this.opts.log.debug(`${name} → ${targets.map(targetKey).join(', ')}`);
       return targets;
     } catch (error) {
@@ -105,6 +107,21 @@ export class SipResolver {
       stale.expiresAt = this.opts.clock.now() + this.#minCacheMs * 5;
       return stale.targets;
     }
+  }
+
+  /** Names come from the wire too (Route, Contact, Via): the cache is capped, expired and then oldest entries going first. */
+  #remember(key: string, entry: Cached): void {
+    this.#cache.delete(key);
+    if (this.#cache.size >= maxCachedNames) {
+      const now = this.opts.clock.now();
+      for (const [k, v] of this.#cache) if (v.expiresAt <= now) this.#cache.delete(k);
+      while (this.#cache.size >= maxCachedNames) {
+        const oldest = this.#cache.keys().next().value;
+        if (oldest === undefined) break;
+        this.#cache.delete(oldest);
+      }
+    }
+    this.#cache.set(key, entry);
   }
 
   async #locate(dest: SipDestination): Promise<{ targets: SipTarget[]; ttlMs: number }> {

@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
+import { CredentialGuard, defaultDigestPolicy, type DigestPolicy } from '../auth/credential-guard.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
 import { parseSipUri, type SipResponse } from '../message/sip-message.js';
 import type { Via } from '../message/via.js';
@@ -16,6 +17,7 @@ import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import { HopTargets } from './hop-targets.js';
 import type { LineSettings, SipServer } from './line-settings.js';
 import { NatContact } from './nat-contact.js';
+import { goesToPbx, requestDestinationHost } from './request-destination.js';
 import { serverDestination } from './server-destination.js';
 import { RegistrationController, type RegisterOutcome, type RegistrationAgent, type RegistrationState, type RegistrationTimers } from './registration-controller.js';
 
@@ -46,6 +48,10 @@ export interface SipLineDeps {
   dns?: { resolver: SipResolver; blacklist: TargetBlacklist };
   /** The address family of the line's UDP socket: only targets of that family are reachable. */
   family?: 4 | 6;
+  /** Which digest challenges the line answers (default: defaultDigestPolicy). */
+  digestPolicy?: DigestPolicy;
+  /** The PBX's addresses and trusted sources (core: pbxAddresses + security.trustedSources): credentials may go there. */
+  isPbxHost?: (host: string) => boolean;
 }
 
 /**
@@ -75,6 +81,8 @@ export class SipLine implements MuxLine {
   /** The Contact the registrar holds for us (a NAT may make it stale: it is then removed). */
   #registeredContact: string | undefined;
   #detachMux: (() => void) | undefined;
+  /** Why the last challenge was not answered (shown in the line's failed state). */
+  #authRefusal: string | undefined;
   #started = false;
   #stopped = false;
 
@@ -135,9 +143,14 @@ export class SipLine implements MuxLine {
         },
       },
     });
-    // sip.js knows only MD5 and reads only the first challenge: bring our own digest.
-    this.ua.userAgentCore.configuration.authenticationFactory = () =>
-      new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
+    // sip.js knows only MD5 and reads only the first challenge: bring our own digest, and
+    // answer only the PBX's challenges (credential-guard.ts).
+    const guard = new CredentialGuard(deps.digestPolicy ?? defaultDigestPolicy, (req) => goesToPbx(requestDestinationHost(req, this.protocol, this.forceNextHop), settings, () => this.nextHop().host, deps.isPbxHost));
+    const refused = (m: string): void => {
+      log.warn(m);
+      this.#authRefusal = m;
+    };
+    this.ua.userAgentCore.configuration.authenticationFactory = () => new DigestCredentials(settings.username, settings.password, refused, undefined, guard) as never;
     const dns = deps.dns ?? { resolver: new SipResolver({ clock: deps.clock, log }), blacklist: new TargetBlacklist(deps.clock, 30_000) };
     this.#blacklist = dns.blacklist;
     this.#nat = new NatContact(settings.protocol === 'udp' ? settings.nat : undefined);
@@ -232,9 +245,9 @@ export class SipLine implements MuxLine {
   /** The DNS target in use (picked before every registration attempt), else the configured address. */
   nextHop(): Peer {
     const index = this.controller.registrar;
+    const server = this.settings.outboundProxy ?? this.#registrar(index);
     const target = this.#hopsFor(index).current();
-    if (target) return { host: target.host, port: target.port };
-    return (this.settings.outboundProxy ?? this.#registrar(index)).address;
+    return this.#named(target ? { host: target.host, port: target.port } : { ...server.address }, server);
   }
 
   registrarAddress(requestUri: string): Peer | undefined {
@@ -246,7 +259,13 @@ export class SipLine implements MuxLine {
     });
     if (index < 0) return undefined;
     const target = this.#hops[index]!.current();
-    return target ? { host: target.host, port: target.port } : this.settings.registrars[index]!.address;
+    const server = this.settings.registrars[index]!;
+    return this.#named(target ? { host: target.host, port: target.port } : { ...server.address }, server);
+  }
+
+  /** Over TLS the certificate is checked against the server's URI host, not the address it resolved to (RFC 5922). */
+  #named(peer: Peer, server: SipServer): Peer {
+    return this.protocol === 'tls' || this.protocol === 'wss' ? { ...peer, servername: server.address.host } : peer;
   }
 
   deliver(text: string): void {
@@ -328,6 +347,7 @@ export class SipLine implements MuxLine {
       // sip.js's own Timer F fires after 32 s; this only guards against a lost callback.
       const guard: TimerHandle = this.deps.clock.setTimeout(() => done({ ok: false, kind: 'unreachable', reason: 'REGISTER timed out' }), 40_000);
       const send = (): void => {
+        this.#authRefusal = undefined;
         const sentContact = this.ua.contact.uri.toString();
         // A Contact the registrar holds but we no longer are at (the NAT moved us): removed in the same REGISTER.
         const stale = this.#registeredContact !== undefined && this.#registeredContact !== sentContact ? this.#registeredContact : undefined;
@@ -351,12 +371,13 @@ export class SipLine implements MuxLine {
             },
             onReject: (response) => {
               const status = response.message.statusCode ?? 0;
+              const refusal = (status === 401 || status === 407) && this.#authRefusal ? `: ${this.#authRefusal}` : '';
               const retryAfter = Number.parseInt(response.message.getHeader('retry-after') ?? '', 10);
               const o: RegisterOutcome = {
                 ok: false,
                 kind: status === 401 || status === 403 || status === 407 ? 'auth' : status === 408 || status >= 500 ? 'unreachable' : 'rejected',
                 status,
-                reason: `${status} ${response.message.reasonPhrase}`,
+                reason: `${status} ${response.message.reasonPhrase}${refusal}`,
               };
               if (Number.isFinite(retryAfter)) o.retryAfterSec = retryAfter;
               done(o);
@@ -398,7 +419,9 @@ export class SipLine implements MuxLine {
     const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
     return new Promise<boolean>((resolve) => {
       // Half the period, within 0.2-5 s: a short heartbeat (a PBX cluster that must fail over fast) gets a short wait.
-      const timer = this.deps.clock.setTimeout(() => resolve(false), Math.min(5_000, Math.max(200, this.deps.timers.heartbeatMs / 2)));
+      // Decided after the I/O already waiting is read (setImmediate): a busy loop must not
+      // count an answer that arrived in time as missing (timers run before the poll phase).
+      const timer = this.deps.clock.setTimeout(() => setImmediate(() => resolve(false)), Math.min(5_000, Math.max(200, this.deps.timers.heartbeatMs / 2)));
       const answered = (): void => {
         timer.cancel();
         resolve(true);

@@ -116,11 +116,14 @@ function parse(buf: Buffer, limits: ParseLimits): ParseOutcome {
   const missing = ['via', 'from', 'to', 'call-id', 'cseq'].filter((h) => header(message, h) === undefined);
   if (missing.length > 0) return fail(`missing mandatory header ${missing.join(', ')}`, 400);
   if (!callIdOf(message)) return fail('empty Call-ID', 400);
+  // RFC 3261 §8.2 / §18.1.2: a top Via that is not SIP/2.0/<transport> is not ours to answer as SIP 2.0.
+  const via = topVia(message);
+  if (!via) return fail(`top Via is not "SIP/2.0/<transport> <host>": ${header(message, 'via')!.slice(0, 40)}`, 400);
   const cseq = cseqOf(message);
   if (!cseq) return fail('malformed CSeq', 400);
   if (message.kind === 'request' && cseq.method !== message.method) return fail(`CSeq method ${cseq.method} does not match ${message.method}`, 400);
   if (message.kind === 'response' && (message.status < 100 || message.status > 699)) return { ok: false, reason: `bad status ${message.status}` };
-  return { ok: true, message, wire: buf.subarray(start, headerEnd + 4 + bodyLength), keys: { via: topVia(message), cseq } };
+  return { ok: true, message, wire: buf.subarray(start, headerEnd + 4 + bodyLength), keys: { via, cseq } };
 }
 
 /** Joins header continuation lines (a line starting with space or tab continues the previous one). */

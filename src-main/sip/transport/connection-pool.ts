@@ -79,7 +79,8 @@ export class ConnectionPool {
    * key and the hooks to build the connection with, and resolves once it is up.
    */
   connect(remote: Peer, dial: (key: string, hooks: PoolHooks) => Promise<PooledConnection>): Promise<Flow> {
-    const key = peerKey(remote);
+    // One connection per address and expected certificate name (two names may share an address).
+    const key = remote.servername ? `${peerKey(remote)}|${remote.servername}` : peerKey(remote);
     const open = this.#conns.get(key);
     if (open?.open) return Promise.resolve(open);
     const pending = this.#attempts.get(key);

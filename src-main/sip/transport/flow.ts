@@ -2,6 +2,11 @@
 export interface Peer {
   host: string;
   port: number;
+  /**
+   * TLS (tls, wss): the name the server's certificate must carry, sent as SNI: the host of
+   * the registrar or proxy URI this address was resolved from (RFC 5922). Absent: the host.
+   */
+  servername?: string;
 }
 
 export type SipProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';

@@ -1,115 +1,70 @@
-import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
-import type { Logger } from '../../common/logger.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
 import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { supportedOptionTags, unsupportedRequirements } from '../message/option-tags.js';
 import { statelessResponse } from '../message/stateless-response.js';
 import type { TransactionKeys, Via } from '../message/via.js';
-import type { ConnectionChannel } from './connection-channel.js';
+import { printable, RateLimitedLog } from '../security/rate-limited-log.js';
+import { plainAddress } from '../security/source-list.js';
 import { isReliable, peerKey, type Flow, type Peer, type SipProtocol } from './flow.js';
+import { localAddressToward } from './local-address.js';
+import type { MuxEvents, MuxLine, MuxStats, SipMuxOptions } from './mux-types.js';
+import { RoutingTable } from './routing-table.js';
 import { defaultSipTimers, inviteRingLimitMs, type SipTimerValues } from './sip-timers.js';
 import type { UdpChannel } from './udp-channel.js';
 import { UdpReliability } from './udp-reliability.js';
 
-/** What the mux needs to know about a line to route its traffic. */
-export interface MuxLine {
-  readonly id: string;
-  readonly protocol: SipProtocol;
-  /** The user part of this line's registered Contact (unique per line). */
-  contactUser(): string;
-  readonly aorUser: string;
-  readonly aorHost: string;
-  /** Where this line's out-of-dialog requests go: its current registrar or outbound proxy. */
-  nextHop(): Peer;
-  /** True when an outbound proxy is configured: then every request goes to nextHop(). */
-  readonly forceNextHop: boolean;
-  /**
-   * The address of the registrar a REGISTER's Request-URI names, if it is one of this
-   * line's: a line that left a registrar un-registers there, not at its new one.
-   */
-  registrarAddress(requestUri: string): Peer | undefined;
-  /** Hands one complete SIP message to the line's user agent. */
-  deliver(text: string): void;
-  /** The line's connection closed (stream transports). */
-  flowClosed(error: Error | undefined): void;
-  /**
-   * An answer to one of this line's REGISTERs, before the user agent sees it: its top Via
-   * (received/rport) tells the line the address the registrar sees it at (NAT).
-   */
-  registerAnswered?(res: SipResponse, via: Via | undefined, flow: Flow): void;
-}
-
-export interface MuxStats {
-  received: number;
-  malformed: number;
-  answeredBadRequest: number;
-  answeredNoSuchLine: number;
-  droppedResponses: number;
-  absorbedRetransmissions: number;
-  sent: number;
-}
-
-export interface MuxEvents extends Record<string, unknown[]> {
-  /** Every request routed to a line, before the line sees it (observability, latency probes). */
-  request: [req: SipRequest, lineId: string];
-}
-
-export interface SipMuxOptions {
-  udp?: UdpChannel;
-  connections: Partial<Record<SipProtocol, ConnectionChannel>>;
-  clock: Clock;
-  log: Logger;
-  timers?: SipTimerValues;
-  limits?: ParseLimits;
-  /** Host names in Route, Contact and Via (A/AAAA, by TTL); one with the system's DNS servers when absent. */
-  resolver?: SipResolver;
-  /**
-   * A CRLF datagram from the shared UDP socket to every UDP line's next hop this often,
-   * so a NAT keeps the binding the registrar reaches us through (0 or absent: none).
-   */
-  udpKeepAliveMs?: number;
-}
-
-/** Where a transaction's messages go; `at` is its last activity (the request, or a response passing). */
-interface RoutingRecord<T> {
-  value: T;
-  at: number;
-  /** An INVITE without a final response yet: kept while it rings, not just 64*T1. */
-  ringing: boolean;
-}
+/** A stateless answer (404, 400, 420, 513) larger than this is not sent over UDP (RFC 3261 §18.1.1's MTU margin). */
+const maxStatelessUdpBytes = 1300;
 
 /**
  * The one owner of every SIP socket. Each line's user agent talks to the mux through its
- * own thin transport; the mux routes inbound requests to a line by Request-URI user
- * (Contact first, then AOR), inbound responses by the top Via branch of the request that
- * line sent, answers what no line should see (malformed: 400; unknown user: 404), and
- * adds the UDP retransmission layer sip.js lacks.
+ * own thin transport; the mux drops what does not come from the PBX (guard), routes
+ * inbound requests to a line by Request-URI user (the line's random Contact user; its AOR
+ * only for trusted sources), inbound responses by the top Via branch of the request that
+ * line sent, answers what no line should see (malformed: 400/513; unknown user: 404;
+ * unknown Require: 420) once and statelessly, and adds the UDP retransmission layer
+ * sip.js lacks.
  */
 export class SipMux {
   readonly events = new Emitter<MuxEvents>();
-  readonly stats: MuxStats = { received: 0, malformed: 0, answeredBadRequest: 0, answeredNoSuchLine: 0, droppedResponses: 0, absorbedRetransmissions: 0, sent: 0 };
+  readonly stats: MuxStats = {
+    received: 0,
+    malformed: 0,
+    answeredBadRequest: 0,
+    answeredNoSuchLine: 0,
+    droppedResponses: 0,
+    absorbedRetransmissions: 0,
+    sent: 0,
+    droppedUntrusted: 0,
+    answeredBadExtension: 0,
+    unanswerable: 0,
+  };
   readonly reliability: UdpReliability;
   #lines = new Map<string, MuxLine>();
   #lineFlows = new Map<string, Flow>();
   /** Branch of a request a line sent → that line and the flow it went out on. */
-  #clientBranches = new Map<string, RoutingRecord<{ lineId: string; flow: Flow }>>();
+  #clientBranches = new RoutingTable<{ lineId: string; flow: Flow }>();
   /** Branch+method of a request received → the flow to answer on. */
-  #serverFlows = new Map<string, RoutingRecord<Flow>>();
+  #serverFlows = new RoutingTable<Flow>();
   #resolver: SipResolver;
   #sweep: TimerHandle;
   #keepAlive: TimerHandle | undefined;
   #timers: SipTimerValues;
   #limits: ParseLimits;
   #oversizeWarned = false;
+  /** Warnings about malformed input: at most one per source per minute. */
+  #malformedLog: RateLimitedLog;
 
   constructor(private readonly opts: SipMuxOptions) {
     this.#timers = opts.timers ?? defaultSipTimers;
     this.#limits = opts.limits ?? defaultParseLimits;
     this.#resolver = opts.resolver ?? new SipResolver({ clock: opts.clock, log: opts.log.child('dns') });
     this.reliability = new UdpReliability(opts.clock, this.#timers, opts.log.child('udp'));
+    this.#malformedLog = new RateLimitedLog(opts.clock, 60_000);
     opts.udp?.events.on('message', (bytes, flow) => this.#receive(bytes, flow));
     for (const ch of Object.values(opts.connections)) {
       ch.events.on('message', (bytes, flow) => this.#receive(bytes, flow));
@@ -164,11 +119,12 @@ export class SipMux {
       await udp.start();
       return udp.flowTo(await this.#resolve(hop));
     }
+    const remote = await this.#resolve(hop);
     const existing = this.#lineFlows.get(lineId);
-    if (existing?.open && existing.remote.port === hop.port && existing.remote.host === (await this.#resolve(hop)).host) return existing;
+    if (existing?.open && existing.remote.port === remote.port && existing.remote.host === remote.host && existing.remote.servername === remote.servername) return existing;
     const channel = this.opts.connections[line.protocol];
     if (!channel) throw new Error(`no ${line.protocol} transport is configured`);
-    const flow = await channel.connect(await this.#resolve(hop));
+    const flow = await channel.connect(remote);
     this.#lineFlows.set(lineId, flow);
     return flow;
   }
@@ -253,7 +209,7 @@ export class SipMux {
   /** The line's own connection when `peer` is its next hop, else a connection of the same protocol to `peer`. */
   async #connectionTo(line: MuxLine, peer: Peer): Promise<Flow> {
     const hop = line.nextHop();
-    if (peer.host === hop.host && peer.port === hop.port) return this.flowFor(line.id);
+    if (peer.host === hop.host && peer.port === hop.port && peer.servername === hop.servername) return this.flowFor(line.id);
     const channel = this.opts.connections[line.protocol];
     if (!channel) throw new Error(`no ${line.protocol} transport is configured`);
     return channel.connect(await this.#resolve(peer));
@@ -289,10 +245,13 @@ export class SipMux {
     // A CRLF keep-alive from a peer (RFC 5626 §3.5.1 style) carries no message.
     if (!flow.reliable && bytes.every((b) => b === 0x0d || b === 0x0a)) return;
     this.stats.received++;
+    // Every connection was opened by us, to the PBX; over UDP anyone can send.
+    const fromPbx = flow.reliable || this.#fromPbx(flow.remote.host);
     const parsed = parseSipMessage(bytes, this.#limits);
     if (!parsed.ok) {
       this.stats.malformed++;
-      this.opts.log.warn(`malformed message from ${flow.key}: ${parsed.reason}`);
+      if (!fromPbx) return this.#dropUntrusted(flow, 'a malformed message');
+      this.#warnMalformed(flow, parsed.reason);
       if (parsed.partial && parsed.status && parsed.partial.method !== 'ACK') {
         this.stats.answeredBadRequest++;
         this.#answer(parsed.partial, parsed.status, flow, parsed.reason);
@@ -300,32 +259,25 @@ export class SipMux {
       return;
     }
     const { message: msg, keys } = parsed;
+    if (msg.kind === 'response') return this.#receiveResponse(msg, parsed.wire, keys, flow, fromPbx);
+    if (!fromPbx) return this.#dropUntrusted(flow, `${msg.method} ${msg.uri}`);
     if (!flow.reliable && !this.reliability.incoming(msg, flow, keys)) {
       this.stats.absorbedRetransmissions++;
       return;
     }
-    const text = parsed.wire.toString('utf8');
     const { via, cseq } = keys;
-    if (msg.kind === 'response') {
-      const owner = via?.branch ? this.#clientBranches.get(via.branch) : undefined;
-      const line = owner ? this.#lines.get(owner.value.lineId) : undefined;
-      if (!owner || !line) {
-        this.stats.droppedResponses++;
-        this.opts.log.debug(`dropping a response for no line (${msg.status}, branch ${via?.branch ?? '-'})`);
-        return;
-      }
-      owner.at = this.opts.clock.now();
-      if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
-      if (cseq.method === 'REGISTER') line.registerAnswered?.(msg, via, flow);
-      line.deliver(text);
-      return;
-    }
-    const line = this.#route(msg);
+    const line = this.#route(msg, flow);
     if (!line) {
       if (msg.method !== 'ACK') {
         this.stats.answeredNoSuchLine++;
         this.#answer(msg, 404, flow, `no line for ${msg.uri}`);
       }
+      return;
+    }
+    const unsupported = unsupportedRequirements(msg, this.opts.supportedExtensions ?? supportedOptionTags);
+    if (unsupported.length > 0) {
+      this.stats.answeredBadExtension++;
+      this.#answer(msg, 420, flow, undefined, [{ name: 'Unsupported', value: unsupported.join(', ') }]);
       return;
     }
     if (via?.branch) {
@@ -335,30 +287,86 @@ export class SipMux {
       this.#serverFlows.set(key, { value: flow, at: this.opts.clock.now(), ringing });
     }
     this.events.emit('request', msg, line.id);
-    line.deliver(text);
+    line.deliver(parsed.wire.toString('utf8'));
   }
 
-  /** Request-URI user equal to a line's Contact user, else to a line's AOR user (and host). */
-  #route(req: SipRequest): MuxLine | undefined {
+  /**
+   * A response goes to the line that sent its request (by branch). Over UDP it must come
+   * from the PBX or from where that request went (a far end reached directly in a dialog):
+   * a stranger guessing branches gets nowhere.
+   */
+  #receiveResponse(msg: SipResponse, wire: Buffer, keys: TransactionKeys & { cseq: { method: string } }, flow: Flow, fromPbx: boolean): void {
+    const { via, cseq } = keys;
+    const owner = via?.branch ? this.#clientBranches.get(via.branch) : undefined;
+    const line = owner ? this.#lines.get(owner.value.lineId) : undefined;
+    if (!owner || !line) {
+      if (!fromPbx) return this.#dropUntrusted(flow, `a ${msg.status} response`);
+      this.stats.droppedResponses++;
+      this.opts.log.debug(`dropping a response for no line (${msg.status}, branch ${printable(via?.branch ?? '-', 40)})`);
+      return;
+    }
+    if (!fromPbx && plainAddress(owner.value.flow.remote.host) !== plainAddress(flow.remote.host)) return this.#dropUntrusted(flow, `a ${msg.status} response`);
+    if (!flow.reliable && !this.reliability.incoming(msg, flow, keys)) {
+      this.stats.absorbedRetransmissions++;
+      return;
+    }
+    owner.at = this.opts.clock.now();
+    if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
+    if (cseq.method === 'REGISTER') line.registerAnswered?.(msg, via, flow);
+    line.deliver(wire.toString('utf8'));
+  }
+
+  /** The PBX (guard: resolved server addresses, trusted sources) or a line's current next hop. */
+  #fromPbx(host: string): boolean {
+    const guard = this.opts.guard;
+    if (!guard || guard.fromPbx(host)) return true;
+    const a = plainAddress(host);
+    for (const line of this.#lines.values()) if (plainAddress(line.nextHop().host) === a) return true;
+    return false;
+  }
+
+  #dropUntrusted(flow: Flow, what: string): void {
+    this.stats.droppedUntrusted++;
+    this.opts.guard?.drop(flow.remote.host, what);
+  }
+
+  #warnMalformed(flow: Flow, reason: string): void {
+    const held = this.#malformedLog.take(plainAddress(flow.remote.host));
+    if (held === undefined) return;
+    this.opts.log.warn(`malformed message from ${flow.key}: ${printable(reason, 160)}${held > 0 ? ` (and ${held} more since the last report)` : ''}`);
+  }
+
+  /**
+   * Request-URI user equal to a line's Contact user (random per line: only the registrar
+   * knows it), else, for a trusted source only, a line's AOR user (and host).
+   */
+  #route(req: SipRequest, flow: Flow): MuxLine | undefined {
     const uri = parseSipUri(req.uri);
     if (!uri?.user) return undefined;
+    const byAorAllowed = !this.opts.guard || this.opts.guard.trusted(flow.remote.host);
     let byAor: MuxLine | undefined;
     for (const line of this.#lines.values()) {
       if (line.contactUser() === uri.user) return line;
-      if (!byAor && line.aorUser === uri.user && (line.aorHost === uri.host || isIP(uri.host) !== 0)) byAor = line;
+      if (byAorAllowed && !byAor && line.aorUser === uri.user && (line.aorHost === uri.host || isIP(uri.host) !== 0)) byAor = line;
     }
     return byAor;
   }
 
-  #answer(req: SipRequest, status: number, flow: Flow, why: string): void {
-    const res = statelessResponse(req, status, { extraHeaders: [{ name: 'Warning', value: `399 linedesk "${why.replace(/["\\\r\n]/g, "'")}"` }] });
-    const bytes = serializeSipMessage(res);
-    flow.send(bytes).then(
-      () => {
-        if (!flow.reliable) this.reliability.outgoing(res, bytes, flow);
-      },
-      (error: unknown) => this.opts.log.warn(`could not answer ${status}`, { error }),
-    );
+  /**
+   * Answers statelessly, once (RFC 3261 §8.2.6): no retransmission and no state, so a
+   * spoofed source gets one datagram the size of its own, and an answer that would not
+   * fit in one datagram (huge copied headers) is not sent at all.
+   */
+  #answer(req: SipRequest, status: number, flow: Flow, why: string | undefined, extraHeaders: { name: string; value: string }[] = []): void {
+    const warning = why === undefined ? [] : [{ name: 'Warning', value: `399 linedesk "${printable(why, 100).replace(/["\\]/g, "'")}"` }];
+    let bytes = serializeSipMessage(statelessResponse(req, status, { extraHeaders: [...extraHeaders, ...warning] }));
+    if (!flow.reliable && bytes.length > maxStatelessUdpBytes && warning.length > 0) bytes = serializeSipMessage(statelessResponse(req, status, { extraHeaders }));
+    if (!flow.reliable && bytes.length > maxStatelessUdpBytes) {
+      this.stats.unanswerable++;
+      this.opts.log.debug(`not answering ${status} to ${flow.key}: the answer would be ${bytes.length} bytes`);
+      return;
+    }
+    flow.send(bytes).catch((error: unknown) => this.opts.log.debug(`could not answer ${status} to ${flow.key}`, { error }));
   }
 
   #flowClosed(flow: Flow, error: Error | undefined): void {
@@ -372,7 +380,9 @@ export class SipMux {
   /** A host name's address (lines hand over resolved targets; names come from Route, Contact or Via). */
   async #resolve(peer: Peer): Promise<Peer> {
     if (isIP(peer.host)) return peer;
-    return this.#resolver.address(peer);
+    // The address to connect to; the name stays what a TLS certificate is checked against.
+    const { host } = await this.#resolver.address(peer);
+    return { ...peer, host, servername: peer.servername ?? peer.host };
   }
 
   /**
@@ -383,35 +393,10 @@ export class SipMux {
   #expire(): void {
     const done = this.opts.clock.now() - (64 * this.#timers.t1 + 10_000);
     const ringing = done - inviteRingLimitMs;
-    for (const [k, v] of this.#clientBranches) if (v.at < (v.ringing ? ringing : done)) this.#clientBranches.delete(k);
-    for (const [k, v] of this.#serverFlows) if (v.at < (v.ringing ? ringing : done)) this.#serverFlows.delete(k);
+    this.#clientBranches.expire(done, ringing);
+    this.#serverFlows.expire(done, ringing);
   }
 }
 
-/**
- * The local address the OS would use to reach `remote` (a connected UDP socket sends nothing).
- * Rejects when there is no route: with a callback, dgram reports a failed connect to the
- * callback and emits no 'error' (the socket would otherwise read as bound to 0.0.0.0).
- */
-export function localAddressToward(remote: Peer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket(isIP(remote.host) === 6 ? 'udp6' : 'udp4');
-    const settle = (error: Error | undefined): void => {
-      try {
-        if (error) reject(error);
-        else resolve(s.address().address);
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      } finally {
-        s.close();
-      }
-    };
-    try {
-      s.connect(remote.port, remote.host, (error?: Error) => settle(error));
-    } catch (error) {
-      settle(error instanceof Error ? error : new Error(String(error)));
-    }
-  });
-}
-
-export { peerKey };
+export { localAddressToward, peerKey };
+export type { MuxEvents, MuxLine, MuxStats, SipMuxOptions };

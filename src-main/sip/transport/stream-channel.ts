@@ -7,6 +7,7 @@ import type { ConnectionChannel, ConnectionChannelEvents } from './connection-ch
 import { ConnectionPool, PooledConnection, type PoolHooks } from './connection-pool.js';
 import { peerKey, type Flow, type Peer } from './flow.js';
 import { StreamFramer, type FramerLimits } from './stream-framer.js';
+import { tlsConnectError, tlsIdentity } from './tls-identity.js';
 
 export interface StreamChannelOptions {
   protocol: 'tcp' | 'tls';
@@ -65,6 +66,7 @@ export class StreamChannel implements ConnectionChannel {
 
   #dial(remote: Peer, key: string, hooks: PoolHooks): Promise<PooledConnection> {
     const { protocol, bind, connectTimeoutMs } = this.opts;
+    const identity = tlsIdentity(remote, this.opts.tls?.servername);
     return new Promise<PooledConnection>((resolve, reject) => {
       const base = { host: remote.host, port: remote.port, localAddress: bind.host === '0.0.0.0' ? undefined : bind.host };
       const socket =
@@ -74,7 +76,7 @@ export class StreamChannel implements ConnectionChannel {
               ca: this.opts.tls?.ca,
               cert: this.opts.tls?.cert,
               key: this.opts.tls?.key,
-              servername: this.opts.tls?.servername ?? (net.isIP(remote.host) ? undefined : remote.host),
+              ...identity.options,
               rejectUnauthorized: this.opts.tls?.rejectUnauthorized ?? true,
             })
           : net.connect(base);
@@ -83,7 +85,7 @@ export class StreamChannel implements ConnectionChannel {
       const readyEvent = protocol === 'tls' ? 'secureConnect' : 'connect';
       const onFail = (error: Error): void => {
         timer.cancel();
-        reject(error);
+        reject(protocol === 'tls' ? tlsConnectError(error, identity, key) : error);
       };
       socket.once('error', onFail);
       socket.once(readyEvent, () => {

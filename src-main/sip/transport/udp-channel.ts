@@ -53,7 +53,9 @@ export class UdpChannel {
     }
     socket.on('message', (bytes, rinfo) => {
       if (bytes.length === 0) return;
-      this.events.emit('message', bytes, this.flowTo({ host: rinfo.address, port: rinfo.port }));
+      // Not remembered: a datagram from anyone must not leave state behind (flowTo() keeps the ones we send on).
+      const remote = { host: rinfo.address, port: rinfo.port };
+      this.events.emit('message', bytes, this.#flows.get(flowKey(remote)) ?? this.#makeFlow(remote));
     });
     socket.on('error', (error) => {
       this.log.warn('UDP socket error', { error });
@@ -66,15 +68,23 @@ export class UdpChannel {
     return this.#local;
   }
 
-  /** The flow to a remote address on the shared socket. */
+  /** The flow to a remote address on the shared socket (kept: the mux sends on it). */
   flowTo(remote: Peer): Flow {
-    const key = `udp:${peerKey(remote)}`;
+    const key = flowKey(remote);
     let flow = this.#flows.get(key);
     if (flow) return flow;
+    flow = this.#makeFlow(remote);
+    // Bounded: answers to many sources must not grow memory without limit.
+    if (this.#flows.size > 10_000) this.#flows.clear();
+    this.#flows.set(key, flow);
+    return flow;
+  }
+
+  #makeFlow(remote: Peer): Flow {
     const local = (): Peer => this.local;
     const open = (): boolean => !this.#closed;
-    flow = {
-      key,
+    return {
+      key: flowKey(remote),
       protocol: 'udp',
       remote: { ...remote },
       get local() {
@@ -86,10 +96,6 @@ export class UdpChannel {
       },
       send: (bytes) => this.#send(bytes, remote),
     };
-    // Bounded: a flood of spoofed sources must not grow memory without limit.
-    if (this.#flows.size > 10_000) this.#flows.clear();
-    this.#flows.set(key, flow);
-    return flow;
   }
 
   #send(bytes: Buffer, to: Peer): Promise<void> {
@@ -110,4 +116,8 @@ export class UdpChannel {
     }
     this.events.removeAllListeners();
   }
+}
+
+function flowKey(remote: Peer): string {
+  return `udp:${peerKey(remote)}`;
 }

@@ -55,6 +55,9 @@ interface ServerTx {
   expire: TimerHandle;
 }
 
+/** Cached answers to incoming requests held at once (each lives 64*T1). */
+const maxServerTransactions = 20_000;
+
 export class UdpReliability {
   readonly stats: ReliabilityStats = {
     requestRetransmissions: 0,
@@ -211,6 +214,14 @@ export class UdpReliability {
   #startServer(key: string, response: Buffer, flow: Flow, timerG: boolean): void {
     const old = this.#server.get(key);
     if (old) this.#clearServer(old);
+    this.#server.delete(key);
+    // Keyed by branches from the wire: capped, the oldest going first.
+    while (this.#server.size >= maxServerTransactions) {
+      const [oldestKey, oldest] = this.#server.entries().next().value ?? [];
+      if (oldestKey === undefined || oldest === undefined) break;
+      this.#clearServer(oldest);
+      this.#server.delete(oldestKey);
+    }
     const tx: ServerTx = {
       key,
       response,

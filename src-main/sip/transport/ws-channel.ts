@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger.js';
 import type { ConnectionChannel, ConnectionChannelEvents } from './connection-channel.js';
 import { ConnectionPool, PooledConnection, type PoolHooks } from './connection-pool.js';
 import { peerKey, type Flow, type Peer } from './flow.js';
+import { tlsConnectError, tlsIdentity } from './tls-identity.js';
 
 export interface WsChannelOptions {
   protocol: 'ws' | 'wss';
@@ -51,17 +52,19 @@ export class WsChannel implements ConnectionChannel {
   }
 
   #dial(remote: Peer, key: string, hooks: PoolHooks): Promise<PooledConnection> {
-    const url = `${this.opts.protocol}://${key}${this.opts.path.startsWith('/') ? '' : '/'}${this.opts.path}`;
+    const url = `${this.opts.protocol}://${peerKey(remote)}${this.opts.path.startsWith('/') ? '' : '/'}${this.opts.path}`;
+    const identity = tlsIdentity(remote, this.opts.tls?.servername);
     return new Promise<PooledConnection>((resolve, reject) => {
       const ws = new WebSocket(url, 'sip', {
         handshakeTimeout: this.opts.connectTimeoutMs,
         maxPayload: this.opts.maxMessageBytes,
         ca: this.opts.tls?.ca,
         rejectUnauthorized: this.opts.tls?.rejectUnauthorized ?? true,
-        ...(this.opts.tls?.servername ? { servername: this.opts.tls.servername } : {}),
+        // ws checks the certificate against this name (or the address's IP when it is absent).
+        ...(this.opts.protocol === 'wss' && identity.options.servername ? { servername: identity.options.servername } : {}),
       });
       // A server that does not answer with the "sip" subprotocol fails the handshake in ws itself.
-      const onFail = (error: Error): void => reject(error);
+      const onFail = (error: Error): void => reject(this.opts.protocol === 'wss' ? tlsConnectError(error, identity, key) : error);
       ws.once('error', onFail);
       ws.once('open', () => {
         ws.off('error', onFail);
