@@ -58,6 +58,17 @@ function keysIn(sip: CapturedSip[]): SdesCrypto[] {
   return keys;
 }
 
+/** LineDesk's SIP port in this file's runner (set once it is ready). */
+let ourSipPort = 0;
+
+/**
+ * The SIP messages to and from this file's LineDesk: every SDP that says where its media
+ * goes passes its SIP port (the capture also sees whatever else runs on the machine).
+ */
+async function ourSip(cap: WireCapture): Promise<CapturedSip[]> {
+  return (await cap.sip()).filter((m) => m.srcPort === ourSipPort || m.dstPort === ourSipPort);
+}
+
 /** The media ports the SDPs of this capture name (m=audio <port>). */
 function sdpPorts(sip: CapturedSip[]): Set<number> {
   const ports = new Set<number>();
@@ -71,7 +82,7 @@ function sdpPorts(sip: CapturedSip[]): Set<number> {
  * machine, and only this call's own ports say the packet is ours.
  */
 async function packets(cap: WireCapture, from: Range, to: Range): Promise<Buffer[]> {
-  const ports = sdpPorts(await cap.sip());
+  const ports = sdpPorts(await ourSip(cap));
   const rows = await cap.fields('udp', ['udp.srcport', 'udp.dstport', 'udp.payload']);
   return rows
     .filter(([s, d]) => within(Number(s), from) && within(Number(d), to) && ports.has(Number(s)) && ports.has(Number(d)))
@@ -107,7 +118,7 @@ function decrypted(wire: Buffer[], keys: SdesCrypto[]): { pcm: Int16Array; suite
 
 /** Proves the media was SRTP both ways with the SDP's keys, and carried `hz` both ways. */
 async function assertSrtpWire(cap: WireCapture, peer: Range, hz: number): Promise<string> {
-  const keys = keysIn(await cap.sip());
+  const keys = keysIn(await ourSip(cap));
   const inbound = await packets(cap, peer, OURS);
   const outbound = await packets(cap, OURS, peer);
   assert.ok(inbound.length > 120 && outbound.length > 120, `RTP both ways (${inbound.length} in, ${outbound.length} out)`);
@@ -184,6 +195,8 @@ describe('SRTP calls with baresip and Linphone, through Kamailio', { skip, timeo
     );
     runner = new HeadlessRunner(config);
     await runner.registered(['agent', 'agentm', 'svc', 'mand', 'off']);
+    const ready = runner.events.find((e) => e.event === 'ready') as RunnerEvent & { transports: { local: string }[] };
+    ourSipPort = Number(ready.transports[0]!.local.split(':').at(-1));
   });
   after(async () => {
     await runner?.stop();
@@ -348,8 +361,13 @@ describe('SRTP calls with baresip and Linphone, through Kamailio', { skip, timeo
     const far = await bind('127.0.0.1');
     const stranger = await bind('127.0.0.2');
     const callId = `wire-${randomBytes(4).toString('hex')}`;
+    // As the PBX does: to the line's registered Contact (a request by AOR is routed only for
+    // trusted sources, and this one stands in for the PBX).
+    const [contact] = await k.contacts('223');
+    const contactUser = /^sips?:([^@]+)@/.exec(contact ?? '')?.[1];
+    assert.ok(contactUser, `the line's Contact at the registrar: ${String(contact)}`);
     const sdp = ['v=0', 'o=- 1 1 IN IP4 127.0.0.3', 's=-', 'c=IN IP4 127.0.0.3', 't=0 0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
-    const head = (method: string, cseq: number, toTag = '') => [`${method} sip:223@127.0.0.1:${ldSip} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${sipPort};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`, 'Max-Forwards: 70', `From: <sip:wire@127.0.0.1>;tag=w1`, `To: <sip:223@127.0.0.1>${toTag}`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`, `Contact: <sip:wire@127.0.0.1:${sipPort}>`];
+    const head = (method: string, cseq: number, toTag = '') => [`${method} sip:${contactUser}@127.0.0.1:${ldSip} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${sipPort};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`, 'Max-Forwards: 70', `From: <sip:wire@127.0.0.1>;tag=w1`, `To: <sip:223@127.0.0.1>${toTag}`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`, `Contact: <sip:wire@127.0.0.1:${sipPort}>`];
     try {
       await sip.send([...head('INVITE', 1), 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp].join('\r\n'), ldSip);
       const ok = await sip.next((m) => m.startsWith('SIP/2.0 200') && m.includes(callId), 10_000);
