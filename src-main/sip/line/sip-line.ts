@@ -5,6 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
 import { parseSipUri, type SipResponse } from '../message/sip-message.js';
+import { bareHost, uriHost } from '../message/uri-host.js';
 import type { Via } from '../message/via.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { targetKey } from '../dns/sip-target.js';
@@ -104,7 +105,7 @@ export class SipLine implements MuxLine {
       authorizationPassword: settings.password,
       transportConstructor: LineTransport,
       transportOptions,
-      viaHost: deps.localHost,
+      viaHost: uriHost(deps.localHost), // sip.js writes it as is: an IPv6 address needs its brackets
       forceRport: true,
       contactName: '', // random per line: the mux routes on it, and sip.js then tolerates NAT-rewritten Contacts
       contactParams: { transport: settings.protocol },
@@ -241,10 +242,10 @@ export class SipLine implements MuxLine {
   /** The registrar told us where it sees us: behind a NAT, the Contact moves there (and is registered again). */
   registerAnswered(res: SipResponse, via: Via | undefined, _flow: Flow): void {
     const uri = this.ua.contact.uri;
-    const moved = this.#nat.observe(res, via, { host: uri.host, port: uri.port ?? 5060 });
+    const moved = this.#nat.observe(res, via, { host: bareHost(uri.host), port: uri.port ?? 5060 });
     if (!moved) return;
     this.deps.log.info(`behind a NAT: the registrar sees us at ${moved.host}:${moved.port} (Contact was ${uri.host}:${uri.port ?? 5060})`);
-    uri.host = moved.host;
+    uri.host = uriHost(moved.host);
     uri.port = moved.port;
     // An answer to a refresh (the NAT changed its mapping): register the new Contact once
     // sip.js has taken this answer. During a registration attempt, the attempt does it.
@@ -261,7 +262,7 @@ export class SipLine implements MuxLine {
     // Behind a NAT (UDP), the address the registrar saw us at instead.
     if (flow.protocol !== 'ws' && flow.protocol !== 'wss') {
       const at = this.#nat.contactAddress({ host: this.deps.localHost, port: flow.local.port });
-      this.ua.contact.uri.host = at.host;
+      this.ua.contact.uri.host = uriHost(at.host);
       this.ua.contact.uri.port = at.port;
     }
     if (this.#transport?.isConnected()) return;
