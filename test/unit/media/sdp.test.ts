@@ -122,7 +122,7 @@ describe('parseSessionDescription: real-world offers', () => {
     const { sdp } = parsed(bracketed);
     assert.deepEqual(sdp.connection, { addressType: 'IP6', address: '2001:db8::10' });
     assert.equal(sdp.origin.address, '2001:db8::10');
-    assert.throws(() => parseSessionDescription(ipv6Offer.replace(/IN IP6 \S+/g, 'IN IP4 [192.0.2.1]')), /is not an IPv4 address/);
+    assert.match(parseError(ipv6Offer.replace(/IN IP6 \S+/g, 'IN IP4 [192.0.2.1]')), /is not an IPv4 address/, 'only IP6 may be bracketed');
   });
 
   it('keeps every m= line, known or not, in order', () => {
