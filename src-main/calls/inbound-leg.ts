@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
+import { cancelEndReason } from './cancel-reason.js';
 import type { InboundLegLike, LegEnd, LegEvents, Party } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
 
@@ -44,10 +45,11 @@ export class InboundLeg implements InboundLegLike {
     this.arrivedAt = clock.now();
     invitation.delegate = {
       onCancel: (cancel) => {
-        const reason = cancel.request.getHeader('reason');
-        // Key on cause=200, not on the text: Kamailio omits the text for forks that had not rung yet.
-        const elsewhere = reason !== undefined && /\bcause\s*=\s*200\b/i.test(reason);
-        this.#pendingEnd = { reason: elsewhere ? 'answered-elsewhere' : 'caller-cancelled', code: 487, ...(reason ? { detail: reason } : {}) };
+        const reasons = cancel.request.getHeaders('reason');
+        // A call dialled to something other than this line's own extension was distributed by the PBX.
+        const distributed = this.to.number !== invitation.userAgent.configuration.uri.user;
+        const detail = reasons.join(', ');
+        this.#pendingEnd = { reason: cancelEndReason(reasons, distributed), code: 487, ...(detail ? { detail } : {}) };
       },
       ...inDialogRequests(
         () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
