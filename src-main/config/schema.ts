@@ -57,6 +57,8 @@ const lineSchema = z.strictObject({
   expiresSec: z.number().int().min(30).max(86_400).optional(),
   /** This line's own registrar, when it differs from the global one (e.g. the PBX's TLS or WS port). */
   registrar: registrarSchema.optional(),
+  /** The q-value registered with the Contact (RFC 3261 §10.2.1.2): PBXs that fork by q ring higher ones first. */
+  q: z.number().min(0).max(1).optional(),
   media: lineMediaSchema.optional(),
 });
 

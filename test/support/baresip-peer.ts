@@ -18,6 +18,8 @@ export interface BaresipOptions {
   codecs?: string[];
   /** Answer calls by itself (default true). */
   autoAnswer?: boolean;
+  /** The q-value of its registered Contact (baresip's regq). */
+  q?: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export class BaresipPeer {
       '',
     ].join('\n');
     writeFileSync(join(this.dir, 'config'), config);
-    writeFileSync(join(this.dir, 'accounts'), `<sip:${this.opts.user}@pbx.local>;auth_pass=secret;outbound="sip:127.0.0.1:${this.opts.registrarPort};transport=udp";regint=300;answermode=${this.opts.autoAnswer === false ? 'manual' : 'auto'};audio_codecs=${codecs.map((c) => (c === 'opus' ? 'opus/48000/2' : c)).join(',')}\n`);
+    writeFileSync(join(this.dir, 'accounts'), `<sip:${this.opts.user}@pbx.local>;auth_pass=secret;outbound="sip:127.0.0.1:${this.opts.registrarPort};transport=udp";regint=300;answermode=${this.opts.autoAnswer === false ? 'manual' : 'auto'}${this.opts.q === undefined ? '' : `;regq=${this.opts.q}`};audio_codecs=${codecs.map((c) => (c === 'opus' ? 'opus/48000/2' : c)).join(',')}\n`);
     writeFileSync(join(this.dir, 'contacts'), '');
     const child = spawn('baresip', ['-f', this.dir, '-p', '/usr/share/baresip', '-t', String(this.opts.lifetimeSec)], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;

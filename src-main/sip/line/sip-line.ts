@@ -287,6 +287,7 @@ export class SipLine implements MuxLine {
         expires: this.settings.expiresSec,
         refreshFrequency: this.settings.refreshPercent,
         logConfiguration: false,
+        ...(this.settings.q !== undefined ? { extraContactHeaderParams: [`q=${qValue(this.settings.q)}`] } : {}),
         ...(this.settings.nat?.outbound && this.settings.nat.instanceId ? { regId: 1, instanceId: this.settings.nat.instanceId } : {}),
       });
       const r = registerer;
@@ -405,4 +406,9 @@ export class SipLine implements MuxLine {
     await Promise.race([p, new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, ms)))]);
     timer?.cancel();
   }
+}
+
+/** RFC 3261 qvalue: "0" to "1", at most three decimals. */
+function qValue(q: number): string {
+  return String(Math.round(Math.min(1, Math.max(0, q)) * 1000) / 1000);
 }
