@@ -37,6 +37,8 @@ export class InboundLeg implements InboundLegLike {
     readonly arrivalLine: string,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Extra headers of our 200 OK (RFC 4028 Session-Expires, Require: timer). */
+    private readonly answerHeaders: readonly string[] = [],
   ) {
     const req = invitation.request;
     this.callId = req.callId;
@@ -98,7 +100,7 @@ export class InboundLeg implements InboundLegLike {
     if (this.#state === 'ended') throw new Error(`call ${this.callId} has already ended`);
     this.#state = 'answering';
     try {
-      await this.invitation.accept();
+      await this.invitation.accept(this.answerHeaders.length > 0 ? { extraHeaders: [...this.answerHeaders] } : undefined);
     } catch (error) {
       this.#pendingEnd ??= { reason: 'failed', code: 500, detail: error instanceof Error ? error.message : String(error) };
       if (this.invitation.state !== SessionState.Terminated) this.invitation.reject({ statusCode: 500 }).catch(() => {});

@@ -20,6 +20,8 @@ export interface LegEvents extends Record<string, unknown[]> {
   dtmf: [digit: string, durationMs: number | undefined];
   /** A provisional response to our INVITE (outbound legs: 180, 183…). */
   progress: [code: number];
+  /** A 3xx to our INVITE is being followed: a new INVITE goes to `target` (outbound legs). */
+  redirected: [target: string, code: number];
 }
 
 export interface Party {

@@ -105,6 +105,21 @@ const natSchema = z.strictObject({
   keepAliveMs: z.number().int().min(0).max(600_000).default(20_000),
 });
 
+/** RFC 4028 session timers: a call is refreshed (re-INVITE or UPDATE) at half the interval; one nobody refreshes ends. */
+const sessionTimersSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** The interval our INVITEs ask for (Session-Expires), seconds. */
+  expiresSec: z.number().int().min(1).max(86_400).default(1800),
+  /** The smallest interval we accept (Min-SE); smaller requests get 422. RFC 4028 says at least 90; less only in tests. */
+  minSeSec: z.number().int().min(1).max(86_400).default(90),
+});
+
+/** 3xx answers to our own calls: followed to their Contact targets, within limits (docs/pbx-guide.md says why). */
+const redirectsSchema = z.strictObject({
+  /** How many redirects one call may follow; 0: a 3xx ends the call. */
+  maxHops: z.number().int().min(0).max(10).default(3),
+});
+
 const tlsSchema = z.strictObject({
   /** PEM file of the CA that signs the server certificate; system CAs when absent. */
   caFile: z.string().optional(),
@@ -125,6 +140,8 @@ export const configSchema = z
     tls: tlsSchema.prefault({}),
     dns: dnsSchema.prefault({}),
     nat: natSchema.prefault({}),
+    sessionTimers: sessionTimersSchema.prefault({}),
+    redirects: redirectsSchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),
@@ -206,6 +223,7 @@ export const configSchema = z
     if (cfg.media.rtpPortMax <= cfg.media.rtpPortMin) ctx.addIssue({ code: 'custom', path: ['media', 'rtpPortMax'], message: 'must be above rtpPortMin' });
     if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });
     if (cfg.timers.retryMaxMs < cfg.timers.retryMinMs) ctx.addIssue({ code: 'custom', path: ['timers', 'retryMaxMs'], message: 'must not be smaller than retryMinMs' });
+    if (cfg.sessionTimers.expiresSec < cfg.sessionTimers.minSeSec) ctx.addIssue({ code: 'custom', path: ['sessionTimers', 'expiresSec'], message: 'must not be smaller than minSeSec' });
   });
 
 export type LineDeskConfig = z.infer<typeof configSchema>;

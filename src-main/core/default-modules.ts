@@ -4,6 +4,7 @@ import { devicesModule } from '../modules/devices-module.js';
 import { mediaModule } from '../modules/media-module.js';
 import type { CoreModule } from '../modules/module-api.js';
 import { outboundModule } from '../modules/outbound-module.js';
+import { sessionTimersModule } from '../modules/session-timers-module.js';
 import { statsModule } from '../modules/stats-module.js';
 
 /**
@@ -13,5 +14,5 @@ import { statsModule } from '../modules/stats-module.js';
  * delivers events in causal order, and the stop runs in phases (see LineDeskCore.stop).
  */
 export function defaultModules(): CoreModule[] {
-  return [statsModule, devicesModule, mediaModule, callsModule, outboundModule, agentModule];
+  return [statsModule, devicesModule, mediaModule, callsModule, outboundModule, sessionTimersModule, agentModule];
 }

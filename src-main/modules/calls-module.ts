@@ -1,6 +1,8 @@
 import { cpus, loadavg } from 'node:os';
 import { Call, type CallContext } from '../calls/call.js';
 import { InboundLeg } from '../calls/inbound-leg.js';
+import { readTimerHeaders } from '../calls/session-timer.js';
+import { answerInvite } from '../calls/session-timer-terms.js';
 import type { AgentStateName } from '../contract/control-events.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { resultOf } from './command-registry.js';
@@ -61,7 +63,13 @@ export const callsModule: CoreModule = {
     for (const line of host.sipLines.values()) {
       line.events.on('invite', (invitation) => {
         try {
-          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call')));
+          // RFC 4028: an interval below our Min-SE is refused at once; otherwise our 200 carries the terms.
+          const timer = answerInvite(readTimerHeaders(invitation.request), config.sessionTimers);
+          if ('reject' in timer) {
+            invitation.reject({ statusCode: 422, extraHeaders: [`Min-SE: ${timer.reject.minSeSec}`] }).catch(() => {});
+            return;
+          }
+          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call'), timer.headers));
         } catch (error) {
           host.log.error('could not take an incoming call', { line: line.id, error });
           invitation.reject({ statusCode: 500 }).catch(() => {});

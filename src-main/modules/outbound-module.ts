@@ -2,6 +2,8 @@ import { Call } from '../calls/call.js';
 import { CallState } from '../calls/call-state.js';
 import { transfer } from '../calls/call-transfer.js';
 import { OutboundLeg } from '../calls/outbound-leg.js';
+import type { LineSettings } from '../sip/line/line-settings.js';
+import { parseSipUri } from '../sip/message/sip-message.js';
 import { Calls, type CallsService } from './calls-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 
@@ -71,7 +73,11 @@ export const outboundModule: CoreModule = {
 async function dial(host: CoreHost, calls: CallsService, lineId: string, target: string, consultFor?: Call): Promise<Call> {
   const line = host.sipLines.get(lineId);
   if (!line) throw new Error(`no line "${lineId}"`);
-  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'));
+  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'), {
+    sessionTimers: host.config.sessionTimers,
+    // A redirect may name another number of this PBX, never another PBX (calls/redirect-policy.ts).
+    redirects: { maxHops: host.config.redirects.maxHops, pbxHosts: pbxHosts(line.settings) },
+  });
   const release = calls.dispatcher.occupy(lineId, consultFor !== undefined);
   if (typeof release === 'string') throw new Error(release);
   const call = Call.outbound(leg, lineId, { number: line.aorUser, uri: line.settings.aor }, calls.context);
@@ -92,4 +98,10 @@ async function dial(host: CoreHost, calls: CallsService, lineId: string, target:
     throw error;
   }
   return call;
+}
+
+/** The hosts of a line's PBX: its domain, its registrars and its outbound proxy. */
+function pbxHosts(settings: LineSettings): string[] {
+  const uris = [settings.aor, ...settings.registrars.map((r) => r.uri), ...(settings.outboundProxy ? [settings.outboundProxy.uri] : [])];
+  return uris.map((u) => parseSipUri(u)?.host).filter((h): h is string => h !== undefined && h !== '');
 }

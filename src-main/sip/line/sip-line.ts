@@ -15,6 +15,7 @@ import { LineTransport, type LineTransportOptions } from '../transport/line-tran
 import type { MuxLine, SipMux } from '../transport/sip-mux.js';
 import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import { HopTargets } from './hop-targets.js';
+import { routeUpdates, type InDialogUpdate } from './in-dialog-update.js';
 import type { LineSettings, SipServer } from './line-settings.js';
 import { NatContact } from './nat-contact.js';
 import { serverDestination } from './server-destination.js';
@@ -23,6 +24,8 @@ import { RegistrationController, type RegisterOutcome, type RegistrationAgent, t
 export interface SipLineEvents extends Record<string, unknown[]> {
   state: [state: RegistrationState, detail: LineStateDetail];
   invite: [invitation: Invitation];
+  /** An in-dialog UPDATE (a session refresh): answer it synchronously, or the line answers for you. */
+  update: [update: InDialogUpdate];
 }
 
 export interface LineStateDetail {
@@ -123,6 +126,7 @@ export class SipLine implements MuxLine {
       userAgentString: deps.userAgentString,
       ...(settings.nat?.outbound && settings.nat.instanceId ? { instanceId: settings.nat.instanceId } : {}),
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
+      ...(settings.supported?.length ? { sipExtensionExtraSupported: settings.supported } : {}),
       delegate: {
         onInvite: (invitation) => this.events.emit('invite', invitation),
         onDisconnect: (error) => {
@@ -130,6 +134,7 @@ export class SipLine implements MuxLine {
         },
       },
     });
+    routeUpdates(this.ua, (u) => this.events.emit('update', u));
     // sip.js knows only MD5 and reads only the first challenge: bring our own digest.
     this.ua.userAgentCore.configuration.authenticationFactory = () =>
       new DigestCredentials(settings.username, settings.password, (m) => log.warn(m)) as never;
