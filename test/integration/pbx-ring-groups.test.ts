@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CallRecordView } from '../../src-main/contract/control-events.js';
 import { BaresipPeer } from '../support/baresip-peer.js';
 import { HeadlessRunner } from '../support/headless-runner.js';
@@ -70,6 +71,7 @@ describe('ring groups through Kamailio: parallel, hunt and q-value, with sipp an
     const answerer = await device('201', { ringMs: 1_000 });
     const cap = captureSkipReason() ? undefined : new WireCapture(`udp port ${k.udpPort}`);
     await cap?.start();
+    await delay(500); // tshark says it captures a moment before it does
     const mark = runner.events.length;
     const caller = startSipp({ scenario: 'uac-final.xml', target: `127.0.0.1:${k.udpPort}`, service: '600', durationMs: 500, timeoutMs: 20_000 });
     const offered = await runner.waitForEvent('call.offered', { line: 'a' }, 10_000, mark);
@@ -128,6 +130,7 @@ describe('ring groups through Kamailio: parallel, hunt and q-value, with sipp an
     runner.send({ cmd: 'dnd', line: 'a', on: true });
     const cap = captureSkipReason() ? undefined : new WireCapture(`udp port ${k.udpPort}`);
     await cap?.start();
+    await delay(500); // tshark says it captures a moment before it does
     const mark = runner.events.length;
     const caller = startSipp({ scenario: 'uac-final.xml', target: `127.0.0.1:${k.udpPort}`, service: '602', durationMs: 500, timeoutMs: 30_000 });
     const first = await runner.waitForEvent('call.offered', {}, 10_000, mark);

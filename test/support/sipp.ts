@@ -351,6 +351,8 @@ export interface DeviceOptions {
   localPort?: number;
   mediaPort?: number;
   rtpEcho?: boolean;
+  /** What it does with the INVITEs it gets (default uas-answer-ooc.xml), e.g. from sipp-pbx-scenarios.ts. */
+  oocScenario?: string;
 }
 
 export interface Device {
@@ -385,7 +387,7 @@ export function startDevice(opts: DeviceOptions): Device {
       talk_ms: String(opts.talkMs ?? 0),
       contact_params: opts.q === undefined ? '' : `;q=${opts.q}`,
     },
-    extraArgs: ['-oocsf', scenarioPath('uas-answer-ooc.xml')],
+    extraArgs: ['-oocsf', scenarioPath(opts.oocScenario ?? 'uas-answer-ooc.xml')],
   });
   const registered = running.waitForLog(/^REGISTERED /, 10_000).then(() => undefined);
   registered.catch(() => undefined); // a test that never awaits it must not see an unhandled rejection
