@@ -2,8 +2,8 @@ import { Inviter, SessionState, UserAgent, type Core, type InviterOptions, type 
 import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
-import { reportDialoglessProgress } from './dialogless-progress.js';
 import { EarlyMedia } from './early-media.js';
+import { watchInviteResponses } from './invite-responses.js';
 import type { Leg, LegEnd, LegEvents } from './leg.js';
 import { RedirectPlan, type RedirectRules } from './redirect-policy.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
@@ -127,9 +127,6 @@ export class OutboundLeg implements Leg {
           early.progress(r.message);
           this.events.emit('progress', r.message.statusCode ?? 0);
         },
-        onAccept: (r) => {
-          this.answer = r.message;
-        },
         onRedirect: (r) => this.#redirected(inviter, r.message),
         onReject: (r) => {
           const code = r.message.statusCode ?? 0;
@@ -138,7 +135,11 @@ export class OutboundLeg implements Leg {
         },
       },
     });
-    reportDialoglessProgress(request, (code) => this.events.emit('progress', code));
+    watchInviteResponses(request, {
+      dialoglessProgress: (code) => this.events.emit('progress', code),
+      // Known before sip.js confirms the dialog, so before `answered`.
+      firstAnswer: (message) => (this.answer = message),
+    });
   }
 
   /** A 3xx: on to the next target the redirect rules allow, else the call ends with it. */

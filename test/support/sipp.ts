@@ -360,6 +360,8 @@ export interface Device {
   /** Resolves once Kamailio answered the REGISTER with 200. */
   readonly registered: Promise<void>;
   readonly done: Promise<SippResult>;
+  /** The first <log> line matching `pattern` (see RunningSipp.waitForLog). */
+  waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
   kill: () => void;
 }
 
@@ -395,6 +397,7 @@ export function startDevice(opts: DeviceOptions): Device {
     user: opts.user,
     registered,
     done: running.done,
+    waitForLog: running.waitForLog,
     kill: running.kill,
   };
 }
