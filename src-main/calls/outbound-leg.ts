@@ -131,7 +131,8 @@ export class OutboundLeg implements Leg {
         onReject: (r) => {
           const code = r.message.statusCode ?? 0;
           if (code === 422 && this.#retryTooSmall(inviter, r.message)) return;
-          this.#pendingEnd = { reason: 'rejected', code, detail: r.message.reasonPhrase };
+          // A 487 after our CANCEL keeps the reason we hung up with.
+          this.#pendingEnd ??= { reason: 'rejected', code, detail: r.message.reasonPhrase };
         },
       },
     });

@@ -11,6 +11,7 @@ const APT_PACKAGES: Record<string, string> = {
   dnsmasq: 'dnsmasq-base',
   ip: 'iproute2',
   iptables: 'iptables',
+  linphonec: 'linphone-cli',
 };
 
 // kamailio and kamcmd live in /usr/sbin, which is not on every user's PATH.
