@@ -55,6 +55,13 @@ describe('outbound calls: 302 followed, early media played', { skip, timeout: 18
     return d;
   };
 
+  const startDeviceRinging = async (user: string, ringMs: number): Promise<Device> => {
+    const d = startDevice({ target: `127.0.0.1:${k.udpPort}`, user, lifeMs: 40_000, ringMs });
+    devices.push(d);
+    await d.registered;
+    return d;
+  };
+
   test('a 302 to another extension of the PBX is followed: one call, same Call-ID, answered by baresip', async () => {
     baresip = new BaresipPeer({ user: '281', registrarPort: k.udpPort, lifetimeSec: 120 });
     await baresip.start();
@@ -99,6 +106,25 @@ describe('outbound calls: 302 followed, early media played', { skip, timeout: 18
     assert.equal(ended.code, 302);
     assert.match(String(ended.detail), /198\.51\.100\.7 is not the PBX's/);
     assert.equal(runner.eventsSince(mark, 'call.redirected').length, 0);
+  });
+
+  test('a 180 plays the ringback tone in the headset until the answer', async () => {
+    await startDeviceRinging('284', 2_500);
+    const headset = startRecording('headset', 20_000);
+    await delay(300);
+    const mark = runner.events.length;
+    runner.send({ cmd: 'dial', line: 'ag', target: '284' });
+    const answered = await runner.waitForEvent('call.answered', { line: 'ag' }, 10_000, mark);
+    const answeredAt = performance.now();
+    await delay(1_000);
+    runner.send({ cmd: 'hangup', line: 'ag' });
+    await runner.waitForEvent('call.ended', { call: answered.call }, 10_000, mark);
+    const rec = await headset.stop();
+    const ring = analyseTone(rec.pcm, rec.rate);
+    assert.ok(ring.peakDbfs > -24 && ring.peakDbfs < -17, `the ringback played at about -20 dBFS (${ring.peakDbfs.toFixed(1)})`);
+    assert.ok(ring.durationMs > 1_900 && ring.durationMs < 2_200, `one 2 s burst of the cadence in the 2.5 s it rang (${ring.durationMs} ms)`);
+    const end = rec.timeOfSample(ring.onsetIndex + Math.round((ring.durationMs * rec.rate) / 1000));
+    assert.ok(end < answeredAt, 'it stopped by the answer');
   });
 
   test("183 with SDP: the PBX's early audio plays on the headset before the answer, and LineDesk sends no RTP until then", async () => {
