@@ -147,7 +147,7 @@ export class SessionTimer {
 
   /** The far end's re-INVITEs refresh the session; their 2xx carries our timer headers. */
   #hookReInvites(): void {
-    const s = this.session as unknown as { onInviteRequest(request: ReInviteRequest): void };
+    const s = this.session as unknown as { onInviteRequest: (request: ReInviteRequest) => void };
     const original = s.onInviteRequest;
     s.onInviteRequest = (request: ReInviteRequest) => {
       if (!this.#disposed) {

@@ -397,7 +397,7 @@ export function startDevice(opts: DeviceOptions): Device {
     user: opts.user,
     registered,
     done: running.done,
-    waitForLog: running.waitForLog,
+    waitForLog: (pattern, timeoutMs) => running.waitForLog(pattern, timeoutMs),
     kill: running.kill,
   };
 }

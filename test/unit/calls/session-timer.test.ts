@@ -47,7 +47,7 @@ describe('SessionTimer', () => {
     assert.equal(t.session.invites.length, 0);
     t.clock.advance(1);
     assert.deepEqual(t.session.invites[0]?.extraHeaders, ['Session-Expires: 90;refresher=uac', 'Min-SE: 90']);
-    t.session.invites[0]!.answer(200, { 'session-expires': '120;refresher=uac' });
+    t.session.invites[0].answer(200, { 'session-expires': '120;refresher=uac' });
     await drain();
     assert.equal(t.timer.terms.intervalSec, 120, 'the 2xx may change the interval');
     assert.equal(t.timer.terms.weRefresh, true);
@@ -56,7 +56,7 @@ describe('SessionTimer', () => {
     t.timer.dispose();
   });
 
-  test('a 491 (glare) is retried 2 s later; a refusal ends the call; a 2xx without Session-Expires stops the timer', async () => {
+  test('a 491 (glare) is retried 2 s later; a refusal ends the call; a 2xx without Session-Expires stops the timer', () => {
     const t = setup({ intervalSec: 90, weRefresh: true, peerAllowsUpdate: false });
     t.clock.advance(45_000);
     t.session.invites[0]!.answer(491);
