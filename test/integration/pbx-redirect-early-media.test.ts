@@ -163,4 +163,36 @@ describe('outbound calls: 302 followed, early media played', { skip, timeout: 18
       if (answerTime?.[0]) assert.ok(ours.every((p) => p.time >= Number(answerTime[0]) - 0.05), 'nothing of ours went out before the 200 (early media is receive-only)');
     }
   });
+
+  test('two forks with early media (a ring group): the newest plays, and the call answered by the other fork goes on (sip.js alone would end it, #502)', async () => {
+    const loud = join(dir, 'fork-a.pcap');
+    const other = join(dir, 'fork-b.pcap');
+    writeTonePcap(loud, { codec: 'PCMU', seconds: 2, hz: 1000 });
+    writeTonePcap(other, { codec: 'PCMU', seconds: 2, hz: 500 });
+    const portA = await freeUdpPortBlock(4);
+    const portB = await freeUdpPortBlock(4);
+    // 600 rings 200, 201 and 202 in parallel: A answers after 3 s, B's 183 comes last and it never answers.
+    await device('200', earlyMediaCallee(loud, 3_000), portA);
+    await device('201', earlyMediaCallee(other, 20_000, 500), portB);
+    const cap = captureSkipReason() ? undefined : new WireCapture(`udp port ${portA} or udp port ${portB}`);
+    await cap?.start();
+    await delay(500);
+    const mark = runner.events.length;
+    runner.send({ cmd: 'dial', line: 'ag', target: '600' });
+    const answered = await runner.waitForEvent('call.answered', { line: 'ag' }, 10_000, mark);
+    await delay(1_500);
+    assert.equal(runner.eventsSince(mark, 'call.ended').length, 0, 'the call is still up');
+    runner.send({ cmd: 'hangup', line: 'ag' });
+    const ended = await runner.waitForEvent('call.ended', { call: answered.call }, 10_000, mark);
+    assert.equal(ended.reason, 'local-hangup');
+    assert.equal(runner.eventsSince(mark, 'call.progress').filter((e) => e.code === 183).length, 2, 'two early dialogs');
+    if (cap) {
+      await cap.stop();
+      const rtp = await cap.rtp([portA, portB]);
+      cap.dispose();
+      assert.ok(rtp.filter((p) => p.srcPort === portB).length > 20, 'fork B played early media');
+      assert.ok(rtp.filter((p) => p.dstPort === portA).length > 40, 'once A answered, our RTP went to A');
+      assert.equal(rtp.filter((p) => p.dstPort === portB).length, 0, 'never to B (early media is receive-only)');
+    }
+  });
 });

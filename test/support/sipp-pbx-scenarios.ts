@@ -105,16 +105,17 @@ ${receiveInvite}
 }
 
 /**
- * A callee whose PBX plays early media: 183 Session Progress with SDP, the pcap's RTP
- * (ringback, an announcement) at once, then 200 OK after `answerAfterMs`; it waits for the
- * caller's BYE.
+ * A callee whose PBX plays early media: 183 Session Progress with SDP (after
+ * `progressAfterMs`), the pcap's RTP (ringback, an announcement) at once, then 200 OK after
+ * `answerAfterMs`; it waits for the caller's BYE.
  */
-export function earlyMediaCallee(pcap: string, answerAfterMs: number): string {
+export function earlyMediaCallee(pcap: string, answerAfterMs: number, progressAfterMs = 0): string {
   return write(
     'uas-early-media.xml',
     `<scenario name="callee with early media">
 ${receiveInvite}
-  <send>
+${progressAfterMs > 0 ? `  <pause milliseconds="${progressAfterMs}" />
+` : ''}  <send>
     ${cdata(withSdp(answerHeaders('183 Session Progress')))}
     <action>
       <log message="EARLY [call_id] [clock_tick]" />
