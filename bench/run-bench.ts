@@ -3,7 +3,7 @@
  * `npm run bench`: LineDesk's speed and capacity figures, each next to a reference peer
  * where one exists (baresip), measured in one run on this machine. Results are printed
  * as tables and written to bench/results/latest.json. Every section is bounded in time.
- * Usage: npm run bench [-- section ...]   (sections: sip, dispatch, media, srtp, jitter, latency, ui, stats)
+ * Usage: npm run bench [-- section ...]   (sections: sip, dispatch, media, srtp, jitter, latency, ui, stats, team, startup)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,9 @@ import { benchDispatch } from './dispatch-bench.js';
 import { benchAudioLatency, benchDeviceLatency, benchJitterDelay, benchMediaLoad } from './media-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
 import { benchSrtp } from './srtp-bench.js';
+import { benchStartup } from './startup-bench.js';
 import { benchStats } from './stats-bench.js';
+import { benchTeam } from './team-bench.js';
 import { benchUiRinging } from './ui-ringing-latency.js';
 
 type Result = Comparison[] | BenchRow[] | { comparisons: Comparison[]; rows: BenchRow[] };
@@ -29,6 +31,8 @@ const sections: Section[] = [
   { name: 'latency', title: 'Audio latency: RTP arrival to the headset, and the sound-card layer alone (virtual headset in a private PulseAudio)', run: async () => [...(await benchAudioLatency()), ...(await benchDeviceLatency())] },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },
+  { name: 'team', title: 'Team database (PostgreSQL): replication from a desk, team figures over 18 million calls', run: () => benchTeam(log) },
+  { name: 'startup', title: 'Start → ready: the linedesk command, the compiled tree it replaced, npm run headless (4 UDP lines, call records on, sound card auto)', run: () => benchStartup() },
 ];
 
 function isComparison(rows: Comparison[] | BenchRow[]): rows is Comparison[] {

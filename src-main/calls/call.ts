@@ -5,9 +5,11 @@ import type { Logger } from '../common/logger.js';
 import type { ControlEvent } from '../contract/control-events.js';
 import type { MediaRequest, MediaSession } from '../media/media-engine.js';
 import type { DispatchState } from './call-dispatch.js';
+import { CallRefers, type ReferDecision } from './call-refers.js';
 import { CallState, checkMove } from './call-state.js';
+import type { IncomingRefer } from './incoming-refer.js';
 import { sendInfoDtmf } from './info-dtmf.js';
-import type { InboundLegLike, Leg, LegEnd, Party } from './leg.js';
+import type { InboundLegLike, Leg, LegEnd, Party, SipWarning } from './leg.js';
 import type { OutboundLeg } from './outbound-leg.js';
 import { reinviteHold } from './session-hold.js';
 
@@ -19,6 +21,15 @@ export interface CallContext {
   emit: (e: ControlEvent) => void;
   /** Opens a call's media (the media module's engine). */
   openMedia: (request: MediaRequest) => Promise<MediaSession>;
+  /** How REFERs from the far end are answered (the refer module); none: every REFER is refused. */
+  referHandling?: () => ReferHandling | undefined;
+}
+
+/** What the line of a call does with a REFER (policy), and how the referred call is placed. */
+export interface ReferHandling {
+  decide(call: Call, target: string): ReferDecision;
+  /** Places the referred call; `done` once it is over or could not be placed. */
+  carryOut(call: Call, refer: IncomingRefer, target: string, done: () => void): void;
 }
 
 export interface CallEvents extends Record<string, unknown[]> {
@@ -57,6 +68,8 @@ export class Call {
   consult: Call | undefined;
   /** For a consultation call: the held call it consults about. */
   consultFor: Call | undefined;
+  /** The far end's REFERs: the one waiting for the agent, if any (ends with the call). */
+  readonly refers: CallRefers;
   #state: CallState;
   #line: string | undefined;
   readonly #lines = new Set<string>();
@@ -81,6 +94,21 @@ export class Call {
     this.store.add(leg.events.on('answered', () => this.#answered()));
     this.store.add(leg.events.on('ended', (end) => this.#finish(end)));
     this.store.add(leg.events.on('dtmf', (digit, durationMs) => this.#emit({ event: 'call.dtmf', call: this.id, line: this.#eventLine(), digit, direction: 'in', method: 'info', ...(durationMs !== undefined ? { durationMs } : {}) })));
+    this.refers = new CallRefers({
+      callId: this.id,
+      line: () => this.#eventLine(),
+      clock: ctx.clock,
+      log: ctx.log,
+      emit: (e) => this.#emit(e),
+      decide: (target) => ctx.referHandling?.()?.decide(this, target) ?? { kind: 'refuse', detail: 'REFER is not handled here' },
+      carryOut: (refer, target, done) => {
+        const handling = ctx.referHandling?.();
+        if (!handling) throw new Error('REFER is not handled here');
+        handling.carryOut(this, refer, target, done);
+      },
+    });
+    this.store.add(leg.events.on('refer', (refer) => this.refers.receive(refer)));
+    this.store.add(() => this.refers.close());
     this.store.add(() => this.events.removeAllListeners());
     if (init.line !== undefined) {
       this.#line = init.line;
@@ -182,9 +210,9 @@ export class Call {
     return this.#inbound().accept();
   }
 
-  /** Refuses it with `code` and a Reason header. */
-  refuse(code: number, reason: Parameters<InboundLegLike['reject']>[1], detail?: string): void {
-    this.#inbound().reject(code, reason, detail);
+  /** Refuses it with `code`, a Reason header and, for a 488, a Warning. */
+  refuse(code: number, reason: Parameters<InboundLegLike['reject']>[1], detail?: string, warning?: SipWarning): void {
+    this.#inbound().reject(code, reason, detail, warning);
   }
 
   redirect(target: string): void {
@@ -232,10 +260,13 @@ export class Call {
     // An inbound call has media once a line answers it; before that, the line it came in on.
     const line = this.#eventLine();
     if (line === '') return Promise.reject(new Error(`call ${this.id} is on no line yet`));
+    const signalling = this.leg.signalling;
     this.#mediaOpening ??= this.ctx
       .openMedia({
         callId: this.id,
         line,
+        ...(signalling?.peerIp ? { signallingPeerIp: signalling.peerIp } : {}),
+        encryption: signalling?.encryption ?? 'off',
         on: {
           quality: (q) => this.#emit({ event: 'call.quality', call: this.id, line: this.#eventLine(), ...q }),
           dtmf: (digit, durationMs) => this.#emit({ event: 'call.dtmf', call: this.id, line: this.#eventLine(), digit, direction: 'in', method: 'rfc4733', durationMs }),
@@ -262,7 +293,8 @@ export class Call {
   #answered(): void {
     if (this.#state === CallState.Answering || this.#state === CallState.Dialing) this.transition(CallState.Active);
     else return;
-    this.#emit({ event: 'call.answered', call: this.id, line: this.#eventLine() });
+    // The answer is negotiated by now: whether the media is SRTP is known (call.quality follows changes).
+    this.#emit({ event: 'call.answered', call: this.id, line: this.#eventLine(), ...(this.#media ? { encrypted: this.#media.srtpSuite !== undefined } : {}) });
   }
 
   #finish(end: LegEnd): void {
@@ -270,6 +302,8 @@ export class Call {
     this.#end = end;
     this.transition(CallState.Ended);
     this.events.emit('ending', end);
+    // A REFER still waiting goes with the call, and says so before call.ended.
+    this.refers.close();
     const line = this.line;
     if (end.reason === 'answered-elsewhere') this.#emit({ event: 'call.answered_elsewhere', call: this.id, ...(line !== undefined ? { line } : {}) });
     const e: Extract<ControlEvent, { event: 'call.ended' }> = { event: 'call.ended', call: this.id, reason: end.reason, code: end.code };

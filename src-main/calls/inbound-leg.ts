@@ -4,7 +4,8 @@ import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
 import { cancelEndReason } from './cancel-reason.js';
-import type { InboundLegLike, LegEnd, LegEvents, Party } from './leg.js';
+import { sipIncomingRefer } from './incoming-refer.js';
+import type { InboundLegLike, LegEnd, LegEvents, Party, Signalling, SipWarning } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
 
 /**
@@ -37,6 +38,8 @@ export class InboundLeg implements InboundLegLike {
     readonly arrivalLine: string,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** The INVITE's source and the line's SRTP policy, for the call's media. */
+    readonly signalling?: Signalling,
     /** Extra headers of our 200 OK (RFC 4028 Session-Expires, Require: timer). */
     private readonly answerHeaders: readonly string[] = [],
   ) {
@@ -56,10 +59,11 @@ export class InboundLeg implements InboundLegLike {
       ...inDialogRequests(
         () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
         (digit, durationMs) => this.events.emit('dtmf', digit, durationMs),
+        (referral) => this.events.emit('refer', sipIncomingRefer(referral, invitation, log)),
       ),
     };
     invitation.stateChange.addListener((s) => {
-      if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? { reason: this.#state === 'active' ? 'remote-hangup' : 'failed', code: 0 });
+      if (s === SessionState.Terminated) this.#finish(this.#pendingEnd ?? this.#unexpectedEnd());
     });
   }
 
@@ -113,13 +117,18 @@ export class InboundLeg implements InboundLegLike {
     this.events.emit('answered');
   }
 
-  /** Refuses the call with `code` (486 busy, 480 unavailable, 603 decline…) and a Reason header. */
-  reject(code: number, reason: EndReason, detail?: string): void {
+  /**
+   * Refuses the call with `code` (486 busy, 480 unavailable, 603 decline…) and a Reason header;
+   * a 488 also says why in a Warning header (RFC 3261 §20.43).
+   */
+  reject(code: number, reason: EndReason, detail?: string, warning?: SipWarning): void {
     if (this.#state === 'ended' || this.#state === 'active' || this.#state === 'answering') return;
     this.#pendingEnd = { reason, code, ...(detail ? { detail } : {}) };
-    const text = (detail ?? reason).replace(/["\\\r\n]/g, "'");
+    const text = quotable(detail ?? reason);
+    const extraHeaders = [`Reason: SIP;cause=${code};text="${text}"`];
+    if (warning) extraHeaders.push(`Warning: ${warning.code} linedesk "${quotable(warning.text)}"`);
     this.invitation
-      .reject({ statusCode: code, extraHeaders: [`Reason: SIP;cause=${code};text="${text}"`] })
+      .reject({ statusCode: code, extraHeaders })
       .catch((e: unknown) => this.log.warn(`reject ${code} failed`, { call: this.callId, error: e }));
   }
 
@@ -140,6 +149,17 @@ export class InboundLeg implements InboundLegLike {
     }
   }
 
+  /**
+   * The session ended with no cause of ours or the caller's: a failed answer. sip.js then
+   * refused the INVITE itself, with 480 (Invitation.handleResponseError); the SDH says why.
+   */
+  #unexpectedEnd(): LegEnd {
+    if (this.#state === 'active') return { reason: 'remote-hangup', code: 0 };
+    if (this.#state !== 'answering') return { reason: 'failed', code: 0 };
+    const why = (this.invitation.sessionDescriptionHandler as { failure?: unknown } | undefined)?.failure;
+    return { reason: 'failed', code: 480, detail: typeof why === 'string' ? why : 'the answer could not be sent' };
+  }
+
   #finish(end: LegEnd): void {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
@@ -148,6 +168,11 @@ export class InboundLeg implements InboundLegLike {
     this.events.emit('ended', end);
     this.events.removeAllListeners();
   }
+}
+
+/** Text safe inside a quoted header value. */
+function quotable(text: string): string {
+  return text.replace(/["\\\r\n]/g, "'");
 }
 
 function party(name: string | undefined, user: string | undefined, uri: string): Party {

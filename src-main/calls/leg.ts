@@ -1,6 +1,7 @@
 import type { Session } from 'sip.js';
 import type { Emitter } from '../common/emitter.js';
-import type { EndReason, LegState } from '../contract/vocabulary.js';
+import type { EndReason, LegState, MediaEncryption } from '../contract/vocabulary.js';
+import type { IncomingRefer } from './incoming-refer.js';
 
 export type { EndReason, LegState };
 
@@ -22,6 +23,10 @@ export interface LegEvents extends Record<string, unknown[]> {
   progress: [code: number];
   /** A 3xx to our INVITE is being followed: a new INVITE goes to `target` (outbound legs). */
   redirected: [target: string, code: number];
+  /** Every response to our INVITE, provisional or final (outbound legs), with its reason phrase. */
+  response: [code: number, reason: string];
+  /** The far end sent a REFER in the dialog; the call decides what becomes of it. */
+  refer: [refer: IncomingRefer];
 }
 
 export interface Party {
@@ -32,9 +37,22 @@ export interface Party {
   uri: string;
 }
 
+/** What the signalling path tells the call's media; set when the leg is made, never asked for later. */
+export interface Signalling {
+  /**
+   * The IP the call's SIP comes from: the INVITE's source (the PBX or proxy that sent it), or
+   * for a call we place the far end of the flow to the registrar or outbound proxy.
+   */
+  peerIp?: string;
+  /** SRTP policy of the line the call's SIP runs on (config/media-encryption.ts). */
+  encryption: MediaEncryption;
+}
+
 /** What a Call needs of any SIP leg: its events, its session for in-dialog requests, a way to end it. */
 export interface Leg {
   readonly callId: string;
+  /** Absent for legs without SIP (unit tests): plain RTP, no latch onto the signalling peer. */
+  readonly signalling?: Signalling;
   readonly events: Emitter<LegEvents>;
   /** Clock times of the answer and the end (talk time). */
   readonly answeredAt?: number | undefined;
@@ -59,6 +77,13 @@ export interface InboundLegLike extends Leg {
   ring(): void;
   queue(): void;
   accept(): Promise<void>;
-  reject(code: number, reason: EndReason, detail?: string): void;
+  /** Refuses with `code`, a Reason header and, for a 488, a Warning (RFC 3261 §20.43) saying why. */
+  reject(code: number, reason: EndReason, detail?: string, warning?: SipWarning): void;
   redirect(target: string): void;
+}
+
+/** A Warning header's code and text (RFC 3261 §20.43: 3xx codes explain an SDP refusal). */
+export interface SipWarning {
+  code: number;
+  text: string;
 }

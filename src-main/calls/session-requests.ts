@@ -1,4 +1,4 @@
-import type { Session, SessionDelegate } from 'sip.js';
+import type { Referral, Session, SessionDelegate } from 'sip.js';
 import type { Logger } from '../common/logger.js';
 import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
 
@@ -6,10 +6,16 @@ import { parseDtmfInfo } from '../media/dtmf/dtmf-relay.js';
  * How every call answers the far end's in-dialog requests: a BYE is accepted (`onBye`
  * first records why the call ends; the session then terminates by itself); an INFO
  * carrying a DTMF digit is accepted and reported, any other INFO refused with 415
- * rather than pretending it was handled.
+ * rather than pretending it was handled. A REFER goes to `onRefer`, always: a session
+ * without an onRefer delegate makes sip.js accept the REFER and call its target by itself.
  */
-export function inDialogRequests(onBye: () => void, onDtmf: (digit: string, durationMs: number | undefined) => void): Pick<SessionDelegate, 'onBye' | 'onInfo'> {
+export function inDialogRequests(
+  onBye: () => void,
+  onDtmf: (digit: string, durationMs: number | undefined) => void,
+  onRefer: (referral: Referral) => void,
+): Pick<SessionDelegate, 'onBye' | 'onInfo' | 'onRefer'> {
   return {
+    onRefer,
     onBye: (bye) => {
       onBye();
       bye.accept().catch(() => {});

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { strategyNames } from '../contract/vocabulary.js';
+import { mediaEncryptions, strategyNames } from '../contract/vocabulary.js';
+import { parseReferPattern } from './refer-patterns.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be "host:port", e.g. "127.0.0.1:5060" or "0.0.0.0:0"');
@@ -21,6 +22,8 @@ const transportSchema = z.strictObject({
 
 const mediaModes = ['device', 'echo', 'file', 'listen'] as const;
 const dtmfMethods = ['auto', 'rfc4733', 'info'] as const;
+/** SRTP with SDES keys; the default depends on the line's transport (config/media-encryption.ts). */
+const encryption = z.enum(mediaEncryptions, { message: `must be one of ${mediaEncryptions.join(', ')}` });
 
 /** Per-line media: how the line's calls get their audio, and which devices. */
 const lineMediaSchema = z.strictObject({
@@ -33,7 +36,18 @@ const lineMediaSchema = z.strictObject({
   ringer: z.string().max(256).optional(),
   /** How this line sends DTMF: RFC 4733 when negotiated (auto), always RFC 4733, or SIP INFO. */
   dtmf: z.enum(dtmfMethods).optional(),
+  /** SRTP for this line's calls: off, optional or mandatory (default: media.encryption, else by transport). */
+  encryption: encryption.optional(),
 });
+
+/** A REFER target pattern (refer-patterns.ts): "sip:1*@pbx.example.com". */
+const referPattern = z
+  .string()
+  .max(256)
+  .superRefine((text, ctx) => {
+    const p = parseReferPattern(text);
+    if (typeof p === 'string') ctx.addIssue({ code: 'custom', message: p });
+  });
 
 const registrarSchema = z.strictObject({
   uri: sipUri,
@@ -60,6 +74,8 @@ const lineSchema = z.strictObject({
   /** The q-value registered with the Contact (RFC 3261 §10.2.1.2): PBXs that fork by q ring higher ones first. */
   q: z.number().min(0).max(1).optional(),
   media: lineMediaSchema.optional(),
+  /** Service lines: where the far end may send the line's calls by REFER; any other target is refused (603). */
+  allowReferTo: z.array(referPattern).max(100).optional(),
 });
 
 const timersSchema = z.strictObject({
@@ -129,6 +145,37 @@ const tlsSchema = z.strictObject({
   rejectUnauthorized: z.boolean().default(true),
 });
 
+/** Where the team database is (docs/team.md): a URL, or its parts; never a password (passwordFile). */
+const teamDatabaseSchema = z.union([
+  z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// URL (or an object: host, port, database, user, passwordFile, ssl)'),
+  z.strictObject({
+    url: z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// URL').optional(),
+    host: z.string().min(1).max(255).optional(),
+    port: z.number().int().min(1).max(65_535).optional(),
+    database: z.string().min(1).max(63).optional(),
+    user: z.string().min(1).max(63).optional(),
+    /** A file holding the role's password (relative to the config file); the config never holds it. */
+    passwordFile: z.string().min(1).optional(),
+    /** TLS, verified by default; `false` only for a database on this machine or a trusted network. */
+    ssl: z
+      .union([
+        z.literal(false),
+        z.strictObject({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional(), servername: z.string().optional(), rejectUnauthorized: z.boolean().default(true) }),
+      ])
+      .optional(),
+  }),
+]);
+
+const teamSchema = z.strictObject({
+  database: teamDatabaseSchema,
+  /** agent: ships its own records; supervisor: also reads the team's and watches their states live. */
+  role: z.enum(['agent', 'supervisor']).default('agent'),
+  /** Answered within this many seconds counts toward the service level. */
+  serviceLevelSeconds: z.number().int().min(1).max(3_600).default(20),
+  /** Longest wait between two attempts to reach the database while it is away. */
+  retryMaxMs: z.number().int().min(100).max(600_000).default(5_000),
+});
+
 export const configSchema = z
   .strictObject({
     /** One transport object, or a list of them (one per protocol). Always a list after parsing. */
@@ -170,6 +217,10 @@ export const configSchema = z
         pauseReasons: z.array(z.string().min(1).max(64)).min(1).max(32).default(['break', 'lunch', 'training', 'meeting', 'admin']),
         /** The state at start. */
         initialState: z.enum(['available', 'offline']).default('available'),
+        /** The agent's stable id in the team database; default: the first line's username. */
+        id: z.string().regex(/^[^\s]{1,64}$/, 'must be 1-64 characters without spaces').optional(),
+        /** The agent's name as supervisors see it; default: the id. */
+        name: z.string().min(1).max(128).optional(),
       })
       .prefault({}),
     store: z
@@ -202,8 +253,12 @@ export const configSchema = z
         jitterMinMs: z.number().int().min(0).max(200).default(20),
         jitterMaxMs: z.number().int().min(40).max(2000).default(400),
         dtmf: z.enum(dtmfMethods).default('auto'),
+        /** SRTP for every line without its own; absent: optional on TLS/WSS lines, off on UDP/TCP/WS. */
+        encryption: encryption.optional(),
       })
       .prefault({}),
+    /** The shared team database (docs/team.md); without it, nothing leaves the desk. */
+    team: teamSchema.optional(),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).prefault({}),
     userAgent: z.string().max(128).default('LineDesk/0.1.0'),
   })
@@ -219,9 +274,12 @@ export const configSchema = z
       if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: `duplicate line id "${l.id}"` });
       ids.add(l.id);
       if (l.transport && !seen.has(l.transport)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'transport'], message: `no ${l.transport} transport is configured` });
+      // An agent line always asks its agent: a list there would silently do nothing.
+      if (l.allowReferTo && l.autoAnswerMs === undefined) ctx.addIssue({ code: 'custom', path: ['lines', i, 'allowReferTo'], message: 'applies to service lines (autoAnswerMs) only: an agent line puts every REFER to its agent' });
     });
     if (cfg.media.rtpPortMax <= cfg.media.rtpPortMin) ctx.addIssue({ code: 'custom', path: ['media', 'rtpPortMax'], message: 'must be above rtpPortMin' });
     if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });
+    if (cfg.team && cfg.store.path === ':memory:') ctx.addIssue({ code: 'custom', path: ['store', 'path'], message: 'team replication ships from the store file: store.path must be a file, not ":memory:"' });
     if (cfg.timers.retryMaxMs < cfg.timers.retryMinMs) ctx.addIssue({ code: 'custom', path: ['timers', 'retryMaxMs'], message: 'must not be smaller than retryMinMs' });
     if (cfg.sessionTimers.expiresSec < cfg.sessionTimers.minSeSec) ctx.addIssue({ code: 'custom', path: ['sessionTimers', 'expiresSec'], message: 'must not be smaller than minSeSec' });
   });
@@ -229,3 +287,4 @@ export const configSchema = z
 export type LineDeskConfig = z.infer<typeof configSchema>;
 export type TransportConfig = z.infer<typeof transportSchema>;
 export type LineConfig = z.infer<typeof lineSchema>;
+export type TeamConfig = z.infer<typeof teamSchema>;

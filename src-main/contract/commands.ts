@@ -34,6 +34,10 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('transfer.complete'), line: lineId, id }),
   /** Abandon the consultation and go back to the held caller. */
   z.strictObject({ cmd: z.literal('consult.cancel'), line: lineId, id }),
+  /** The far end asked (REFER) to call someone from this line: place that call (202 first). */
+  z.strictObject({ cmd: z.literal('refer.accept'), line: lineId, id }),
+  /** Refuse the far end's REFER on this line (603). */
+  z.strictObject({ cmd: z.literal('refer.decline'), line: lineId, id }),
   // Availability
   z.strictObject({ cmd: z.literal('dnd'), line: lineId, on: z.boolean(), id }),
   z.strictObject({ cmd: z.literal('agent.state'), state: z.enum(agentStates), reason: z.string().min(1).max(64).optional(), id }),
@@ -63,6 +67,16 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   }),
   z.strictObject({ cmd: z.literal('history'), query: z.string().max(128).optional(), limit: z.number().int().min(1).max(1_000).optional(), before: z.number().int().optional(), id }),
   z.strictObject({ cmd: z.literal('export'), what: z.enum(['records', 'summary']), range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int(), to: z.number().int() })]), id }),
+  // Links (desktop app and browser mode only): the agent's answer to a `link.prompt`
+  z.strictObject({ cmd: z.literal('link.dial'), prompt: z.string().min(1).max(64), id }),
+  z.strictObject({ cmd: z.literal('link.cancel'), prompt: z.string().min(1).max(64), id }),
+  // Team (docs/team.md): answered by `team.agents` and `team.stats` events
+  z.strictObject({ cmd: z.literal('team.agents'), id }),
+  z.strictObject({
+    cmd: z.literal('team.stats'),
+    range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int().min(0), to: z.number().int().min(0) })]),
+    id,
+  }),
   // Process
   z.strictObject({ cmd: z.literal('status'), id }),
   /** Memory and the sizes of what the core keeps, for monitoring and leak checks; `gc` collects first when Node runs with --expose-gc. */

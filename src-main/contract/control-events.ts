@@ -15,19 +15,21 @@ export type ControlEvent =
   | { event: 'call.offer.ended'; call: string; line: string; attempt: number; reason: OfferEnd; detail?: string }
   | { event: 'call.queued'; call: string; position: number; from?: string; to?: string }
   | { event: 'call.dequeued'; call: string; waitedMs: number }
-  | { event: 'call.rejected'; call: string; line?: string; code: number; reason: string }
+  | { event: 'call.rejected'; call: string; line?: string; code: number; reason: string; detail?: string }
   | { event: 'call.answered_elsewhere'; call: string; line?: string }
   // Outbound calls
-  | { event: 'call.dialing'; call: string; line: string; to: string }
+  | { event: 'call.dialing'; call: string; line: string; to: string; referredFrom?: string }
   | { event: 'call.progress'; call: string; line: string; code: number }
   | { event: 'call.redirected'; call: string; line: string; target: string; code: number }
   // Any call
-  | { event: 'call.answered'; call: string; line: string }
+  | { event: 'call.answered'; call: string; line: string; encrypted?: boolean }
   | { event: 'call.held'; call: string; line: string; on: boolean; by: 'local' | 'remote' }
   | { event: 'call.muted'; call: string; line: string; on: boolean }
   | { event: 'call.dtmf'; call: string; line: string; digit: string; direction: 'in' | 'out'; method: 'rfc4733' | 'info'; durationMs?: number }
-  | { event: 'call.quality'; call: string; line: string; codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs?: number }
+  | { event: 'call.quality'; call: string; line: string; codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs?: number; encrypted?: boolean; srtpSuite?: string }
   | { event: 'call.transfer'; call: string; line: string; target: string; mode: 'blind' | 'attended'; state: 'started' | 'accepted' | 'completed' | 'failed'; detail?: string }
+  | { event: 'call.refer'; call: string; line: string; target: string; referredBy?: string }
+  | { event: 'call.refer.ended'; call: string; line: string; target: string; outcome: ReferOutcome; code: number; detail?: string }
   | { event: 'call.ended'; call: string; line?: string; reason: EndReason; code: number; detail?: string; talkMs?: number; queuedMs?: number }
   // Agent
   | { event: 'agent.state'; state: AgentStateName; reason?: string; since: number; wrapupEndsAt?: number }
@@ -40,10 +42,20 @@ export type ControlEvent =
   | { event: 'stats'; id?: string; stats: StatsSummary }
   | { event: 'history'; id?: string; records: CallRecordView[] }
   | { event: 'export'; id?: string; what: 'records' | 'summary'; csv: string }
+  // Team (docs/team.md): replication to the shared PostgreSQL, and what supervisors see
+  | { event: 'team.sync'; state: TeamSyncState; pending: number; lagMs: number; reason?: string }
+  | { event: 'team.agents'; id?: string; agents: TeamAgent[] }
+  | { event: 'team.stats'; id?: string; team: TeamFigures; agents: TeamAgentFigures[] }
   | { event: 'error'; id?: string; cmd?: string; message: string }
-  | { event: 'stopped' };
+  | { event: 'stopped' }
+  // Desktop app and browser mode only (desk/link-prompts.ts): a sip:/tel: link waits for the agent's Dial or Cancel
+  | { event: 'link.prompt'; prompt: string; target: string }
+  | { event: 'link.prompt.ended'; prompt: string; outcome: 'dialled' | 'cancelled' };
 
 export type ControlEventName = ControlEvent['event'];
+
+/** What became of a REFER the far end sent: carried out (202), declined by the agent, unanswered, refused by LineDesk, or gone with its call (each 603, a second REFER while one waits 491). */
+export type ReferOutcome = 'accepted' | 'declined' | 'timeout' | 'refused' | 'call-ended';
 
 export type AgentStateName = 'available' | 'paused' | 'wrapup' | 'dnd' | 'offline';
 
@@ -127,6 +139,56 @@ export interface CallRecordView {
   wrapupMs: number;
   attempts: number;
   mos?: number;
+  /** The media was SRTP throughout (false: plain RTP at some point); absent when no media was reported. */
+  encrypted?: boolean;
+}
+
+/**
+ * The desk's link to the team database: connected (nothing waiting), behind (shipping a
+ * backlog: `pending` outbox entries, the oldest `lagMs` old), offline (the database is
+ * unreachable, refuses us, or has no LineDesk schema yet; `reason` says which).
+ */
+export type TeamSyncState = 'connected' | 'behind' | 'offline';
+
+/** A call on an agent's line, as the supervisor sees it. */
+export interface TeamCall {
+  call: string;
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
+  /** ringing: offered or dialling; active: answered. */
+  phase: 'ringing' | 'active';
+  since: number;
+}
+
+/** One agent as the team database knows them (their most recently seen desk). */
+export interface TeamAgent {
+  agentId: string;
+  name: string;
+  state: AgentStateName;
+  reason?: string;
+  since: number;
+  lines: { line: string; state: RegistrationState; call?: TeamCall }[];
+  /** When the agent's desk last reached the database (ms since the epoch). */
+  lastSeen: number;
+}
+
+/** Team or per-agent figures: the personal statistics' figures, plus service level and abandon rate. */
+export interface TeamFigures extends StatsSummary {
+  /** The threshold of the service level, seconds (`team.serviceLevelSeconds`). */
+  serviceLevelSeconds: number;
+  /** Inbound calls answered within the threshold (offer to answer, queue wait included). */
+  answeredWithinServiceLevel: number;
+  /** answeredWithinServiceLevel / (offered - answeredElsewhere), 0-1. */
+  serviceLevel: number;
+  /** abandoned / (offered - answeredElsewhere), 0-1. */
+  abandonRate: number;
+}
+
+/** One agent's figures: the team's kinds, except the breakdowns (callsPerHour, perLine, declinedByReason), which are the team's only and left empty here. */
+export interface TeamAgentFigures extends TeamFigures {
+  agentId: string;
+  name: string;
 }
 
 export type Stamped<E> = E & { ts: number };

@@ -35,6 +35,14 @@ export interface TransferView {
   detail?: string;
 }
 
+/** A REFER from the far end waiting for the agent's answer (refer.accept / refer.decline). */
+export interface ReferView {
+  /** The SIP URI LineDesk would call. */
+  target: string;
+  referredBy?: string;
+  since: number;
+}
+
 export interface CallView {
   call: string;
   direction: 'in' | 'out';
@@ -49,8 +57,11 @@ export interface CallView {
   held: boolean;
   heldBy?: 'local' | 'remote';
   muted: boolean;
+  /** The media is SRTP (from call.answered, then each call.quality); absent until known. */
+  encrypted?: boolean;
   quality?: QualityView;
   transfer?: TransferView;
+  refer?: ReferView;
 }
 
 /** Why the line's last offer or call went away (shown briefly, never in snapshots). */
@@ -88,10 +99,18 @@ export interface AgentView {
   wrapupEndsAt?: number;
 }
 
+/** A sip:/tel: link waiting for the agent's Dial or Cancel (one at a time: a new link replaces it). */
+export interface LinkPromptView {
+  prompt: string;
+  target: string;
+  since: number;
+}
+
 export interface DeskModel {
   lines: LineView[];
   queue: QueueEntryView[];
   agent?: AgentView;
+  linkPrompt?: LinkPromptView;
   transports: { protocol: string; local: string }[];
   ready: boolean;
   stopped: boolean;
@@ -152,19 +171,30 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       }));
     case 'call.progress':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, phase: c.phase === 'active' ? 'active' : 'early', progress: e.code }));
-    case 'call.answered':
-      return updateLine(withLine(m, e.line), e.line, (l) => answer(l, e.call, e.ts));
+    case 'call.answered': {
+      const answered = updateLine(withLine(m, e.line), e.line, (l) => answer(l, e.call, e.ts));
+      return e.encrypted === undefined ? answered : updateCall(answered, e.line, e.call, (c) => ({ ...c, encrypted: e.encrypted }));
+    }
     case 'call.held':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, held: e.on, ...(e.on ? { heldBy: e.by } : {}) }));
     case 'call.muted':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, muted: e.on }));
     case 'call.quality': {
       const quality: QualityView = { codec: e.codec, lossPct: e.lossPct, jitterMs: e.jitterMs, mos: e.mos, at: e.ts, ...(e.rttMs !== undefined ? { rttMs: e.rttMs } : {}) };
-      return updateCall(m, e.line, e.call, (c) => ({ ...c, quality }));
+      return updateCall(m, e.line, e.call, (c) => ({ ...c, quality, ...(e.encrypted !== undefined ? { encrypted: e.encrypted } : {}) }));
     }
     case 'call.transfer': {
       const transfer: TransferView = { target: e.target, mode: e.mode, state: e.state, ...(e.detail !== undefined ? { detail: e.detail } : {}) };
       return updateCall(m, e.line, e.call, (c) => ({ ...c, transfer }));
+    }
+    case 'call.refer': {
+      const refer: ReferView = { target: e.target, since: e.ts, ...(e.referredBy !== undefined ? { referredBy: e.referredBy } : {}) };
+      return updateCall(m, e.line, e.call, (c) => ({ ...c, refer }));
+    }
+    case 'call.refer.ended': {
+      // A REFER refused without asking was never shown.
+      if (!m.lines.some((l) => l.id === e.line && l.calls.some((c) => c.call === e.call && c.refer))) return m;
+      return updateCall(m, e.line, e.call, ({ refer: _gone, ...rest }) => rest);
     }
     case 'call.ended': {
       const queue = m.queue.filter((q) => q.call !== e.call);
@@ -184,6 +214,13 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       return applyStatus(m, e);
     case 'stopped':
       return { ...m, stopped: true, lines: m.lines.map((l) => ({ ...l, registration: 'unregistered', offers: [], calls: [] })), queue: [] };
+    case 'link.prompt':
+      return { ...m, linkPrompt: { prompt: e.prompt, target: e.target, since: e.ts } };
+    case 'link.prompt.ended': {
+      if (m.linkPrompt?.prompt !== e.prompt) return m;
+      const { linkPrompt: _ended, ...rest } = m;
+      return rest;
+    }
     default:
       return m;
   }
@@ -278,6 +315,7 @@ export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   }
   for (const q of m.queue) out.push({ event: 'call.queued', call: q.call, position: q.position, from: q.from, to: q.to, ts: q.since });
   if (m.agent) out.push({ event: 'agent.state', ...m.agent, ts: now });
+  if (m.linkPrompt) out.push({ event: 'link.prompt', prompt: m.linkPrompt.prompt, target: m.linkPrompt.target, ts: m.linkPrompt.since });
   return out;
 }
 
@@ -291,14 +329,15 @@ function callSnapshot(line: string, c: CallView): Stamped<ControlEvent>[] {
     out.push({ event: 'call.offered', call, line, from: c.from, to: c.to, attempt: 1, ...(c.fromName !== undefined ? { fromName: c.fromName } : {}), ts: c.since });
   }
   const at = c.answeredAt ?? c.since;
-  if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ts: at });
+  if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: at });
   if (c.held) out.push({ event: 'call.held', call, line, on: true, by: c.heldBy ?? 'local', ts: at });
   if (c.muted) out.push({ event: 'call.muted', call, line, on: true, ts: at });
   if (c.quality) {
     const q = c.quality;
-    out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ts: q.at });
+    out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: q.at });
   }
   if (c.transfer) out.push({ event: 'call.transfer', call, line, ...c.transfer, ts: at });
+  if (c.refer) out.push({ event: 'call.refer', call, line, target: c.refer.target, ...(c.refer.referredBy !== undefined ? { referredBy: c.refer.referredBy } : {}), ts: c.refer.since });
   return out;
 }
 
@@ -312,6 +351,11 @@ export function ringingLines(m: DeskModel): { line: LineView; offer: OfferView }
 /** Registered lines with nothing ringing or up, in config order: where a redial or a dialled link can go. */
 export function freeLines(m: DeskModel): LineView[] {
   return m.lines.filter((l) => l.registration === 'registered' && l.offers.length === 0 && l.calls.length === 0);
+}
+
+/** The line's call whose REFER waits for the agent, if any. */
+export function referringCall(l: LineView): CallView | undefined {
+  return l.calls.find((c) => c.refer !== undefined);
 }
 
 /** The call a line window acts on: the one not on hold, else the latest. */

@@ -25,7 +25,7 @@ export const ipcChannels = {
  * a validation library into its bundle.
  */
 
-export const windowKinds = ['line', 'dashboard', 'settings'] as const;
+export const windowKinds = ['line', 'dashboard', 'settings', 'team'] as const;
 export type WindowKind = (typeof windowKinds)[number];
 
 /**
@@ -54,22 +54,38 @@ export interface WindowHello {
   snapshot: Stamped<ControlEvent>[];
   /** The configured pause reasons, for the agent's pause menu. */
   pauseReasons: string[];
+  /** The desk's role in the team database (`team.role`), when one is configured: supervisors get the team window. */
+  teamRole?: 'agent' | 'supervisor';
 }
 
 /** Settings as the settings window edits them (passwords never travel back to a window). */
 export interface SettingsView {
   registrar: { uri: string; backups: string[] };
   transport: { protocol: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss'; bind: string }[];
-  lines: { id: string; aor: string; username: string; displayName?: string; transport?: string; autoAnswerMs?: number; hasPassword: boolean }[];
+  lines: {
+    id: string;
+    aor: string;
+    username: string;
+    displayName?: string;
+    transport?: string;
+    autoAnswerMs?: number;
+    /** The line has its own registrar in the config file (the form does not edit it). */
+    ownRegistrar?: boolean;
+    hasPassword: boolean;
+  }[];
   dispatch: { strategy: string; offerTimeoutMs: number; queue: { maxLength: number; maxWaitMs: number; overflowUri: string | null } };
   agent: { wrapupSeconds: number; pauseReasons: string[] };
   shortcuts: Record<ShortcutAction, string>;
   locale: string;
 }
 
-/** A settings save: like the view, with new passwords where the user typed one. */
+/**
+ * A settings save: like the view, with new passwords where the user typed one. A line whose
+ * username or registrar changes without a new password loses its stored one
+ * (password-binding.ts).
+ */
 export interface SettingsSave extends Omit<SettingsView, 'lines'> {
-  lines: (Omit<SettingsView['lines'][number], 'hasPassword'> & { password?: string })[];
+  lines: (Omit<SettingsView['lines'][number], 'hasPassword' | 'ownRegistrar'> & { password?: string })[];
 }
 
 /** What the preload exposes as `window.linedesk`; browser mode provides the same over a WebSocket. */

@@ -38,3 +38,12 @@ export const sipTargetPattern = /^(sips?:|tel:)?[^\s<>"]+$/i;
 /** The dispatcher's ring strategies, named after Asterisk's app_queue, which PBX admins know. */
 export const strategyNames = ['ringall', 'rrmemory', 'leastrecent', 'fewestcalls', 'random', 'linear', 'load'] as const;
 export type StrategyName = (typeof strategyNames)[number];
+
+/**
+ * SRTP (RFC 3711, SDES keys RFC 4568) for a line's calls:
+ *  off:       plain RTP only; an SRTP offer is refused (488);
+ *  optional:  SRTP when the far end does it, plain RTP otherwise;
+ *  mandatory: SRTP only; a plain offer is refused (488).
+ */
+export const mediaEncryptions = ['off', 'optional', 'mandatory'] as const;
+export type MediaEncryption = (typeof mediaEncryptions)[number];

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { CallRegistry } from '../calls/call-registry.js';
-import { sessionEndpoint } from '../calls/session-endpoint.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -165,9 +164,10 @@ export class LineDeskCore {
     const { config } = this.opts;
     // Each session asks its call for its media endpoint, by Call-ID: the call knows its line.
     const sessionDescriptionHandlerFactory = createSessionDescriptionHandlerFactory({
-      openEndpoint: (callId) => this.calls.get(callId)?.openMedia().then(sessionEndpoint) ?? Promise.reject(new Error(`no call ${callId}`)),
+      openEndpoint: (callId) => this.calls.get(callId)?.openMedia() ?? Promise.reject(new Error(`no call ${callId}`)),
       log: this.#log.child('sdp'),
       ptimeMs: config.media.ptimeMs,
+      callOwnsMedia: true,
     });
     for (const lc of config.lines) {
       const settings = lineSettings(config, lc);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeJsonAtomic } from '../common/json-file.js';
+import { privateFileMode } from '../common/private-files.js';
 import { ConfigError, parseConfig } from '../config/load-config.js';
 import type { LineDeskConfig } from '../config/schema.js';
 
@@ -10,6 +11,8 @@ export interface SecretVault {
   /** Throws when the secret cannot be stored securely. */
   set(key: string, value: string): void;
   delete(key: string): void;
+  /** Every key held, for removing the secrets of lines that are gone. */
+  keys(): string[];
 }
 
 type RawObject = Record<string, unknown>;
@@ -61,15 +64,27 @@ export class ConfigFileStore {
     return typeof inFile === 'string' && inFile !== '' ? inFile : undefined;
   }
 
-  /** Writes a validated raw config (passwords included) atomically; passwords go to the vault when there is one. */
+  /**
+   * Writes a validated raw config (passwords included) atomically; passwords go to the vault
+   * when there is one. The vault keeps nothing the config does not: a line saved without a
+   * password, or no longer in the config, has its stored one deleted (so a line added later
+   * under the same id does not inherit it).
+   */
   save(raw: RawObject): void {
     let toWrite = raw;
-    if (this.vault) {
+    const vault = this.vault;
+    if (vault) {
       const lines = linesOf(raw);
-      for (const l of lines) if (typeof l.id === 'string' && typeof l.password === 'string' && l.password !== '') this.vault.set(vaultKey(l.id), l.password);
+      const keep = new Set<string>();
+      for (const l of lines) {
+        if (typeof l.id !== 'string' || typeof l.password !== 'string' || l.password === '') continue;
+        vault.set(vaultKey(l.id), l.password);
+        keep.add(vaultKey(l.id));
+      }
+      for (const key of vault.keys()) if (isLineKey(key) && !keep.has(key)) vault.delete(key);
       toWrite = { ...raw, lines: lines.map((l) => ({ ...l, password: '' })) };
     }
-    writeJsonAtomic(this.file, toWrite, { mode: 0o600 });
+    writeJsonAtomic(this.file, toWrite, { mode: privateFileMode });
   }
 
   #withPasswords(raw: RawObject): RawObject {
@@ -84,6 +99,10 @@ export class ConfigFileStore {
 
 function vaultKey(line: string): string {
   return `line:${line}:password`;
+}
+
+function isLineKey(key: string): boolean {
+  return key.startsWith('line:') && key.endsWith(':password');
 }
 
 function linesOf(raw: RawObject): RawObject[] {

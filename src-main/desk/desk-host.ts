@@ -6,6 +6,7 @@ import type { ControlEvent, Stamped } from '../contract/control-events.js';
 import type { SettingsView, WindowHello, WindowKind } from '../contract/ipc-contract.js';
 import type { ConfigFileStore } from './config-file-store.js';
 import { applyEvent, emptyDeskModel, snapshotOf, type DeskModel } from '../contract/desk-model.js';
+import { LinkPrompts, type LinkOffer } from './link-prompts.js';
 import { checkSettingsSave, settingsViewOf } from './settings-mapping.js';
 import type { DeskPrefs } from './settings-schema.js';
 import { starterConfig } from './starter-config.js';
@@ -49,6 +50,11 @@ export class DeskHost {
   #swap: Promise<void> | undefined;
   readonly #listeners = new Set<(e: Stamped<ControlEvent>) => void>();
   readonly #now: () => number;
+  readonly #links = new LinkPrompts({
+    publish: (e) => this.#publish({ ...e, ts: this.#now() }),
+    model: () => this.#model,
+    dial: (cmd) => this.execute(cmd),
+  });
 
   constructor(private readonly opts: DeskHostOptions) {
     this.#now = opts.now ?? Date.now;
@@ -99,7 +105,16 @@ export class DeskHost {
   }
 
   hello(kind: WindowKind, line?: string): WindowHello {
-    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons: this.pauseReasons() };
+    const teamRole = this.#config?.team?.role;
+    return { kind, ...(line !== undefined ? { line } : {}), locale: this.prefs.locale, snapshot: snapshotOf(this.#model, this.#now()), pauseReasons: this.pauseReasons(), ...(teamRole ? { teamRole } : {}) };
+  }
+
+  /**
+   * A sip:/tel: link (the shell's argv or open-url, browser mode's command line): it waits
+   * as a prompt in the windows and dials only after the agent's Dial (link-prompts.ts).
+   */
+  offerLink(link: string, preferredLine?: string): LinkOffer {
+    return this.#links.offer(link, preferredLine);
   }
 
   /** Carries out a command that the caller has already validated with `parseCommand`. */
@@ -108,6 +123,8 @@ export class DeskHost {
       this.opts.onQuit?.();
       return { ok: true };
     }
+    if (cmd.cmd === 'link.dial') return this.#links.dial(cmd.prompt);
+    if (cmd.cmd === 'link.cancel') return this.#links.cancel(cmd.prompt);
     if (!this.#core) return { ok: false, error: 'LineDesk is starting or restarting; try again in a moment' };
     return this.#core.execute(cmd);
   }

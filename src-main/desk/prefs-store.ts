@@ -1,4 +1,5 @@
 import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
+import { privateFileMode } from '../common/private-files.js';
 import type { PrefsStore } from './desk-host.js';
 import { defaultPrefs, prefsFrom, type DeskPrefs } from './settings-schema.js';
 
@@ -15,7 +16,7 @@ export class JsonPrefsStore implements PrefsStore {
 
   write(prefs: DeskPrefs): void {
     this.#cache = prefs;
-    writeJsonAtomic(this.file, prefs);
+    writeJsonAtomic(this.file, prefs, { mode: privateFileMode });
   }
 }
 

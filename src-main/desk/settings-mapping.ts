@@ -3,6 +3,7 @@ import { formatPath } from '../contract/commands.js';
 import type { LineDeskConfig } from '../config/schema.js';
 import type { CommandResult } from '../contract/commands.js';
 import type { SettingsSave, SettingsView } from '../contract/ipc-contract.js';
+import { passwordStays, type PasswordBinding } from '../contract/password-binding.js';
 import { settingsSaveSchema, type DeskPrefs } from './settings-schema.js';
 
 /**
@@ -25,6 +26,7 @@ export function settingsViewOf(config: LineDeskConfig, prefs: DeskPrefs, hasPass
       ...(l.displayName !== undefined ? { displayName: l.displayName } : {}),
       ...(l.transport !== undefined ? { transport: l.transport } : {}),
       ...(l.autoAnswerMs !== undefined ? { autoAnswerMs: l.autoAnswerMs } : {}),
+      ...(l.registrar !== undefined ? { ownRegistrar: true } : {}),
       hasPassword: hasPassword(l.id),
     })),
     dispatch: { strategy: config.dispatch.strategy, offerTimeoutMs: config.dispatch.offerTimeoutMs, queue: { ...config.dispatch.queue } },
@@ -39,7 +41,9 @@ export type SettingsCheck = { ok: true; raw: RawObject; config: LineDeskConfig; 
 /**
  * Validates an untrusted settings save and merges it into the raw config: first its shape,
  * then the resulting config with the config schema. `passwordOf` gives the stored password
- * of a line the user did not type a new one for.
+ * of a line the user did not type a new one for; it is kept only while the line's username
+ * and registrars stay what it was saved for (contract/password-binding.ts), else the line
+ * is saved without one.
  */
 export function checkSettingsSave(raw: RawObject, input: unknown, passwordOf: (line: string) => string | undefined): SettingsCheck {
   const shape = settingsSaveSchema.safeParse(input);
@@ -67,7 +71,9 @@ function mergeSave(raw: RawObject, save: SettingsSave, passwordOf: (line: string
     transport: save.transport.map((t) => ({ ...prevTransports.find((p) => p.protocol === t.protocol), protocol: t.protocol, bind: t.bind })),
     registrar: { ...objectOf(raw.registrar), uri: save.registrar.uri, backups: save.registrar.backups },
     lines: save.lines.map((l) => {
-      const out: RawObject = { ...prevLines.find((p) => p.id === l.id), id: l.id, aor: l.aor, username: l.username, password: l.password ?? passwordOf(l.id) ?? '' };
+      const prev = prevLines.find((p) => p.id === l.id);
+      const stays = prev !== undefined && passwordStays(bindingOf(prev, raw.registrar), bindingOf({ ...prev, username: l.username }, save.registrar));
+      const out: RawObject = { ...prev, id: l.id, aor: l.aor, username: l.username, password: l.password ?? (stays ? passwordOf(l.id) : undefined) ?? '' };
       setOrDrop(out, 'displayName', l.displayName === '' ? undefined : l.displayName);
       setOrDrop(out, 'transport', l.transport);
       setOrDrop(out, 'autoAnswerMs', l.autoAnswerMs);
@@ -81,6 +87,14 @@ function mergeSave(raw: RawObject, save: SettingsSave, passwordOf: (line: string
     },
     agent: { ...objectOf(raw.agent), wrapupSeconds: save.agent.wrapupSeconds, pauseReasons: save.agent.pauseReasons },
   };
+}
+
+/** A raw line's username and registrars: its own registrar if it has one, else the global one. */
+function bindingOf(line: RawObject, globalRegistrar: unknown): PasswordBinding {
+  const registrar = objectOf(line.registrar ?? globalRegistrar);
+  const backups: unknown[] = Array.isArray(registrar.backups) ? registrar.backups : [];
+  const uris = [registrar.uri, ...backups];
+  return { username: typeof line.username === 'string' ? line.username : '', registrars: uris.filter((u): u is string => typeof u === 'string') };
 }
 
 function setOrDrop(o: RawObject, key: string, value: unknown): void {

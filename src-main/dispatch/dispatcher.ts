@@ -3,7 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { Call } from '../calls/call.js';
 import { newDispatchState, type DispatchState, type Offer } from '../calls/call-dispatch.js';
 import type { CallRegistry } from '../calls/call-registry.js';
-import type { InboundLegLike } from '../calls/leg.js';
+import type { InboundLegLike, SipWarning } from '../calls/leg.js';
 import { aorUser } from '../config/aor-user.js';
 import type { ControlEvent, LineStatus, QueueStatus } from '../contract/control-events.js';
 import type { OfferEnd, RegistrationState } from '../contract/vocabulary.js';
@@ -25,6 +25,19 @@ export interface DispatcherOptions {
   calls: CallRegistry;
   /** Makes the Call for the fork that won the claim. */
   createCall(leg: InboundLegLike, dispatch: DispatchState): Call;
+  /**
+   * Checks a claimed call before it rings anywhere: a refusal (an SDP offer the call's media
+   * cannot take: 488 with a Warning) ends it at once, with `call.rejected`.
+   */
+  screen?(leg: InboundLegLike): Refusal | undefined;
+}
+
+/** Why a call is refused before it rings: the SIP code, the event's reason and detail. */
+export interface Refusal {
+  code: number;
+  reason: string;
+  detail: string;
+  warning?: SipWarning;
 }
 
 /**
@@ -83,6 +96,12 @@ export class Dispatcher {
     const call = claim.call;
     call.events.on('ending', () => this.#ending(call));
     call.events.on('ended', () => this.#pump());
+    const refusal = this.opts.screen?.(leg);
+    if (refusal) {
+      this.opts.emit({ event: 'call.rejected', call: call.id, line: leg.arrivalLine, code: refusal.code, reason: refusal.reason, detail: refusal.detail });
+      call.refuse(refusal.code, 'rejected', refusal.detail, refusal.warning);
+      return;
+    }
     this.#route(call);
   }
 

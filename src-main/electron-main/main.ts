@@ -6,8 +6,10 @@
  * src-main/contract/ipc-contract.ts.
  */
 import { Notification, app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeJsonAtomic } from '../common/json-file.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { privateFileMode } from '../common/private-files.js';
 import { ConfigError } from '../config/load-config.js';
 import type { Command } from '../contract/commands.js';
 import { ipcChannels } from '../contract/ipc-contract.js';
@@ -15,6 +17,7 @@ import { defaultModules } from '../core/default-modules.js';
 import { LineDeskCore } from '../core/linedesk-core.js';
 import { ConfigFileStore } from '../desk/config-file-store.js';
 import { DeskHost } from '../desk/desk-host.js';
+import { dialLinkFrom, dialSchemes, LinkQueue } from '../desk/dial-links.js';
 import { JsonPrefsStore } from '../desk/prefs-store.js';
 import { starterConfig } from '../desk/starter-config.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
@@ -22,11 +25,10 @@ import { CallNotifications } from './call-notifications.js';
 import { applyShortcuts } from './global-shortcuts.js';
 import { hardenWebContents } from './harden-web-contents.js';
 import { shellIpcHandlers, type IpcSender } from './ipc-guard.js';
-import { dialCommandFor, dialLinkFrom, dialSchemes, LinkQueue } from './protocol-links.js';
 import { rotatingFileSink } from './rotating-log.js';
 import { SafeStorageVault } from './safe-storage-vault.js';
 import { secureSession } from './session-security.js';
-import { shellPaths } from './shell-paths.js';
+import { protectUserData, shellPaths } from './shell-paths.js';
 import { shellText } from './shell-strings.js';
 import { LineDeskTray } from './tray.js';
 import { WindowBoundsStore } from './window-bounds.js';
@@ -49,11 +51,13 @@ if (!app.requestSingleInstanceLock()) {
 
 async function main(): Promise<void> {
   const paths = shellPaths(app.getPath('userData'));
+  protectUserData(paths);
   const log = createLogger('info', rotatingFileSink(paths.log));
   process.on('uncaughtException', (error) => log.error('uncaught exception', { error: error.stack ?? String(error) }));
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
 
-  // Links wait here until the desk exists and its lines are up (macOS can send open-url before whenReady).
+  // Links wait here until the desk exists and its lines are up (macOS can send open-url before whenReady);
+  // then each waits in the dashboard for the agent's Dial or Cancel.
   const links = new LinkQueue();
   const firstLink = dialLinkFrom(process.argv);
   if (firstLink) links.push(firstLink);
@@ -101,6 +105,8 @@ async function main(): Promise<void> {
     iconDir: paths.trayIcons,
     openDashboard: () => windows.open({ kind: 'dashboard' }),
     openSettings: () => windows.open({ kind: 'settings' }),
+    openTeam: () => windows.open({ kind: 'team' }),
+    teamRole: () => (host.model.ready ? host.config.team?.role : undefined),
     execute,
     quit: () => app.quit(),
     locale,
@@ -137,10 +143,11 @@ async function main(): Promise<void> {
 
   links.attach({
     ready: () => host.model.ready,
-    dial: (link) => {
-      const cmd = dialCommandFor(link, host.model, windows.focusedLine());
-      if (cmd) execute(cmd);
-      else log.warn('cannot dial the link: no free registered line, or not a dialable address', { link });
+    // Never dialled from here: the dashboard asks the agent first (desk/link-prompts.ts).
+    offer: (link) => {
+      const offered = host.offerLink(link, windows.focusedLine());
+      if (offered.ok) windows.open({ kind: 'dashboard' });
+      else log.warn('a link was not offered for dialling', { link, reason: offered.reason });
     },
   });
   app.on('second-instance', (_event, argv) => {
@@ -177,10 +184,7 @@ function configPath(userConfig: string): string {
   const i = process.argv.indexOf('--config');
   const explicit = (i >= 0 ? process.argv[i + 1] : undefined) ?? process.env.LINEDESK_CONFIG;
   if (explicit) return explicit;
-  if (!existsSync(userConfig)) {
-    mkdirSync(app.getPath('userData'), { recursive: true });
-    writeFileSync(userConfig, JSON.stringify(starterConfig(), null, 2) + '\n', { mode: 0o600 });
-  }
+  if (!existsSync(userConfig)) writeJsonAtomic(userConfig, starterConfig(), { mode: privateFileMode });
   return userConfig;
 }
 

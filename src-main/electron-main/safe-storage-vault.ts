@@ -1,4 +1,5 @@
 import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
+import { privateFileMode } from '../common/private-files.js';
 import type { SecretVault } from '../desk/config-file-store.js';
 
 /** The part of Electron's safeStorage the vault uses. */
@@ -49,6 +50,10 @@ export class SafeStorageVault implements SecretVault {
     this.#write();
   }
 
+  keys(): string[] {
+    return Object.keys(this.#entries);
+  }
+
   delete(key: string): void {
     if (!(key in this.#entries)) return;
     const rest = { ...this.#entries };
@@ -58,7 +63,7 @@ export class SafeStorageVault implements SecretVault {
   }
 
   #write(): void {
-    writeJsonAtomic(this.file, this.#entries, { mode: 0o600 });
+    writeJsonAtomic(this.file, this.#entries, { mode: privateFileMode });
   }
 }
 

@@ -9,6 +9,9 @@ export interface TrayDeps {
   iconDir: string;
   openDashboard(): void;
   openSettings(): void;
+  openTeam(): void;
+  /** The desk's team role (team.role): supervisors get the team window in the menu. */
+  teamRole(): 'agent' | 'supervisor' | undefined;
   execute(cmd: Command): void;
   quit(): void;
   locale(): string;
@@ -41,6 +44,7 @@ export class LineDeskTray {
     this.#tray.setContextMenu(
       Menu.buildFromTemplate([
         { label: t('dashboard'), click: () => d.openDashboard() },
+        ...(d.teamRole() === 'supervisor' ? [{ label: t('team'), click: () => d.openTeam() }] : []),
         { label: t('settings'), click: () => d.openSettings() },
         { type: 'separator' },
         { label: t('available'), click: () => d.execute({ cmd: 'agent.state', state: 'available' }) },

@@ -1,4 +1,5 @@
 import { readJsonOr, writeJsonAtomic } from '../common/json-file.js';
+import { privateFileMode } from '../common/private-files.js';
 
 export interface Bounds {
   x: number;
@@ -34,7 +35,7 @@ export class WindowBoundsStore {
 
   flush(): void {
     clearTimeout(this.#timer);
-    writeJsonAtomic(this.file, this.#all);
+    writeJsonAtomic(this.file, this.#all, { mode: privateFileMode });
   }
 }
 

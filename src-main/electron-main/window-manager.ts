@@ -38,7 +38,7 @@ export class WindowManager {
       return existing;
     }
     const screens = screen.getAllDisplays().map((d) => d.workArea);
-    const title = identity.kind === 'line' ? `Line ${identity.line} — LineDesk` : `${identity.kind === 'dashboard' ? 'Dashboard' : 'Settings'} — LineDesk`;
+    const title = identity.kind === 'line' ? `Line ${identity.line} — LineDesk` : `${identity.kind === 'dashboard' ? 'Dashboard' : identity.kind === 'team' ? 'Team' : 'Settings'} — LineDesk`;
     const win = new BrowserWindow(windowOptions({ kind: identity.kind, title, preload: this.deps.preload, bounds: this.deps.bounds.get(key, screens), icon: this.deps.icon }));
     const contentsId = win.webContents.id;
     this.deps.registry.add(contentsId, identity);

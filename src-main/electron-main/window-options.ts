@@ -6,6 +6,7 @@ export const defaultSizes: Record<WindowKind, { width: number; height: number; m
   line: { width: 420, height: 560, minWidth: 340, minHeight: 420 },
   dashboard: { width: 1100, height: 820, minWidth: 720, minHeight: 520 },
   settings: { width: 860, height: 900, minWidth: 560, minHeight: 480 },
+  team: { width: 1200, height: 820, minWidth: 760, minHeight: 520 },
 };
 
 export interface WindowOptionsInput {

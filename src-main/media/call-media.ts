@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../common/clock.js';
+import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { Logger } from '../common/logger.js';
 import type { AudioCodec } from './codec/audio-codec.js';
 import { createCodec } from './codec/create-codec.js';
@@ -20,6 +21,7 @@ import type { RtpPortPair } from './rtp/rtp-port-pair.js';
 import { RtpSession } from './rtp/rtp-session.js';
 import type { AudioCodecName } from './sdp/codecs.js';
 import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
+import { CallSrtp } from './srtp/call-srtp.js';
 
 /** What a call's audio is connected to. */
 export type MediaMode =
@@ -53,6 +55,8 @@ export interface CallMediaOptions {
    * Optional: without it, a latch must stay on the SDP's IP.
    */
   signallingPeerIp?: string;
+  /** SRTP policy of the call (what its SDP offers and accepts); default off. */
+  encryption?: MediaEncryption;
   jitter: { minDelayMs: number; maxDelayMs: number };
   /** Connects device-mode audio to the sound card; returns the detach function. */
   attachDevice(client: DeviceClient): () => void;
@@ -75,7 +79,9 @@ export class CallMedia implements MediaSession, DeviceClient {
   readonly address: string;
   readonly rtpPort: number;
   readonly codecs: readonly AudioCodecName[];
+  readonly encryption: MediaEncryption;
   readonly rtp: RtpSession;
+  readonly #srtp: CallSrtp;
   #neg: Negotiated | undefined;
   #codec: AudioCodec | undefined;
   #jb: JitterBuffer | undefined;
@@ -107,8 +113,10 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.address = o.address;
     this.rtpPort = o.pair.port;
     this.codecs = o.codecs;
+    this.encryption = o.encryption ?? 'off';
     this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
+    this.#srtp = new CallSrtp(this.rtp, o.log);
     this.#playFifo = new PcmFifo(o.deviceRate); // up to 1 s
     this.#sendFifo = new PcmFifo(48_000);
   }
@@ -121,11 +129,17 @@ export class CallMedia implements MediaSession, DeviceClient {
     return this.#muted;
   }
 
+  get srtpSuite(): string | undefined {
+    return this.#srtp.suite;
+  }
+
   /** After each offer/answer: (re)configure codec, target, direction. */
   apply(n: Negotiated, changes: NegotiationChanges): void {
     if (this.#closed) return;
     const first = this.#neg === undefined;
     const wasRemoteHold = this.#neg?.remoteHold ?? false;
+    // Keys first: nothing may leave in clear, nor be read with the old keys, once they changed.
+    if (first || changes.srtp) this.#srtp.update(n.srtp);
     this.#neg = n;
     if (first || changes.codec || changes.ptime) this.#setupCodec(n);
     if (first || changes.remoteTarget) {
@@ -410,7 +424,8 @@ export class CallMedia implements MediaSession, DeviceClient {
     const q = this.rtp.quality();
     const jb = this.#jb?.stats.delayMs ?? 0;
     const oneWay = (q.rttMs ?? 0) / 2 + jb + n.ptimeMs;
-    const report: Parameters<CallMediaEvents['quality']>[0] = { codec: n.codec.name, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: estimateMos(n.codec.name, q.lossPct, oneWay), jitterBufferMs: Math.round(jb) };
+    const suite = this.#srtp.suite;
+    const report: Parameters<CallMediaEvents['quality']>[0] = { codec: n.codec.name, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: estimateMos(n.codec.name, q.lossPct, oneWay), jitterBufferMs: Math.round(jb), encrypted: suite !== undefined, ...(suite ? { srtpSuite: suite } : {}) };
     if (q.rttMs !== undefined) report.rttMs = q.rttMs;
     this.o.on.quality(report);
   }

@@ -1,3 +1,4 @@
+import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
 import type { AudioCodecName } from './sdp/codecs.js';
 
@@ -8,6 +9,8 @@ export interface MediaEndpoint {
   readonly rtpPort: number;
   /** Codecs this endpoint can run, in preference order. */
   readonly codecs: readonly AudioCodecName[];
+  /** SRTP policy of the call (the line its SIP runs on): what to offer and accept. */
+  readonly encryption: MediaEncryption;
   /** Starts or re-targets media after each completed offer/answer. */
   apply(negotiated: Negotiated, changes: NegotiationChanges): void;
   /** RFC 4733 digits; false when the far end did not negotiate telephone-event. */
@@ -17,7 +20,7 @@ export interface MediaEndpoint {
 
 /** Per-call events out of the media. */
 export interface CallMediaEvents {
-  quality(q: { codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs: number }): void;
+  quality(q: { codec: string; lossPct: number; jitterMs: number; rttMs?: number; mos: number; jitterBufferMs: number; encrypted: boolean; srtpSuite?: string }): void;
   dtmf(digit: string, durationMs: number): void;
   /** The far end put us on hold (sendonly/inactive/0.0.0.0) or took us off it. */
   remoteHold(on: boolean): void;
@@ -29,6 +32,8 @@ export interface CallMediaEvents {
 export interface MediaSession extends MediaEndpoint {
   readonly muted: boolean;
   readonly negotiated: Negotiated | undefined;
+  /** The SRTP suite protecting the media now; undefined for plain RTP. */
+  readonly srtpSuite: string | undefined;
   setMuted(on: boolean): void;
 }
 
@@ -39,6 +44,13 @@ export interface MediaRequest {
   line: string;
   /** Per-call events (quality, RFC 4733 digits, remote hold), back to the call. */
   on: Omit<CallMediaEvents, 'closed'>;
+  /**
+   * Where the call's SIP comes from (inbound: the INVITE's source; outbound: the registrar's
+   * or outbound proxy's flow): RTP from that IP may be latched onto (rtp/rtp-source-guard.ts).
+   */
+  signallingPeerIp?: string;
+  /** SRTP policy of the line the call's SIP runs on. Default off. */
+  encryption?: MediaEncryption;
 }
 
 export interface MediaEngine {

@@ -77,6 +77,8 @@ export class RtpMediaEngine implements MediaEngine {
       clock: this.o.clock,
       log: this.o.log.child(callId),
       symmetricRtp: this.o.symmetricRtp,
+      ...(request.signallingPeerIp ? { signallingPeerIp: request.signallingPeerIp } : {}),
+      encryption: request.encryption ?? 'off',
       jitter: this.o.jitter,
       attachDevice: (client) => this.router!.attach(client, lm.headset, lm.microphone),
       subscribeTicker: (tick) => this.ticker.subscribe(tick),

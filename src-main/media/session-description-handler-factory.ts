@@ -4,12 +4,13 @@ import type { MediaEndpoint } from './media-engine.js';
 import { PlainRtpSessionDescriptionHandler } from './sdh/plain-rtp-sdh.js';
 
 /**
- * Makes a plain-RTP SDH per session; each asks for its call's media endpoint on first use,
- * by Call-ID (the call decides which line and devices the media uses).
+ * Makes an RTP SDH per session; each asks for its call's media endpoint on first use, by
+ * Call-ID (the call decides which line and devices the media uses, and closes it when the
+ * call ends: `callOwnsMedia`).
  */
-export function createSessionDescriptionHandlerFactory(deps: { openEndpoint(callId: string): Promise<MediaEndpoint>; log: Logger; ptimeMs?: number }): SessionDescriptionHandlerFactory {
+export function createSessionDescriptionHandlerFactory(deps: { openEndpoint(callId: string): Promise<MediaEndpoint>; log: Logger; ptimeMs?: number; callOwnsMedia?: boolean }): SessionDescriptionHandlerFactory {
   return (session: Session) => {
     const callId = session.dialog?.callId ?? (session as { request?: { callId?: string } }).request?.callId ?? 'unknown';
-    return new PlainRtpSessionDescriptionHandler(() => deps.openEndpoint(callId), deps.log.child(callId), deps.ptimeMs);
+    return new PlainRtpSessionDescriptionHandler(() => deps.openEndpoint(callId), deps.log.child(callId), deps.ptimeMs, deps.callOwnsMedia !== true);
   };
 }

@@ -1,12 +1,14 @@
 import { cpus, loadavg } from 'node:os';
-import { Call, type CallContext } from '../calls/call.js';
+import { Call, type CallContext, type ReferHandling } from '../calls/call.js';
 import { InboundLeg } from '../calls/inbound-leg.js';
 import { readTimerHeaders } from '../calls/session-timer.js';
 import { answerInvite } from '../calls/session-timer-terms.js';
+import type { InboundLegLike } from '../calls/leg.js';
+import { lineEncryption } from '../config/media-encryption.js';
 import type { AgentStateName } from '../contract/control-events.js';
-import { Dispatcher } from '../dispatch/dispatcher.js';
+import { Dispatcher, type Refusal } from '../dispatch/dispatcher.js';
 import { resultOf } from './command-registry.js';
-import { Media } from './media-module.js';
+import { Media, type MediaService } from './media-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
 
@@ -14,6 +16,8 @@ export interface CallsService {
   readonly dispatcher: Dispatcher;
   /** What a new Call needs (outbound calls are made by the outbound module). */
   readonly context: CallContext;
+  /** Sets how every call answers REFERs (the refer module); until then they are refused. */
+  handleRefers(handling: ReferHandling): void;
 }
 
 export const Calls = serviceId<CallsService>('calls');
@@ -40,7 +44,8 @@ export const callsModule: CoreModule = {
   install(host: CoreHost): void {
     const { config } = host;
     const media = host.services.get(Media);
-    const context: CallContext = { clock: host.clock, log: host.log.child('call'), emit: (e) => host.emit(e), openMedia: (r) => media.engine.open(r) };
+    let refers: ReferHandling | undefined;
+    const context: CallContext = { clock: host.clock, log: host.log.child('call'), emit: (e) => host.emit(e), openMedia: (r) => media.engine.open(r), referHandling: () => refers };
     const cores = Math.max(1, cpus().length);
     const dispatcher = new Dispatcher({
       config: config.dispatch,
@@ -51,8 +56,9 @@ export const callsModule: CoreModule = {
       lines: [...host.sipLines.values()].map(({ settings: s }) => ({ id: s.id, aor: s.aor, maxCalls: s.maxCalls, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) })),
       calls: host.calls,
       createCall: (leg, dispatch) => Call.inbound(leg, dispatch, context),
+      screen: (leg) => screenOffer(leg, media),
     });
-    host.services.provide(Calls, { dispatcher, context });
+    host.services.provide(Calls, { dispatcher, context, handleRefers: (h) => (refers = h) });
     host.services.provide(LineEligibility, {
       setPaused: (line, paused) => {
         // Service lines answer by themselves: no agent state applies to them.
@@ -61,7 +67,9 @@ export const callsModule: CoreModule = {
     });
 
     for (const line of host.sipLines.values()) {
-      line.events.on('invite', (invitation) => {
+      const lc = config.lines.find((l) => l.id === line.id);
+      const encryption = lc ? lineEncryption(config, lc) : 'off';
+      line.events.on('invite', (invitation, source) => {
         try {
           // RFC 4028: an interval below our Min-SE is refused at once; otherwise our 200 carries the terms.
           const timer = answerInvite(readTimerHeaders(invitation.request), config.sessionTimers);
@@ -69,7 +77,7 @@ export const callsModule: CoreModule = {
             invitation.reject({ statusCode: 422, extraHeaders: [`Min-SE: ${timer.reject.minSeSec}`] }).catch(() => {});
             return;
           }
-          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call'), timer.headers));
+          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call'), { encryption, ...(source ? { peerIp: source.host } : {}) }, timer.headers));
         } catch (error) {
           host.log.error('could not take an incoming call', { line: line.id, error });
           invitation.reject({ statusCode: 500 }).catch(() => {});
@@ -89,6 +97,21 @@ export const callsModule: CoreModule = {
     });
   },
 };
+
+/**
+ * An INVITE whose SDP offer the media cannot take (SRTP against the line's policy, no common
+ * codec, an unusable address) is refused with 488 and a Warning before it rings; without an
+ * offer (late offer) nothing is checked here.
+ */
+function screenOffer(leg: InboundLegLike, media: MediaService): Refusal | undefined {
+  if (!(leg instanceof InboundLeg)) return undefined;
+  const sdp = leg.invitation.body;
+  const type = leg.invitation.request.getHeader('content-type') ?? '';
+  if (!sdp || !/^\s*application\/sdp\b/i.test(type)) return undefined;
+  const refusal = media.checkOffer(sdp, leg.signalling?.encryption ?? 'off');
+  if (!refusal) return undefined;
+  return { code: refusal.status, reason: refusal.problem, detail: refusal.error, ...(refusal.warning ? { warning: refusal.warning } : {}) };
+}
 
 /** accept, decline, hangup, dnd, hold, mute, dtmf, status. */
 function registerCallCommands(host: CoreHost, dispatcher: Dispatcher, mediaStats: () => { calls: number; lateFrames: number }): void {

@@ -1,6 +1,8 @@
 import { availableCodecs } from '../media/codec/create-codec.js';
 import { loadServiceFiles } from '../media/audio/service-files.js';
+import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { MediaEngine } from '../media/media-engine.js';
+import { offerProblem, type OfferRefusal } from '../media/sdp/negotiate.js';
 import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
 import { Devices } from './devices-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
@@ -10,6 +12,11 @@ export interface MediaService {
   readonly engine: MediaEngine;
   /** Counters for `status`. */
   stats(): { calls: number; lateFrames: number };
+  /**
+   * Why a remote SDP offer could not be answered under `encryption` (codecs, address family,
+   * SRTP), or undefined when it could: checked when an INVITE arrives, before it rings.
+   */
+  checkOffer(sdp: string, encryption: MediaEncryption): OfferRefusal | undefined;
 }
 
 export const Media = serviceId<MediaService>('media');
@@ -49,7 +56,12 @@ export const mediaModule: CoreModule = {
       log: host.log.child('media'),
       lineMedia,
     });
-    host.services.provide(Media, { engine, stats: () => engine.stats() });
+    host.services.provide(Media, {
+      engine,
+      stats: () => engine.stats(),
+      // The same check the answer makes; the port is a placeholder (no port is bound for it).
+      checkOffer: (sdp, encryption) => offerProblem(sdp, { address, rtpPort: config.media.rtpPortMin, codecs, encryption, telephoneEvent: true }),
+    });
     host.onClose(() => engine.close());
   },
 };

@@ -2,10 +2,30 @@ import { Call } from '../calls/call.js';
 import { CallState } from '../calls/call-state.js';
 import { transfer } from '../calls/call-transfer.js';
 import { OutboundLeg } from '../calls/outbound-leg.js';
+import { lineEncryption } from '../config/media-encryption.js';
 import type { LineSettings } from '../sip/line/line-settings.js';
 import { parseSipUri } from '../sip/message/sip-message.js';
 import { Calls, type CallsService } from './calls-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
+import { serviceId } from './services.js';
+
+export interface DialOptions {
+  /** A consultation: the held call it is for (it may go over the line's maxCalls). */
+  consultFor?: Call;
+  /** A call the far end of `referredFrom` asked for (REFER): it may go over the line's maxCalls too. */
+  referredFrom?: Call;
+  /** The REFER's Referred-By URI, passed on in the INVITE (RFC 3892). */
+  referredBy?: string;
+  /** Sees the leg before its INVITE leaves (to follow its responses). */
+  onLeg?: (leg: OutboundLeg) => void;
+}
+
+/** Placing calls from a line, for other modules (the refer module carries out REFERs with it). */
+export interface OutboundService {
+  dial(line: string, target: string, options?: DialOptions): Promise<Call>;
+}
+
+export const Outbound = serviceId<OutboundService>('outbound');
 
 /**
  * Outbound calls and transfers: dial (click-to-dial, redial), blind transfer (REFER),
@@ -16,8 +36,10 @@ import type { CoreHost, CoreModule } from './module-api.js';
 export const outboundModule: CoreModule = {
   name: 'outbound',
   needs: [Calls],
+  provides: [Outbound],
   install(host: CoreHost): void {
     const calls = host.services.get(Calls);
+    host.services.provide(Outbound, { dial: (line, target, options) => dial(host, calls, line, target, options) });
     const active = (line: string): Call => {
       const call = host.calls.activeOn(line);
       if (!call) throw new Error(`line ${line} has no active call`);
@@ -40,7 +62,7 @@ export const outboundModule: CoreModule = {
       if (consulting(c.line)) return { ok: false, error: `line ${c.line} is already consulting` };
       await original.setHold(true);
       try {
-        const consult = await dial(host, calls, c.line, c.target, original);
+        const consult = await dial(host, calls, c.line, c.target, { consultFor: original });
         return { ok: true, value: { call: consult.id } };
       } catch (error) {
         await original.setHold(false).catch(() => {});
@@ -70,15 +92,19 @@ export const outboundModule: CoreModule = {
  * is occupied for the dispatcher until the call ends, and the call is registered before
  * its INVITE leaves, so that its media can open.
  */
-async function dial(host: CoreHost, calls: CallsService, lineId: string, target: string, consultFor?: Call): Promise<Call> {
+async function dial(host: CoreHost, calls: CallsService, lineId: string, target: string, options: DialOptions = {}): Promise<Call> {
+  const { consultFor, referredFrom, referredBy } = options;
   const line = host.sipLines.get(lineId);
   if (!line) throw new Error(`no line "${lineId}"`);
-  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'), {
+  const lc = host.config.lines.find((l) => l.id === lineId);
+  const peerIp = await line.signallingPeerIp();
+  const signalling = { encryption: lc ? lineEncryption(host.config, lc) : ('off' as const), ...(peerIp ? { peerIp } : {}) };
+  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'), signalling, referredBy !== undefined ? [`Referred-By: <${referredBy}>`] : [], {
     sessionTimers: host.config.sessionTimers,
     // A redirect may name another number of this PBX, never another PBX (calls/redirect-policy.ts).
     redirects: { maxHops: host.config.redirects.maxHops, pbxHosts: pbxHosts(line.settings) },
   });
-  const release = calls.dispatcher.occupy(lineId, consultFor !== undefined);
+  const release = calls.dispatcher.occupy(lineId, consultFor !== undefined || referredFrom !== undefined);
   if (typeof release === 'string') throw new Error(release);
   const call = Call.outbound(leg, lineId, { number: line.aorUser, uri: line.settings.aor }, calls.context);
   call.store.add(release);
@@ -90,7 +116,8 @@ async function dial(host: CoreHost, calls: CallsService, lineId: string, target:
     });
   }
   host.calls.add(call);
-  host.emit({ event: 'call.dialing', call: call.id, line: lineId, to: leg.target });
+  host.emit({ event: 'call.dialing', call: call.id, line: lineId, to: leg.target, ...(referredFrom ? { referredFrom: referredFrom.id } : {}) });
+  options.onLeg?.(leg);
   try {
     await leg.dial();
   } catch (error) {

@@ -13,8 +13,19 @@ import { resolveRange, type StatsRange } from '../stats/stats-range.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
 
-/** The desk's own store of call records and agent intervals (for modules that ship or read them). */
-export const StatsStore = serviceId<CallStore>('stats-store');
+/** The desk's own store of call records and agent intervals, for modules that ship or read them. */
+export interface StatsStoreService {
+  /** The database file (":memory:" when the config asks for one). */
+  readonly file: string;
+  readonly store: CallStore;
+  /**
+   * Runs in the close phase, after the last records were written (the agent's last interval
+   * closed) and before the database closes: what is left can still be shipped from it.
+   */
+  afterFinalWrites(fn: () => void | Promise<void>): void;
+}
+
+export const StatsStore = serviceId<StatsStoreService>('stats-store');
 
 /** How often the store notes that LineDesk is alive (the end given to what a crash leaves open). */
 export const ALIVE_INTERVAL_MS = 15_000;
@@ -43,8 +54,9 @@ export const statsModule: CoreModule = {
       const recovered = store.recoverInterrupted();
       if (recovered.calls > 0 || recovered.intervals > 0) log.warn('closed the calls and agent state a previous run left open (it did not stop cleanly)', { ...recovered });
       log.info('call records open', { file, synchronous: host.config.store.synchronous });
-      wire(host, store);
-      host.services.provide(StatsStore, store);
+      const finals: (() => void | Promise<void>)[] = [];
+      wire(host, store, finals);
+      host.services.provide(StatsStore, { file, store, afterFinalWrites: (fn) => void finals.push(fn) });
     } catch (error) {
       store.close();
       throw error;
@@ -53,7 +65,7 @@ export const statsModule: CoreModule = {
 };
 
 /** Recorders on the event bus, the query commands, the heartbeat and the cleanup at stop. */
-function wire(host: CoreHost, store: CallStore): void {
+function wire(host: CoreHost, store: CallStore, finals: readonly (() => void | Promise<void>)[]): void {
   const log = host.log.child('stats');
   const now = (): number => host.clock.wallNow();
   const writer = new DurableWriter(log, host.clock);
@@ -122,7 +134,7 @@ function wire(host: CoreHost, store: CallStore): void {
     return answer(() => ({ event: 'export', ...withId(c.id), what: c.what, csv: c.what === 'records' ? recordsCsv(history.recordsIn(range)) : summaryCsv(figures(range)) }));
   });
 
-  host.onClose(() => {
+  host.onClose(async () => {
     alive.cancel();
     if (calls.liveCount > 0) log.warn('closing the call records with calls still open (they are closed as interrupted at the next start)', { calls: calls.liveCount });
     unsubscribe();
@@ -130,6 +142,13 @@ function wire(host: CoreHost, store: CallStore): void {
       intervals.close(now());
       writer.retryNow();
       touch();
+      for (const fn of finals) {
+        try {
+          await fn();
+        } catch (error) {
+          log.warn('a module failed after the last writes', { error: error instanceof Error ? error.message : String(error) });
+        }
+      }
     } finally {
       writer.dispose();
       store.close();

@@ -29,6 +29,8 @@ export interface CallQuality {
   jitterLast: number | null;
   jitterWorst: number | null;
   rttLast: number | null;
+  /** SRTP: true while every report said so, false once one said plain RTP; null before any. */
+  encrypted: boolean | null;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface CallRecord {
 }
 
 export function emptyQuality(): CallQuality {
-  return { codec: null, mosLast: null, mosWorst: null, lossLast: null, lossWorst: null, jitterLast: null, jitterWorst: null, rttLast: null };
+  return { codec: null, mosLast: null, mosWorst: null, lossLast: null, lossWorst: null, jitterLast: null, jitterWorst: null, rttLast: null, encrypted: null };
 }
 
 /** The hour of day (local time) a timestamp falls in. */

@@ -101,6 +101,7 @@ export class CallRecorder {
         rec.answeredAt = now;
         rec.line = e.line;
         rec.disposition = 'active';
+        if (e.encrypted !== undefined) rec.quality.encrypted = e.encrypted;
         const offer = openAttempt(rec.attempts, e.line);
         if (offer) endAttempt(offer, now, 'answered');
         this.#save(rec);
@@ -132,6 +133,8 @@ export class CallRecorder {
         q.jitterLast = e.jitterMs;
         q.jitterWorst = q.jitterWorst === null ? e.jitterMs : Math.max(q.jitterWorst, e.jitterMs);
         if (e.rttMs !== undefined) q.rttLast = e.rttMs;
+        // A call that went plain RTP at any point (an optional line, a re-INVITE) is not encrypted.
+        if (e.encrypted !== undefined) q.encrypted = (q.encrypted ?? true) && e.encrypted;
         this.#save(live.rec);
         return;
       }

@@ -34,6 +34,8 @@ export interface CallRow {
   jitter_last: number | null;
   jitter_worst: number | null;
   rtt_last: number | null;
+  /** 1 SRTP throughout, 0 plain RTP at some point, null unknown (migration 4). */
+  encrypted: 0 | 1 | null;
 }
 
 export interface OfferRow {
@@ -61,6 +63,7 @@ export const callColumns = [
   'id', 'call_id', 'direction', 'line', 'from_number', 'from_name', 'called', 'offered_at', 'offered_hour', 'answered_at', 'ended_at',
   'disposition', 'decline_reason', 'end_reason', 'end_code', 'end_detail', 'queued_ms', 'talk_ms', 'hold_ms', 'hold_since', 'wrapup_ms',
   'attempts', 'codec', 'mos_last', 'mos_worst', 'loss_last', 'loss_worst', 'jitter_last', 'jitter_worst', 'rtt_last',
+  'encrypted',
 ] as const satisfies readonly (keyof CallRow)[];
 
 export function recordToRow(rec: CallRecord): CallRow {
@@ -96,6 +99,7 @@ export function recordToRow(rec: CallRecord): CallRow {
     jitter_last: q.jitterLast,
     jitter_worst: q.jitterWorst,
     rtt_last: q.rttLast,
+    encrypted: q.encrypted === null ? null : q.encrypted ? 1 : 0,
   };
 }
 
@@ -134,12 +138,13 @@ export function rowToRecord(row: CallRow, offers: readonly OfferRow[]): CallReco
       jitterLast: row.jitter_last,
       jitterWorst: row.jitter_worst,
       rttLast: row.rtt_last,
+      encrypted: row.encrypted === null ? null : row.encrypted === 1,
     },
   };
 }
 
 /** The history view of a stored row (`mos` is the worst seen). */
-export function rowToView(row: Pick<CallRow, 'call_id' | 'line' | 'direction' | 'from_number' | 'from_name' | 'called' | 'offered_at' | 'answered_at' | 'ended_at' | 'disposition' | 'decline_reason' | 'talk_ms' | 'hold_ms' | 'wrapup_ms' | 'attempts' | 'mos_worst'>): CallRecordView {
+export function rowToView(row: Pick<CallRow, 'call_id' | 'line' | 'direction' | 'from_number' | 'from_name' | 'called' | 'offered_at' | 'answered_at' | 'ended_at' | 'disposition' | 'decline_reason' | 'talk_ms' | 'hold_ms' | 'wrapup_ms' | 'attempts' | 'mos_worst'> & Partial<Pick<CallRow, 'encrypted'>>): CallRecordView {
   const view: CallRecordView = {
     call: row.call_id,
     line: row.line,
@@ -158,5 +163,6 @@ export function rowToView(row: Pick<CallRow, 'call_id' | 'line' | 'direction' | 
   if (row.from_name !== null) view.fromName = row.from_name;
   if (row.decline_reason !== null) view.declineReason = row.decline_reason;
   if (row.mos_worst !== null) view.mos = row.mos_worst;
+  if (row.encrypted !== null && row.encrypted !== undefined) view.encrypted = row.encrypted === 1;
   return view;
 }

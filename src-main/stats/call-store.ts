@@ -1,3 +1,4 @@
+import { protectDatabaseFiles } from './database-files.js';
 import { migrate } from './migrations.js';
 import type { AgentInterval } from './agent-interval.js';
 import type { CallRecord } from './call-record.js';
@@ -48,9 +49,11 @@ export class CallStore {
   static open(filename: string, opts: { synchronous: Durability } = { synchronous: 'NORMAL' }): CallStore {
     let db: SqliteDatabase | undefined;
     try {
+      protectDatabaseFiles(filename);
       db = openSqlite(filename, { timeout: BUSY_TIMEOUT_MS });
       const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
       if (mode !== 'wal' && filename !== ':memory:') throw new Error(`could not switch to WAL journaling (got "${mode}")`);
+      protectDatabaseFiles(filename);
       db.pragma(`synchronous = ${opts.synchronous}`);
       db.pragma('foreign_keys = ON');
       migrate(db);
@@ -199,6 +202,9 @@ function describeOpenError(error: unknown): string {
       return `${message} (the disk is full)`;
     case 'SQLITE_READONLY':
       return `${message} (the file or its folder is read-only)`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${message} (the file belongs to another user, or LineDesk may not write there)`;
     default:
       return message;
   }

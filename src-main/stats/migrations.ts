@@ -151,6 +151,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'whether the call was encrypted (SRTP)',
+    up(db) {
+      db.exec(`
+        -- 1: SRTP for all of the call LineDesk reported on; 0: plain RTP for some or all of it;
+        -- NULL: no media was reported (never answered, or a record from before version 4).
+        ALTER TABLE calls ADD COLUMN encrypted INTEGER;
+      `);
+    },
+  },
 ];
 
 /** Version 3's trigger body: adds (sign 1) or takes away (sign −1) one call row's share of call_day_figures. */

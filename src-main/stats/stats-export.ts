@@ -5,6 +5,7 @@ import { isoTime, toCsv, type CsvValue } from './csv.js';
 export const recordsCsvHeader = [
   'call', 'direction', 'line', 'from', 'from_name', 'to', 'offered_at', 'answered_at', 'ended_at', 'disposition', 'decline_reason',
   'end_reason', 'end_code', 'attempts', 'queued_ms', 'talk_ms', 'hold_ms', 'wrapup_ms', 'codec', 'mos_worst', 'loss_worst_pct', 'jitter_worst_ms',
+  'encrypted',
 ] as const;
 
 /** The call records of a period, one per row, timestamps in ISO 8601 (UTC). */
@@ -14,7 +15,7 @@ export function recordsCsv(rows: Iterable<CallRow>): string {
       yield [
         r.call_id, r.direction, r.line, r.from_number, r.from_name, r.called, isoTime(r.offered_at), isoTime(r.answered_at), isoTime(r.ended_at),
         r.disposition, r.decline_reason, r.end_reason, r.end_code, r.attempts, r.queued_ms, r.talk_ms, r.hold_ms, r.wrapup_ms, r.codec,
-        r.mos_worst, r.loss_worst, r.jitter_worst,
+        r.mos_worst, r.loss_worst, r.jitter_worst, r.encrypted,
       ];
     }
   }

@@ -4,7 +4,7 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 import type { StatsRange } from './stats-range.js';
 
 /** One breakdown row: from call_day_figures (whole days) or computed from calls (the rest). */
-interface FigureRow {
+export interface FigureRow {
   dim: 'd' | 'h' | 'l' | 'r';
   key: string | number;
   calls: number;
@@ -167,7 +167,7 @@ export class StatsQueries {
   }
 }
 
-function addFigures(s: StatsSummary, totals: { answerWait: number; handled: number; handleTime: number }, row: FigureRow): void {
+export function addFigures(s: StatsSummary, totals: { answerWait: number; handled: number; handleTime: number }, row: FigureRow): void {
   switch (row.dim) {
     case 'd': {
       const key = String(row.key);

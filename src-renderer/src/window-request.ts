@@ -1,6 +1,6 @@
 import type { WindowKind } from '../../src-main/contract/ipc-contract.js';
 
-/** Which window this page is, from its URL: `?window=line&line=l1`, `?window=dashboard`, `?window=settings`. */
+/** Which window this page is, from its URL: `?window=line&line=l1`, `?window=dashboard`, `?window=settings`, `?window=team`. */
 export interface WindowRequest {
   kind: WindowKind;
   line?: string;
@@ -11,7 +11,7 @@ export function windowRequestFrom(search: string): WindowRequest {
   const kind = q.get('window');
   const line = q.get('line');
   if (kind === 'line' && line) return { kind, line };
-  if (kind === 'settings') return { kind };
+  if (kind === 'settings' || kind === 'team') return { kind };
   return { kind: 'dashboard' };
 }
 

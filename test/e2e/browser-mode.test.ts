@@ -84,6 +84,10 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     await l1.getByRole('button', { name: 'Accept' }).click();
     await lineState(l1, 'in-call');
     assert.equal(await finalCode(sipp), '200');
+    // sipp offers plain RTP on a UDP line (encryption off): the open lock says so, in words for screen readers.
+    const lock = l1.getByTestId('encryption');
+    assert.equal(await lock.getAttribute('data-encrypted'), 'false');
+    assert.match((await lock.getAttribute('aria-label')) ?? '', /^Not encrypted/);
     await l1.waitForTimeout(1_100); // let the call timer show a second
     await l1.screenshot({ path: join(screenshots, 'line-in-call.png') });
     const inCall = await axeViolations(l1);

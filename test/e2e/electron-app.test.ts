@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -44,7 +44,8 @@ describe('the Electron shell: one window per line; a call rings there and Accept
     writeFileSync(config, JSON.stringify({ ...runnerConfig(k, [{ id: 'e1', ext: '500' }, { id: 'e2', ext: '501' }]), agent: { wrapupSeconds: 0 }, store: { path: ':memory:' } }));
     app = await _electron.launch({
       executablePath: binary!,
-      args: ['--no-sandbox', '--disable-gpu', shellBundle, '--config', config],
+      // A tel: link on the command line, as the OS passes one: it must wait in the dashboard.
+      args: ['--no-sandbox', '--disable-gpu', shellBundle, '--config', config, 'tel:501'],
       env: { ...process.env, LINEDESK_USER_DATA: join(dir, 'user-data') },
       timeout: 30_000,
     });
@@ -75,6 +76,23 @@ describe('the Electron shell: one window per line; a call rings there and Accept
       assert.equal(await page.evaluate('typeof require + typeof process + typeof module'), 'undefinedundefinedundefined');
       assert.equal(await page.evaluate('Object.keys(window.linedesk).sort().join()'), 'command,getSettings,hello,onEvent,saveSettings');
     }
+  });
+
+  test('a tel: link from the command line waits in the dashboard, and Cancel dials nothing; userData is 0700', async () => {
+    const deadline = Date.now() + 20_000;
+    let dashboard = app.windows().find((w) => w.url().includes('window=dashboard'));
+    while (!dashboard && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      dashboard = app.windows().find((w) => w.url().includes('window=dashboard'));
+    }
+    assert.ok(dashboard, 'the dashboard is open');
+    const dialog = dashboard.getByRole('dialog', { name: 'Call this number?' });
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.equal(await dialog.getByTestId('link-number').innerText(), '501');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+    assert.doesNotMatch(k.log(), /INVITE sip:501@/, 'nothing dialled');
+    if (process.platform !== 'win32') assert.equal(statSync(join(dir, 'user-data')).mode & 0o777, 0o700);
   });
 
   test('an incoming call rings in its line window and Accept gives the caller a 200', async () => {

@@ -12,6 +12,10 @@ const run = promisify(execFile);
 const root = repoRoot();
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar') as { listPackage(file: string, opts?: object): string[]; extractFile(file: string, path: string): Buffer };
+const fuses = require('@electron/fuses') as typeof import('@electron/fuses');
+
+/** Where @electron/fuses finds the fuse wire in an Electron binary. */
+const fuseSentinel = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 
 const built = existsSync(join(root, 'dist', 'shell', 'main.js')) && existsSync(join(root, 'dist', 'renderer', 'index.html'));
 const skip = built ? undefined : 'the app is not built (npm run build:app)';
@@ -19,7 +23,8 @@ if (skip && process.env.LINEDESK_REQUIRE_PEERS === '1') throw new Error(`${skip}
 
 /**
  * electron-builder --dir with a stand-in Electron (shared/research/electron.md §5): checks
- * electron-builder.yml, the `files` globs and the asar layout, not the runtime. Installers
+ * electron-builder.yml, the `files` globs, the asar layout and the fuses flipped in the
+ * executable (the stand-in carries a fuse wire like Electron's), not the runtime. Installers
  * (AppImage, deb, NSIS, dmg) need tools downloaded from GitHub, so they are not built here.
  */
 describe('packaging: electron-builder --dir with a stand-in Electron', { skip, timeout: 90_000 }, () => {
@@ -30,7 +35,10 @@ describe('packaging: electron-builder --dir with a stand-in Electron', { skip, t
     const dist = join(tmp, 'electron-dist');
     mkdirSync(join(dist, 'locales'), { recursive: true });
     mkdirSync(join(dist, 'resources'));
-    writeFileSync(join(dist, 'electron'), '#!/bin/sh\necho stand-in electron\n');
+    // The fuse wire as Electron 45 ships it, after its sentinel: version 1, 8 fuses, in
+    // @electron/fuses' order (RunAsNode on, cookie encryption off, NODE_OPTIONS on, --inspect
+    // on, asar integrity off, only-from-asar off, browser V8 snapshot off, file: privileges on).
+    writeFileSync(join(dist, 'electron'), Buffer.concat([Buffer.from(`#!/bin/sh\necho stand-in electron\nexit 0\n${fuseSentinel}`), Buffer.from([1, 8]), Buffer.from('10110001')]));
     chmodSync(join(dist, 'electron'), 0o755);
     writeFileSync(join(dist, 'version'), '45.5.0');
     writeFileSync(join(dist, 'LICENSE'), 'stand-in');
@@ -54,5 +62,22 @@ describe('packaging: electron-builder --dir with a stand-in Electron', { skip, t
     const manifest = JSON.parse(asar.extractFile(archive, 'package.json').toString()) as { main: string };
     assert.equal(manifest.main, 'dist/shell/main.js');
     assert.ok(existsSync(join(app, 'resources', 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')), 'native addons are unpacked');
+
+    // electron-builder.yml's electronFuses, read back from the packed executable.
+    const wire = await fuses.getCurrentFuseWire(join(app, 'linedesk'));
+    const { FuseV1Options: F } = fuses;
+    const [off, on] = ['0'.charCodeAt(0), '1'.charCodeAt(0)]; // a fuse is the byte '0' or '1'
+    assert.deepEqual(
+      {
+        runAsNode: wire[F.RunAsNode],
+        nodeOptions: wire[F.EnableNodeOptionsEnvironmentVariable],
+        inspectArguments: wire[F.EnableNodeCliInspectArguments],
+        asarIntegrity: wire[F.EnableEmbeddedAsarIntegrityValidation],
+        onlyLoadAppFromAsar: wire[F.OnlyLoadAppFromAsar],
+        fileProtocolPrivileges: wire[F.GrantFileProtocolExtraPrivileges],
+        cookieEncryption: wire[F.EnableCookieEncryption],
+      },
+      { runAsNode: off, nodeOptions: off, inspectArguments: off, asarIntegrity: on, onlyLoadAppFromAsar: on, fileProtocolPrivileges: off, cookieEncryption: off },
+    );
   });
 });

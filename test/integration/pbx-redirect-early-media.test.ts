@@ -48,8 +48,8 @@ describe('outbound calls: 302 followed, early media played', { skip, timeout: 18
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const device = async (user: string, oocScenario: string, mediaPort?: number): Promise<Device> => {
-    const d = startDevice({ target: `127.0.0.1:${k.udpPort}`, user, lifeMs: 40_000, oocScenario, ...(mediaPort !== undefined ? { mediaPort } : {}) });
+  const device = async (user: string, answerScenario: string, mediaPort?: number): Promise<Device> => {
+    const d = startDevice({ target: `127.0.0.1:${k.udpPort}`, user, lifeMs: 40_000, answerScenario, ...(mediaPort !== undefined ? { mediaPort } : {}) });
     devices.push(d);
     await d.registered;
     return d;

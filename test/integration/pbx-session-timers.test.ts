@@ -56,7 +56,7 @@ describe('session timers and mid-call re-INVITEs from the PBX (sipp)', { skip, t
 
   /** Dials a sipp callee registered as `user` with this scenario; resolves with sipp's result once it exited. */
   const dialCallee = async (user: string, scenario: string): Promise<{ result: SippResult; call: string; mark: number }> => {
-    const d = startDevice({ target: `127.0.0.1:${k.udpPort}`, user, lifeMs: 25_000, oocScenario: scenario });
+    const d = startDevice({ target: `127.0.0.1:${k.udpPort}`, user, lifeMs: 25_000, answerScenario: scenario });
     devices.push(d);
     await d.registered;
     const mark = runner.events.length;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Socket } from 'node:net';
@@ -20,6 +20,13 @@ export interface BaresipOptions {
   autoAnswer?: boolean;
   /** The q-value of its registered Contact (baresip's regq). */
   q?: number;
+  /**
+   * SDES-keyed SRTP (its srtp module): `srtp` offers RTP/AVP with a=crypto and takes plain
+   * calls too, `srtp-mand` offers RTP/SAVP and refuses plain ones with 488.
+   */
+  mediaenc?: 'srtp' | 'srtp-mand';
+  /** Record what each call sends and hears (the sndfile module): WAV files in `recordDir`. */
+  record?: boolean;
 }
 
 /**
@@ -28,6 +35,8 @@ export interface BaresipOptions {
  */
 export class BaresipPeer {
   readonly dir = mkdtempSync(join(tmpdir(), 'linedesk-baresip-'));
+  /** With `record`: sndfile's dump-<call>-enc.wav (sent) and -dec.wav (heard) per call. */
+  readonly recordDir = join(this.dir, 'sound');
   #child: ChildProcess | undefined;
   readonly output: string[] = [];
   /** JSON events baresip's ctrl_tcp module pushed (CALL_ESTABLISHED, CALL_DTMF_START…). */
@@ -64,6 +73,8 @@ export class BaresipPeer {
       'module\t\t\tg711.so',
       ...(codecs.includes('opus') ? ['module\t\t\topus.so'] : []),
       ...(audio ? ['module\t\t\tausine.so', 'module\t\t\taubridge.so'] : []),
+      ...(this.opts.mediaenc ? ['module\t\t\tsrtp.so'] : []),
+      ...(this.opts.record ? ['module\t\t\tsndfile.so', `snd_path\t\t${this.recordDir}`] : []),
       'module_app\t\taccount.so',
       'module_app\t\tcontact.so',
       'module_app\t\tmenu.so',
@@ -72,8 +83,9 @@ export class BaresipPeer {
       '',
     ].join('\n');
     writeFileSync(join(this.dir, 'config'), config);
-    writeFileSync(join(this.dir, 'accounts'), `<sip:${this.opts.user}@pbx.local>;auth_pass=secret;outbound="sip:127.0.0.1:${this.opts.registrarPort};transport=udp";regint=300;answermode=${this.opts.autoAnswer === false ? 'manual' : 'auto'}${this.opts.q === undefined ? '' : `;regq=${this.opts.q}`};audio_codecs=${codecs.map((c) => (c === 'opus' ? 'opus/48000/2' : c)).join(',')}\n`);
+    writeFileSync(join(this.dir, 'accounts'), `<sip:${this.opts.user}@pbx.local>;auth_pass=secret;outbound="sip:127.0.0.1:${this.opts.registrarPort};transport=udp";regint=300;answermode=${this.opts.autoAnswer === false ? 'manual' : 'auto'};${this.opts.q === undefined ? '' : `regq=${this.opts.q};`}${this.opts.mediaenc ? `mediaenc=${this.opts.mediaenc};` : ''}audio_codecs=${codecs.map((c) => (c === 'opus' ? 'opus/48000/2' : c)).join(',')}\n`);
     writeFileSync(join(this.dir, 'contacts'), '');
+    if (this.opts.record) mkdirSync(this.recordDir);
     const child = spawn('baresip', ['-f', this.dir, '-p', '/usr/share/baresip', '-t', String(this.opts.lifetimeSec)], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));

@@ -3,13 +3,14 @@ import { CallRegistry } from '../../src-main/calls/call-registry.js';
 import { silentLogger } from '../../src-main/common/logger.js';
 import type { ControlEvent } from '../../src-main/contract/control-events.js';
 import type { DispatchConfig } from '../../src-main/dispatch/dispatch-config.js';
-import { Dispatcher } from '../../src-main/dispatch/dispatcher.js';
+import { Dispatcher, type Refusal } from '../../src-main/dispatch/dispatcher.js';
+import type { InboundLegLike } from '../../src-main/calls/leg.js';
 import type { StrategyName } from '../../src-main/contract/vocabulary.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeLeg } from './fake-leg.js';
 
 /** A dispatcher over fake legs and a fake clock, with its call registry and every event emitted. */
-export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?: number; autoAnswerMs?: number }[]; strategy?: StrategyName; offerTimeoutMs?: number; queue?: Partial<DispatchConfig['queue']>; registered?: boolean; random?: () => number; lingerMs?: number } = {}) {
+export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?: number; autoAnswerMs?: number }[]; strategy?: StrategyName; offerTimeoutMs?: number; queue?: Partial<DispatchConfig['queue']>; registered?: boolean; random?: () => number; lingerMs?: number; screen?: (leg: InboundLegLike) => Refusal | undefined } = {}) {
   const clock = new FakeClock();
   const events: ControlEvent[] = [];
   const specs: { id: string; maxCalls?: number; autoAnswerMs?: number }[] = typeof opts.lines === 'object' ? opts.lines : Array.from({ length: opts.lines ?? 3 }, (_, i) => ({ id: `l${i + 1}` }));
@@ -31,6 +32,7 @@ export function dispatchHarness(opts: { lines?: number | { id: string; maxCalls?
     emit: (e) => events.push(e),
     calls,
     createCall: (leg, dispatch) => Call.inbound(leg, dispatch, ctx),
+    ...(opts.screen ? { screen: opts.screen } : {}),
     context: { random: opts.random ?? Math.random, cpuLoad: () => 0 },
     lines: specs.map((s) => ({ id: s.id, aor: `sip:${s.id}@pbx`, maxCalls: s.maxCalls ?? 1, ...(s.autoAnswerMs !== undefined ? { autoAnswerMs: s.autoAnswerMs } : {}) })),
   });

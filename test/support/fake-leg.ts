@@ -1,5 +1,5 @@
 import { Emitter } from '../../src-main/common/emitter.js';
-import type { InboundLegLike, LegEnd, LegEvents, Party } from '../../src-main/calls/leg.js';
+import type { InboundLegLike, LegEnd, LegEvents, Party, SipWarning } from '../../src-main/calls/leg.js';
 import type { EndReason, LegState } from '../../src-main/contract/vocabulary.js';
 
 /** A SIP leg without SIP: records what the dispatcher told it and lets a test play the caller. */
@@ -46,9 +46,9 @@ export class FakeLeg implements InboundLegLike {
     this.events.emit('answered');
     return Promise.resolve();
   }
-  reject(code: number, reason: EndReason, detail?: string): void {
+  reject(code: number, reason: EndReason, detail?: string, warning?: SipWarning): void {
     if (this.state === 'ended' || this.state === 'active') return;
-    this.actions.push(String(code));
+    this.actions.push(warning ? `${code} (Warning: ${warning.code} ${warning.text})` : String(code));
     this.#finish({ reason, code, ...(detail ? { detail } : {}) });
   }
   redirect(target: string): void {

@@ -16,6 +16,8 @@ export interface TestLine {
   q?: number;
   /** The line's own registrar; by default the test Kamailio's port for the line's protocol. */
   registrar?: { uri: string; backups?: string[] };
+  /** Service lines: REFER targets the line may call (lines[].allowReferTo). */
+  allowReferTo?: string[];
 }
 
 /** The URI of the test Kamailio for a protocol (each listens on its own port). */
@@ -61,6 +63,7 @@ export function runnerConfig(
         ...(l.maxCalls !== undefined ? { maxCalls: l.maxCalls } : {}),
         ...(l.media ? { media: l.media } : {}),
         ...(l.q !== undefined ? { q: l.q } : {}),
+        ...(l.allowReferTo ? { allowReferTo: l.allowReferTo } : {}),
       };
     }),
     timers: { retryMinMs: 200, retryMaxMs: 2000, heartbeatMs: 1000, unregisterTimeoutMs: 1000, keepAliveMs: 5000, ...extra.timers },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * sipp scenarios for what PBXs send, written per test (some take a literal pcap path):
  * callees a LineDesk line dials through Kamailio (run as the out-of-call scenario of a
- * registered device, see DeviceOptions.oocScenario), and callers that call a line.
+ * registered device, see DeviceOptions.answerScenario), and callers that call a line.
  * Callee scenarios use the device's [user] key; every log line starts with a word the
  * tests look for.
  */

@@ -64,6 +64,8 @@ export interface RunningSipp {
   done: Promise<SippResult>;
   /** Resolves with the first <log> line matching `pattern`; rejects on timeout or when sipp exits first. */
   waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The <log> lines written so far. */
+  log(): string[];
   /**
    * Ends sipp at once (SIGTERM to its group, SIGKILL after 2 s). `done` still resolves: the
    * <log> lines and errors are complete, the counters are those of the last 1 s stats dump.
@@ -85,6 +87,9 @@ export const SCENARIO_KEY_DEFAULTS: Readonly<Record<string, string>> = {
   final_code: '200', // uas-answer-ooc: 200 answers, anything else rejects with that code
   talk_ms: '0', // uas-answer-ooc: >0 hangs up (BYE) after this many ms of talk
   contact_params: '', // uas-device: Contact parameters of the REGISTER, e.g. ";q=0.5"
+  refer_to: 'sip:999@127.0.0.1', // uac-refer, uac-refer-ood: the Refer-To URI
+  refer_after: '200', // uac-refer: ms between the ACK and the REFER
+  hangup_after: '200', // uac-refer: ms between the REFER's outcome and the BYE
 };
 
 const SCENARIO_DIR = peersDir('sipp');
@@ -161,6 +166,7 @@ export function startSipp(opts: SippOptions): RunningSipp {
   return {
     done,
     waitForLog,
+    log: () => result?.log ?? readLines(files.logs),
     kill: () => {
       killRequested = true;
       void group?.stop(KILL_GRACE_MS);
@@ -351,8 +357,10 @@ export interface DeviceOptions {
   localPort?: number;
   mediaPort?: number;
   rtpEcho?: boolean;
-  /** What it does with the INVITEs it gets (default uas-answer-ooc.xml), e.g. from sipp-pbx-scenarios.ts. */
-  oocScenario?: string;
+  /** The out-of-call scenario that answers INVITEs (default uas-answer-ooc.xml). */
+  answerScenario?: string;
+  /** More -key values for that scenario (e.g. refer_to for uas-refer-ooc.xml). */
+  vars?: Record<string, string>;
 }
 
 export interface Device {
@@ -360,8 +368,10 @@ export interface Device {
   /** Resolves once Kamailio answered the REGISTER with 200. */
   readonly registered: Promise<void>;
   readonly done: Promise<SippResult>;
-  /** The first <log> line matching `pattern` (see RunningSipp.waitForLog). */
-  waitForLog(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The first <log> line matching `pattern` ("INVITE <call-id> <From>", "ANSWERED <call-id>"...). */
+  waitForLog: RunningSipp['waitForLog'];
+  /** The <log> lines written so far. */
+  log: () => string[];
   kill: () => void;
 }
 
@@ -388,8 +398,9 @@ export function startDevice(opts: DeviceOptions): Device {
       final_code: String(opts.finalCode ?? 200),
       talk_ms: String(opts.talkMs ?? 0),
       contact_params: opts.q === undefined ? '' : `;q=${opts.q}`,
+      ...opts.vars,
     },
-    extraArgs: ['-oocsf', scenarioPath(opts.oocScenario ?? 'uas-answer-ooc.xml')],
+    extraArgs: ['-oocsf', scenarioPath(opts.answerScenario ?? 'uas-answer-ooc.xml')],
   });
   const registered = running.waitForLog(/^REGISTERED /, 10_000).then(() => undefined);
   registered.catch(() => undefined); // a test that never awaits it must not see an unhandled rejection
@@ -398,6 +409,7 @@ export function startDevice(opts: DeviceOptions): Device {
     registered,
     done: running.done,
     waitForLog: (pattern, timeoutMs) => running.waitForLog(pattern, timeoutMs),
+    log: () => running.log(),
     kill: running.kill,
   };
 }

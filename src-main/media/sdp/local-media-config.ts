@@ -3,6 +3,7 @@
  * filled in (ResolvedConfig), as offers and answers are built from it.
  */
 import { isIP } from 'node:net';
+import type { MediaEncryption } from '../../contract/vocabulary.js';
 import { codecCatalogue, defaultTelephoneEventPayloadTypes, type AudioCodecName, type OpusOptions, type TelephoneEventClockRate } from './codecs.js';
 import { addressTypeOf, isNullAddress } from './session-description.js';
 
@@ -31,6 +32,10 @@ export interface LocalMediaConfig {
   username?: string;
   /** `s=` text. Default `-`. */
   sessionName?: string;
+  /** SRTP policy (sdes-negotiation.ts). Default off. */
+  encryption?: MediaEncryption;
+  /** Offer RTP/SAVP even when the policy is optional (the retry after a 488 to RTP/AVP with a=crypto). */
+  offerSavp?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -46,6 +51,8 @@ export interface ResolvedConfig {
   opus: OpusOptions;
   username: string;
   sessionName: string;
+  encryption: MediaEncryption;
+  offerSavp: boolean;
   payloadTypeOf(codec: AudioCodecName): number;
   telephoneEventPayloadType(rate: TelephoneEventClockRate): number;
 }
@@ -92,6 +99,8 @@ export function resolveConfig(local: LocalMediaConfig): ResolvedConfig {
     opus: local.opus ?? {},
     username: local.username ?? '-',
     sessionName: local.sessionName ?? '-',
+    encryption: local.encryption ?? 'off',
+    offerSavp: local.offerSavp ?? false,
     payloadTypeOf: (codec) =>
       codec === 'opus' ? (payloadTypes.opus ?? codecCatalogue.opus.defaultPayloadType) : codecCatalogue[codec].defaultPayloadType,
     telephoneEventPayloadType: (rate) =>

@@ -1,6 +1,6 @@
 /**
- * Answering a remote offer (RFC 3264 §6): the answerer's side of offer/answer for one plain
- * RTP/AVP audio stream.
+ * Answering a remote offer (RFC 3264 §6): the answerer's side of offer/answer for one RTP/AVP
+ * or SDES-keyed RTP/SAVP audio stream.
  */
 import { codecCatalogue, fmtpOf, opusFmtp, packetizationMs, telephoneEventFmtp, telephoneEventName, type AudioCodecName, type TelephoneEventClockRate } from './codecs.js';
 import { describeFormats, firstSupportedCodec } from './codec-match.js';
@@ -8,12 +8,15 @@ import { audioMedia, localDescription, nextOrigin, readDescription, rejectedMedi
 import { resolveConfig, type LocalMediaConfig, type ResolvedConfig } from './local-media-config.js';
 import { directionFrom, flowOf, remoteFlowOf, remoteTargetOf, unusableAddress } from './media-flow.js';
 import { compareNegotiated } from './negotiation-changes.js';
-import type { AnswerContext, AnswerOutcome, Negotiated, SdpWarningCode } from './negotiation-types.js';
+import type { AnswerContext, AnswerOutcome, Negotiated, OfferProblem, SdpWarningCode } from './negotiation-types.js';
+import { answerSrtp, cryptoAttribute, offeredSecurity } from './sdes-negotiation.js';
+import type { SdesCrypto } from '../srtp/sdes.js';
 import { connectionOf, isNullAddress, type MediaDescription, type SessionDescription } from './session-description.js';
 
 interface RejectedStream {
   code: SdpWarningCode;
   text: string;
+  problem: OfferProblem;
 }
 
 interface AcceptedStream {
@@ -22,7 +25,12 @@ interface AcceptedStream {
   codec: AudioCodecName;
   payloadType: number;
   telephoneEvent?: { payloadType: number; clockRate: TelephoneEventClockRate };
+  /** The far end's SDES key when the stream will be SRTP. */
+  crypto?: SdesCrypto;
 }
+
+/** Why a remote offer cannot be answered, or undefined when it can (offerProblem). */
+export type OfferRefusal = Extract<AnswerOutcome, { ok: false }>;
 
 /**
  * Answers a remote offer (RFC 3264 §6): the first audio stream we can use is accepted with the
@@ -33,25 +41,10 @@ interface AcceptedStream {
 export function answerOffer(offer: string | SessionDescription, local: LocalMediaConfig, context: AnswerContext = {}): AnswerOutcome {
   const config = resolveConfig(local);
   const parsed = readDescription(offer);
-  if (!parsed.ok) return { ok: false, status: 400, error: `unusable SDP offer: ${parsed.error}` };
+  if (!parsed.ok) return { ok: false, status: 400, error: `unusable SDP offer: ${parsed.error}`, problem: 'unreadable-sdp' };
   const remote = parsed.sdp;
-
-  let accepted: AcceptedStream | undefined;
-  let firstProblem: RejectedStream | undefined;
-  for (const [index, media] of remote.media.entries()) {
-    if (media.port === 0 || media.media.toLowerCase() !== 'audio') continue;
-    const result = acceptAudioStream(remote, media, index, config);
-    if ('code' in result) firstProblem ??= result;
-    else {
-      accepted = result;
-      break;
-    }
-  }
-  if (!accepted) {
-    const problem = firstProblem ?? { code: 304, text: 'no active audio stream offered' };
-    return { ok: false, status: 488, error: `no acceptable audio stream: ${problem.text}`, warning: problem };
-  }
-  const chosen = accepted;
+  const chosen = chooseAudioStream(remote, config);
+  if ('status' in chosen) return chosen;
   const offered = chosen.media;
   const spec = codecCatalogue[chosen.codec];
 
@@ -72,11 +65,13 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
     rtpMaps.push({ payloadType, encodingName: telephoneEventName, clockRate });
     fmtps.push({ payloadType, parameters: telephoneEventFmtp });
   }
-  const media = remote.media.map((m, index) =>
-    index === chosen.index
-      ? audioMedia(config, formats, rtpMaps, fmtps, ptimeMs, rtcpMux, direction, offered.protocol)
-      : rejectedMedia(m),
-  );
+  const srtp = chosen.crypto ? answerSrtp(chosen.crypto, offered.protocol.toUpperCase() === 'RTP/SAVP' ? 'RTP/SAVP' : 'RTP/AVP', context.current?.srtp) : undefined;
+  const media = remote.media.map((m, index) => {
+    if (index !== chosen.index) return rejectedMedia(m);
+    const ours = audioMedia(config, formats, rtpMaps, fmtps, ptimeMs, rtcpMux, direction, offered.protocol);
+    if (srtp) ours.attributes.push(cryptoAttribute(srtp.local));
+    return ours;
+  });
   // RFC 3264 §6: the answer's t= line equals the offer's.
   const description = localDescription(config, nextOrigin(context.origin), structuredClone(remote.timing), media);
 
@@ -95,6 +90,7 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
     remoteHold: !remoteFlow.recv,
   };
   if (chosen.telephoneEvent) negotiated.telephoneEvent = { ...chosen.telephoneEvent, receivePayloadType: chosen.telephoneEvent.payloadType };
+  if (srtp) negotiated.srtp = srtp;
   return {
     ok: true,
     ...description,
@@ -105,6 +101,30 @@ export function answerOffer(offer: string | SessionDescription, local: LocalMedi
   };
 }
 
+/**
+ * Whether we could answer a remote offer with this config, without building the answer (no
+ * keys generated): what the call layer checks when an INVITE arrives, before anything rings.
+ */
+export function offerProblem(offer: string | SessionDescription, local: LocalMediaConfig): OfferRefusal | undefined {
+  const parsed = readDescription(offer);
+  if (!parsed.ok) return { ok: false, status: 400, error: `unusable SDP offer: ${parsed.error}`, problem: 'unreadable-sdp' };
+  const chosen = chooseAudioStream(parsed.sdp, resolveConfig(local));
+  return 'status' in chosen ? chosen : undefined;
+}
+
+/** The first audio stream we can use; every other m= line is rejected in place by the caller. */
+function chooseAudioStream(remote: SessionDescription, config: ResolvedConfig): AcceptedStream | OfferRefusal {
+  let firstProblem: RejectedStream | undefined;
+  for (const [index, media] of remote.media.entries()) {
+    if (media.port === 0 || media.media.toLowerCase() !== 'audio') continue;
+    const result = acceptAudioStream(remote, media, index, config);
+    if (!('code' in result)) return result;
+    firstProblem ??= result;
+  }
+  const problem = firstProblem ?? { code: 304, text: 'no active audio stream offered', problem: 'no-audio-stream' };
+  return { ok: false, status: 488, error: `no acceptable audio stream: ${problem.text}`, problem: problem.problem, warning: { code: problem.code, text: problem.text } };
+}
+
 function acceptAudioStream(
   sdp: SessionDescription,
   media: MediaDescription,
@@ -112,20 +132,21 @@ function acceptAudioStream(
   config: ResolvedConfig,
 ): AcceptedStream | RejectedStream {
   const label = `m= line ${index + 1}`;
-  // Plain RTP only: no SRTP (RTP/SAVP), no feedback profiles, no DTLS.
-  if (media.protocol.toUpperCase() !== 'RTP/AVP') {
-    return { code: 302, text: `${label} uses transport "${media.protocol}", only RTP/AVP is supported` };
-  }
+  // RTP/AVP, or SRTP keyed by SDES (RTP/SAVP, or a=crypto on RTP/AVP) as the policy allows;
+  // no feedback profiles, no DTLS.
+  const security = offeredSecurity(media, config.encryption, label);
+  if (!security.ok) return { code: security.code, text: security.text, problem: security.problem };
   const connection = connectionOf(sdp, media);
   if (connection && connection.addressType !== config.addressType && !isNullAddress(connection.address)) {
-    return { code: 301, text: `${label} uses ${connection.addressType}, our media address is ${config.addressType}` };
+    return { code: 301, text: `${label} uses ${connection.addressType}, our media address is ${config.addressType}`, problem: 'unusable-address' };
   }
   const badAddress = unusableAddress(connection?.address, media.rtcp?.connection?.address);
-  if (badAddress) return { code: 301, text: `${label}: ${badAddress}` };
+  if (badAddress) return { code: 301, text: `${label}: ${badAddress}`, problem: 'unusable-address' };
   const match = firstSupportedCodec(media, config.codecs, config.telephoneEvent);
-  if (match) return { index, media, ...match };
+  if (match) return { index, media, ...match, ...(security.remote ? { crypto: security.remote } : {}) };
   return {
     code: 305,
     text: `${label} offers ${describeFormats(media).join(', ') || 'no formats'}; we support ${config.codecs.join(', ')}`,
+    problem: 'no-common-codec',
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Offering (RFC 3264 §5) and applying the answer to our offer (RFC 3264 §7): the offerer's
- * side of offer/answer for one plain RTP/AVP audio stream.
+ * side of offer/answer for one RTP/AVP or SDES-keyed SRTP audio stream.
  */
 import { codecCatalogue, fmtpOf, opusFmtp, packetizationMs, telephoneEventClockRateFor, telephoneEventFmtp, telephoneEventName } from './codecs.js';
 import { answerRtpMaps, describeFormats, firstAnsweredCodec, offeredPayloadType, telephoneEventPayloadType } from './codec-match.js';
@@ -9,14 +9,17 @@ import { resolveConfig, type LocalMediaConfig } from './local-media-config.js';
 import { directionFrom, flowOf, remoteFlowOf, remoteTargetOf, unusableAddress } from './media-flow.js';
 import { compareNegotiated } from './negotiation-changes.js';
 import type { ApplyAnswerOutcome, LocalDescription, Negotiated, OriginState } from './negotiation-types.js';
+import { answeredSrtp, cryptoAttribute, srtpOffer } from './sdes-negotiation.js';
 import { connectionOf, directionOf, isNullAddress, type Direction, type MediaDescription, type RtpMap, type SessionDescription } from './session-description.js';
 
 /**
  * Builds our offer: our codecs in our order, telephone-event at the clock rate of each offered
- * codec family, `a=ptime`, RTCP port or mux, and our direction. Pass the previous origin to
- * keep the session id and bump the version (RFC 3264 §8). Throws RangeError on a bad config.
+ * codec family, `a=ptime`, RTCP port or mux, our direction, and SDES keys as the encryption
+ * policy says. Pass the previous origin to keep the session id and bump the version
+ * (RFC 3264 §8), and the current negotiation for a re-offer (it keeps the call's SRTP keys,
+ * or its plain RTP). Throws RangeError on a bad config.
  */
-export function createOffer(local: LocalMediaConfig, previous?: OriginState): LocalDescription {
+export function createOffer(local: LocalMediaConfig, previous?: OriginState, current?: Negotiated): LocalDescription {
   const config = resolveConfig(local);
   const formats: number[] = [];
   const rtpMaps: RtpMap[] = [];
@@ -38,7 +41,9 @@ export function createOffer(local: LocalMediaConfig, previous?: OriginState): Lo
   }
   // RFC 3264 §8.4: hold is sendonly; when the remote holds us too, neither side sends.
   const direction: Direction = config.hold ? (config.remoteHold ? 'inactive' : 'sendonly') : 'sendrecv';
-  const media = audioMedia(config, formats, rtpMaps, fmtps, config.ptimeMs, config.rtcpMux, direction, 'RTP/AVP');
+  const security = srtpOffer(config.encryption, config.offerSavp, current?.srtp, current !== undefined);
+  const media = audioMedia(config, formats, rtpMaps, fmtps, config.ptimeMs, config.rtcpMux, direction, security.protocol);
+  for (const c of security.cryptos) media.attributes.push(cryptoAttribute(c));
   return localDescription(config, nextOrigin(previous), [{ start: '0', stop: '0', repeats: [] }], [media]);
 }
 
@@ -91,6 +96,9 @@ export function applyAnswer(
     };
   }
 
+  const security = answeredSrtp(offered, answered);
+  if (!security.ok) return { ok: false, error: security.error };
+
   const spec = codecCatalogue[chosen.codec];
   const rtcpMux = offered.rtcpMux && answered.rtcpMux;
   const negotiated: Negotiated = {
@@ -115,5 +123,6 @@ export function applyAnswer(
   if (offeredEventPt !== undefined && eventPt !== undefined) {
     negotiated.telephoneEvent = { payloadType: eventPt, receivePayloadType: offeredEventPt, clockRate: eventRate };
   }
+  if (security.srtp) negotiated.srtp = security.srtp;
   return { ok: true, negotiated, changes: compareNegotiated(current, negotiated), warnings: theirs.warnings };
 }

@@ -1,5 +1,5 @@
 /**
- * SDP offer/answer for one plain RTP/AVP audio stream (RFC 3264), as the SessionDescriptionHandler
+ * SDP offer/answer for one RTP/AVP (or SDES-keyed SRTP) audio stream (RFC 3264), as the SessionDescriptionHandler
  * needs it: build our offer, answer a remote offer, apply the answer to our offer, and keep
  * track of which of the two a remote description is (late offer, RFC 3261 §13.2.1).
  *
@@ -8,7 +8,8 @@
  * on), media-flow.ts (directions, remote address), local-description.ts (our SDP),
  * local-media-config.ts, negotiation-changes.ts and offer-answer-state.ts.
  */
-export { answerOffer } from './negotiate-answer.js';
+export { answerOffer, offerProblem, type OfferRefusal } from './negotiate-answer.js';
+export type { NegotiatedSrtp, RtpProfile } from './sdes-negotiation.js';
 export { applyAnswer, createOffer } from './negotiate-offer.js';
 export { checkLocalMediaConfig, type LocalMediaConfig } from './local-media-config.js';
 export { compareNegotiated } from './negotiation-changes.js';
@@ -21,6 +22,7 @@ export type {
   Negotiated,
   NegotiatedCodec,
   NegotiationChanges,
+  OfferProblem,
   OriginState,
   SdpWarningCode,
 } from './negotiation-types.js';

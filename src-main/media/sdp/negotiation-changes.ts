@@ -1,8 +1,9 @@
 import type { Negotiated, NegotiationChanges } from './negotiation-types.js';
+import { sameSrtp } from './sdes-negotiation.js';
 
 /** What a re-negotiation (re-INVITE) changed against the previous one; everything on the first. */
 export function compareNegotiated(before: Negotiated | undefined, after: Negotiated): NegotiationChanges {
-  if (!before) return { remoteTarget: true, codec: true, telephoneEvent: true, ptime: true, direction: true };
+  if (!before) return { remoteTarget: true, codec: true, telephoneEvent: true, ptime: true, direction: true, srtp: true };
   const a = before.remote;
   const b = after.remote;
   return {
@@ -19,6 +20,7 @@ export function compareNegotiated(before: Negotiated | undefined, after: Negotia
       before.telephoneEvent?.clockRate !== after.telephoneEvent?.clockRate,
     ptime: before.ptimeMs !== after.ptimeMs,
     direction: before.direction !== after.direction || before.remoteHold !== after.remoteHold,
+    srtp: !sameSrtp(before.srtp, after.srtp),
   };
 }
 

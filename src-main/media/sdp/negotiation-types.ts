@@ -4,6 +4,7 @@
  * with which payload type and packetization, and whether to send and/or receive.
  */
 import type { AudioCodecName } from './codecs.js';
+import type { NegotiatedSrtp, SecurityProblem } from './sdes-negotiation.js';
 import type { Direction, SessionDescription } from './session-description.js';
 
 /** Our `o=` line state for a session: the id stays, the version grows with every SDP we send (RFC 3264 §8). */
@@ -48,6 +49,8 @@ export interface Negotiated {
   direction: Direction;
   /** The remote does not want our media: it sent sendonly/inactive or `c=0.0.0.0` (RFC 3264 §8.4). */
   remoteHold: boolean;
+  /** SRTP keys (SDES, RFC 4568) when the stream is encrypted; absent for plain RTP. */
+  srtp?: NegotiatedSrtp;
 }
 
 /** What changed against the previous negotiation; everything is "changed" on the first one. */
@@ -60,6 +63,8 @@ export interface NegotiationChanges {
   ptime: boolean;
   /** Direction or remote hold changed (RFC 3264 §8.4). */
   direction: boolean;
+  /** SRTP went on or off, or a key changed. */
+  srtp: boolean;
 }
 
 export interface LocalDescription {
@@ -71,11 +76,14 @@ export interface LocalDescription {
 }
 
 /** RFC 3261 §20.43 warning codes that explain a 488. */
-export type SdpWarningCode = 301 | 302 | 304 | 305;
+export type SdpWarningCode = 301 | 302 | 304 | 305 | 306;
+
+/** Why a remote offer cannot be answered: the `reason` of a `call.rejected` event. */
+export type OfferProblem = SecurityProblem | 'unreadable-sdp' | 'no-audio-stream' | 'unusable-address' | 'no-common-codec';
 
 export type AnswerOutcome =
   | (LocalDescription & { ok: true; answer: string; negotiated: Negotiated; changes: NegotiationChanges; warnings: string[] })
-  | { ok: false; status: 400 | 488; error: string; warning?: { code: SdpWarningCode; text: string } };
+  | { ok: false; status: 400 | 488; error: string; problem: OfferProblem; warning?: { code: SdpWarningCode; text: string } };
 
 export type ApplyAnswerOutcome =
   | { ok: true; negotiated: Negotiated; changes: NegotiationChanges; warnings: string[] }

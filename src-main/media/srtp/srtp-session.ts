@@ -54,17 +54,18 @@ const MAX_SRTCP_INDEX = 0x7fffffff;
  */
 export class SrtpSession {
   readonly suite: SrtpSuiteName;
+  readonly #suite: (typeof SRTP_SUITES)[SrtpSuiteName];
   readonly #rtpTag: number;
   readonly #rtcpTag: number;
   readonly #tx: { rtp: SessionKeys; rtcp: SessionKeys };
-  readonly #rx: { rtp: SessionKeys; rtcp: SessionKeys };
+  #rx: { rtp: SessionKeys; rtcp: SessionKeys };
   readonly #window: number;
   readonly #txRtp = new Map<number, RolloverState>();
   readonly #txRtcp = new Map<number, number>();
   readonly #rxRtp = new Map<number, RtpSource>();
   readonly #rxRtcp = new Map<number, ReplayWindow>();
   readonly #txLifetime: number;
-  readonly #rxLifetime: number;
+  #rxLifetime: number;
   #txUsed = 0;
   #rxUsed = 0;
   /** Dropped packets by reason, for logs and tests. */
@@ -75,6 +76,7 @@ export class SrtpSession {
     const suite = SRTP_SUITES[o.suite];
     if (!suite) throw new RangeError(`unsupported SRTP suite ${String(o.suite)}`);
     this.suite = suite.name;
+    this.#suite = suite;
     this.#rtpTag = suite.rtpTagLength;
     this.#rtcpTag = suite.rtcpTagLength;
     this.#tx = { rtp: deriveSessionKeys(o.local, suite, 'rtp'), rtcp: deriveSessionKeys(o.local, suite, 'rtcp') };
@@ -83,6 +85,19 @@ export class SrtpSession {
     new ReplayWindow(this.#window); // validates the size now rather than at the first packet
     this.#txLifetime = o.localLifetime ?? Number.MAX_SAFE_INTEGER;
     this.#rxLifetime = o.remoteLifetime ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /**
+   * The far end changed its key (a re-INVITE) while ours stays: its streams start afresh
+   * (rollover counters, replay lists, the key's lifetime), what we send goes on with the same
+   * context. A new key of ours needs a new SrtpSession instead.
+   */
+  replaceRemoteKey(remote: SrtpMasterKey, lifetime?: number): void {
+    this.#rx = { rtp: deriveSessionKeys(remote, this.#suite, 'rtp'), rtcp: deriveSessionKeys(remote, this.#suite, 'rtcp') };
+    this.#rxRtp.clear();
+    this.#rxRtcp.clear();
+    this.#rxUsed = 0;
+    this.#rxLifetime = lifetime ?? Number.MAX_SAFE_INTEGER;
   }
 
   /** One RTP packet, protected; undefined when it is not RTP or our key is used up. */

@@ -23,7 +23,8 @@ import { RegistrationController, type RegisterOutcome, type RegistrationAgent, t
 
 export interface SipLineEvents extends Record<string, unknown[]> {
   state: [state: RegistrationState, detail: LineStateDetail];
-  invite: [invitation: Invitation];
+  /** `source`: the far end of the flow the INVITE came in on (the PBX or proxy that sent it). */
+  invite: [invitation: Invitation, source: Peer | undefined];
   /** An in-dialog UPDATE (a session refresh): answer it synchronously, or the line answers for you. */
   update: [update: InDialogUpdate];
 }
@@ -128,7 +129,12 @@ export class SipLine implements MuxLine {
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
       ...(settings.supported?.length ? { sipExtensionExtraSupported: settings.supported } : {}),
       delegate: {
-        onInvite: (invitation) => this.events.emit('invite', invitation),
+        onInvite: (invitation) => this.events.emit('invite', invitation, this.deps.mux.requestSource(invitation.request.viaBranch, 'INVITE')),
+        // A REFER outside any call asks us to place a call out of the blue: never (sip.js would answer 405, whose Allow lists REFER).
+        onReferRequest: (refer) => {
+          log.warn('out-of-dialog REFER refused (403)', { line: settings.id, from: refer.message.from.uri.toString() });
+          refer.reject({ statusCode: 403, reasonPhrase: 'REFER only within a call' });
+        },
         onDisconnect: (error) => {
           if (error && !this.#stopped) this.controller.transportLost(error.message);
         },
@@ -208,6 +214,19 @@ export class SipLine implements MuxLine {
     await this.ua.stop().catch(() => {});
     this.#detachMux?.();
     this.events.removeAllListeners();
+  }
+
+  /**
+   * The IP of the flow to this line's registrar or outbound proxy, where the SIP of the calls
+   * it places goes: the signalling peer their media may latch onto. Undefined when there is
+   * no flow.
+   */
+  async signallingPeerIp(): Promise<string | undefined> {
+    try {
+      return (await this.deps.mux.flowFor(this.id)).remote.host;
+    } catch {
+      return undefined;
+    }
   }
 
   // --- MuxLine ---

@@ -147,6 +147,14 @@ export class SipMux {
     };
   }
 
+  /**
+   * Where a request we received came from (the far end of its flow), by its top Via branch
+   * and method, while its transaction is remembered: e.g. the PBX or proxy that sent an INVITE.
+   */
+  requestSource(branch: string, method: string): Peer | undefined {
+    return this.#serverFlows.get(`${branch}|${method.toUpperCase()}`)?.value.remote;
+  }
+
   /** Opens (or reuses) the flow a line sends on: the shared UDP socket, or a connection to its next hop. */
   async flowFor(lineId: string): Promise<Flow> {
     const line = this.#line(lineId);

@@ -1,5 +1,6 @@
 import type { CommandResult } from '../../../src-main/contract/commands.js';
 import type { LineDeskApi, SettingsSave, SettingsView } from '../../../src-main/contract/ipc-contract.js';
+import { passwordStays } from '../../../src-main/contract/password-binding.js';
 
 export interface LineForm {
   id: string;
@@ -12,6 +13,8 @@ export interface LineForm {
   /** '' = keep the saved one. */
   password: string;
   hasPassword: boolean;
+  /** As last saved (absent for a line added in the form): what its stored password belongs to. */
+  saved?: { id: string; username: string; ownRegistrar: boolean };
 }
 
 export interface SettingsForm {
@@ -43,12 +46,16 @@ export class SettingsFormState {
   issues = $state<{ path: string; message: string }[]>([]);
   status = $state<SaveStatus>('idle');
   error = $state<string | undefined>(undefined);
+  /** The registrars as last saved, for `passwordWillClear`. */
+  #savedRegistrars: string[] = [];
 
   constructor(private readonly api: LineDeskApi) {}
 
   async load(): Promise<void> {
     try {
-      this.form = formOf(await this.api.getSettings());
+      const view = await this.api.getSettings();
+      this.form = formOf(view);
+      this.#savedRegistrars = [view.registrar.uri, ...view.registrar.backups];
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     }
@@ -58,6 +65,19 @@ export class SettingsFormState {
   issueFor(path: string): string | undefined {
     const hits = this.issues.filter((i) => i.path === path || i.path.startsWith(`${path}[`) || i.path.startsWith(`${path}.`));
     return hits.length > 0 ? hits.map((i) => i.message).join('; ') : undefined;
+  }
+
+  /**
+   * Saving the form as it is would delete this line's stored password: its id, username or
+   * registrar changed and no new password is typed (the host applies the same rule).
+   */
+  passwordWillClear(line: LineForm): boolean {
+    if (!line.hasPassword || line.password !== '' || !this.form) return false;
+    const saved = line.saved;
+    if (!saved || saved.id !== line.id.trim()) return true;
+    // A line with its own registrar keeps it (the form does not edit it): only its username counts.
+    const [before, after] = saved.ownRegistrar ? [[], []] : [this.#savedRegistrars, registrarsOf(this.form)];
+    return !passwordStays({ username: saved.username, registrars: before }, { username: line.username.trim(), registrars: after });
   }
 
   addLine(): void {
@@ -85,11 +105,13 @@ export class SettingsFormState {
       this.issues = [];
       const applied = (result.value as { applied?: string } | undefined)?.applied;
       this.status = applied === 'after-calls' ? 'savedLater' : 'saved';
-      for (const l of this.form.lines) {
-        if (!l.password) continue;
+      const form = this.form;
+      for (const l of form.lines) {
+        l.hasPassword = l.password !== '' || (l.hasPassword && !this.passwordWillClear(l));
         l.password = '';
-        l.hasPassword = true;
       }
+      for (const l of form.lines) l.saved = { id: l.id.trim(), username: l.username.trim(), ownRegistrar: l.saved?.ownRegistrar ?? false };
+      this.#savedRegistrars = registrarsOf(form);
     } else {
       this.issues = result.issues ?? [];
       this.error = result.error;
@@ -113,6 +135,7 @@ function formOf(v: SettingsView): SettingsForm {
       autoAnswerMs: l.autoAnswerMs ?? null,
       password: '',
       hasPassword: l.hasPassword,
+      saved: { id: l.id, username: l.username, ownRegistrar: l.ownRegistrar === true },
     })),
     strategy: v.dispatch.strategy,
     offerTimeoutMs: v.dispatch.offerTimeoutMs,
@@ -131,6 +154,8 @@ const listOf = (text: string): string[] =>
     .split('\n')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+
+const registrarsOf = (f: SettingsForm): string[] => [f.registrarUri.trim(), ...listOf(f.backups)];
 
 /** NaN for an empty number field, so the core names the field instead of a silent default. */
 const num = (n: number | null): number => (n === null ? Number.NaN : n);

@@ -21,19 +21,19 @@ export function rendererSkipReason(): string | undefined {
 export interface BrowserMode {
   readonly configFile: string;
   readonly stderr: string[];
-  url(window: 'dashboard' | 'settings' | `line:${string}`): string;
+  url(window: 'dashboard' | 'settings' | 'team' | `line:${string}`): string;
   stop(): Promise<void>;
 }
 
 /**
- * Runs `linedesk-web --config FILE --port 0` (the real core, same modules as the desktop
- * app) and reads the window URLs, token included, from what it prints.
+ * Runs `linedesk-web --config FILE --port 0 [args]` (the real core, same modules as the
+ * desktop app) and reads the window URLs, token included, from what it prints.
  */
-export async function startBrowserMode(config: object): Promise<BrowserMode> {
+export async function startBrowserMode(config: object, opts: { args?: string[] } = {}): Promise<BrowserMode> {
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-web-'));
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [cli, '--config', configFile, '--port', '0', '--renderer', rendererDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [cli, '--config', configFile, '--port', '0', '--renderer', rendererDir, ...(opts.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
   const urls = new Map<string, string>();
@@ -50,7 +50,7 @@ export async function startBrowserMode(config: object): Promise<BrowserMode> {
     await new Promise<void>((resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`browser mode did not start in 15 s\n${stderr.join('\n')}`)), 15_000);
       createInterface({ input: child.stdout }).on('line', (line) => {
-        const m = /^\s+(dashboard|settings|line (\S+)):\s+(http:\S+)$/.exec(line);
+        const m = /^\s+(dashboard|settings|team|line (\S+)):\s+(http:\S+)$/.exec(line);
         if (m) urls.set(m[2] ? `line:${m[2]}` : m[1]!, m[3]!);
         if (urls.has('settings')) resolve();
       });

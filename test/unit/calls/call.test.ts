@@ -17,6 +17,8 @@ class FakeMedia implements MediaSession {
   readonly codecs = ['PCMU'] as const;
   muted = false;
   negotiated = undefined;
+  srtpSuite = undefined;
+  readonly encryption = 'off' as const;
   closed = 0;
   constructor(readonly request: MediaRequest) {}
   apply(): void {}

@@ -19,7 +19,7 @@ function incoming(contentType: string, body: string) {
 describe('in-dialog requests of a call', () => {
   test('a BYE is accepted after the call learned why it ends', () => {
     const order: string[] = [];
-    const d = inDialogRequests(() => order.push('onBye'), () => {});
+    const d = inDialogRequests(() => order.push('onBye'), () => {}, () => {});
     const bye = incoming('', '');
     d.onBye!({ ...bye, accept: () => (order.push('accept'), Promise.resolve()) } as never);
     assert.deepEqual(order, ['onBye', 'accept']);
@@ -27,7 +27,7 @@ describe('in-dialog requests of a call', () => {
 
   test('a DTMF INFO is accepted and reported; any other INFO is refused with 415', () => {
     const digits: [string, number | undefined][] = [];
-    const d = inDialogRequests(() => {}, (digit, ms) => digits.push([digit, ms]));
+    const d = inDialogRequests(() => {}, (digit, ms) => digits.push([digit, ms]), () => {});
     const dtmf = incoming('application/dtmf-relay', formatDtmfRelay('5', 160));
     d.onInfo!(dtmf as never);
     assert.deepEqual(dtmf.answers, ['accept']);

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { aorUser } from '../../../src-main/config/aor-user.js';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src-main/config/load-config.js';
 import { lineSettings } from '../../../src-main/core/line-settings-from-config.js';
+import { lineEncryption } from '../../../src-main/config/media-encryption.js';
 
 const sample = {
   transport: { protocol: 'udp', bind: '127.0.0.1:0' },
@@ -27,6 +28,22 @@ function issues(raw: unknown): string[] {
 }
 
 describe('config', () => {
+  test('SRTP policy per line: its own, else media.encryption, else optional on TLS/WSS lines and off on UDP/TCP/WS', () => {
+    const lines = [
+      { id: 'u', aor: 'sip:200@pbx', username: '200', password: 'x', transport: 'udp' },
+      { id: 't', aor: 'sip:201@pbx', username: '201', password: 'x', transport: 'tls' },
+      { id: 'w', aor: 'sip:202@pbx', username: '202', password: 'x', transport: 'wss' },
+      { id: 'm', aor: 'sip:203@pbx', username: '203', password: 'x', transport: 'tls', media: { encryption: 'mandatory' } },
+      { id: 'o', aor: 'sip:204@pbx', username: '204', password: 'x', transport: 'tcp', media: { encryption: 'optional' } },
+    ];
+    const transport = ['udp', 'tls', 'wss', 'tcp'].map((protocol) => ({ protocol }));
+    const c = parseConfig({ ...sample, transport, lines });
+    assert.deepEqual(c.lines.map((l) => lineEncryption(c, l)), ['off', 'optional', 'optional', 'mandatory', 'optional']);
+    const all = parseConfig({ ...sample, transport, lines, media: { encryption: 'mandatory' } });
+    assert.deepEqual(all.lines.map((l) => lineEncryption(all, l)), ['mandatory', 'mandatory', 'mandatory', 'mandatory', 'optional']);
+    assert.deepEqual(issues({ ...sample, media: { encryption: 'on' } }), ['media.encryption: must be one of off, optional, mandatory']);
+  });
+
   test('the sample from the issue parses, with defaults filled in', () => {
     const c = parseConfig(sample);
     assert.equal(c.transport.length, 1);

@@ -27,6 +27,27 @@ describe('Dispatcher: claim by Call-ID', () => {
     assert.equal(h.named('call.offered').length, 1);
   });
 
+  test('an offer the media cannot take is refused with 488 and its Warning before anything rings; call.rejected carries the code and why; later forks get 486', () => {
+    const h = dispatchHarness({
+      lines: 2,
+      screen: (leg) => (leg.callId === 'c1' ? { code: 488, reason: 'srtp-refused', detail: 'm= line 1 asks for SRTP (RTP/SAVP); encryption is off for this line', warning: { code: 302, text: 'SRTP refused' } } : undefined),
+    });
+    const a = h.leg('c1', 'l2');
+    h.d.onInvite(a);
+    assert.deepEqual(a.actions, ['488 (Warning: 302 SRTP refused)']);
+    assert.deepEqual(h.trace(), ['call.rejected c1 l2 srtp-refused', 'call.ended c1 rejected']);
+    const rejected = h.named('call.rejected')[0]!;
+    assert.equal(rejected.code, 488);
+    assert.match(rejected.detail ?? '', /encryption is off/);
+    assert.deepEqual([h.named('call.ended')[0]?.code, h.named('call.ended')[0]?.detail], [488, 'm= line 1 asks for SRTP (RTP/SAVP); encryption is off for this line']);
+    const fork = h.leg('c1', 'l1');
+    h.d.onInvite(fork);
+    assert.deepEqual(fork.actions, ['486']);
+    const b = h.leg('c2', 'l1');
+    h.d.onInvite(b);
+    assert.deepEqual(b.actions, ['180'], 'an acceptable offer rings as before');
+  });
+
   test('a fork arriving after the call ended is still refused', () => {
     const h = dispatchHarness();
     const a = h.leg('c1', 'l1');

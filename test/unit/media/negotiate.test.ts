@@ -350,7 +350,7 @@ describe('answerOffer', () => {
     assert.match(hold.answer, /\r\na=recvonly\r\n$/);
     assert.equal(hold.negotiated.direction, 'recvonly');
     assert.equal(hold.negotiated.remoteHold, true);
-    assert.deepEqual(hold.changes, { remoteTarget: false, codec: false, telephoneEvent: false, ptime: false, direction: true });
+    assert.deepEqual(hold.changes, { remoteTarget: false, codec: false, telephoneEvent: false, ptime: false, direction: true, srtp: false });
     assert.equal(BigInt(hold.origin.version), BigInt(first.origin.version) + 1n);
   });
 
@@ -421,7 +421,7 @@ describe('answerOffer', () => {
   it('reports no change for an identical re-offer (session refresh)', () => {
     const first = answered(answerOffer(asteriskOffer, local));
     const again = answered(answerOffer(asteriskOffer, local, { current: first.negotiated }));
-    assert.deepEqual(again.changes, { remoteTarget: false, codec: false, telephoneEvent: false, ptime: false, direction: false });
+    assert.deepEqual(again.changes, { remoteTarget: false, codec: false, telephoneEvent: false, ptime: false, direction: false, srtp: false });
   });
 
   it('refuses an offer with no common codec with 488 and warning 305', () => {
@@ -685,7 +685,7 @@ describe('compareNegotiated', () => {
   };
 
   it('reports everything as changed for a first negotiation', () => {
-    assert.deepEqual(compareNegotiated(undefined, base), { remoteTarget: true, codec: true, telephoneEvent: true, ptime: true, direction: true });
+    assert.deepEqual(compareNegotiated(undefined, base), { remoteTarget: true, codec: true, telephoneEvent: true, ptime: true, direction: true, srtp: true });
   });
 
   it('ignores fmtp parameter order but sees codec, RTCP and telephone-event changes', () => {

@@ -14,6 +14,7 @@ function endpoint() {
     address: '192.0.2.1',
     rtpPort: 40000,
     codecs: ['PCMU'],
+    encryption: 'off',
     apply: (negotiated, changes) => applied.push({ negotiated, changes }),
     sendDtmf: () => false,
     close: () => {},

@@ -8,6 +8,7 @@ import type { IncomingRtp } from '../../../src-main/media/rtp/incoming-rtp.js';
 import { RtpSession, type RtpSessionOptions } from '../../../src-main/media/rtp/rtp-session.js';
 import { canonicalIp, RtpSourceGuard } from '../../../src-main/media/rtp/rtp-source-guard.js';
 import { SrtpSession } from '../../../src-main/media/srtp/srtp-session.js';
+import { freeUdpPortBlock } from '../../support/ports.js';
 
 const range = { min: 46000, max: 46999 };
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -300,14 +301,16 @@ describe('RTP port pairs', () => {
   });
 
   test('a pair in use is passed over; a full range and a bad host fail with a clear error', async () => {
-    const small = { min: 44900, max: 44907 }; // 4 pairs
+    // 4 pairs in a block nobody else on the machine holds right now.
+    const first = await freeUdpPortBlock(8);
+    const small = { min: first, max: first + 7 };
     const held: RtpPortPair[] = [];
     try {
       for (let i = 0; i < 3; i++) held.push(await bindRtpPortPair('127.0.0.1', small));
       const last = await bindRtpPortPair('127.0.0.1', small);
       held.push(last);
-      assert.deepEqual(held.map((p) => p.port).sort(), [44900, 44902, 44904, 44906]);
-      await assert.rejects(bindRtpPortPair('127.0.0.1', small), /no free RTP port pair in 44900-44907 after 4 attempts/);
+      assert.deepEqual(held.map((p) => p.port).sort(), [first, first + 2, first + 4, first + 6]);
+      await assert.rejects(bindRtpPortPair('127.0.0.1', small), new RegExp(`no free RTP port pair in ${first}-${first + 7} after 4 attempts`));
       // Only the RTCP port of a pair taken by someone else: that pair is skipped too.
       held.pop()!.close();
       const squatter = createSocket('udp4');

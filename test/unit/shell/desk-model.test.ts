@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/contract/desk-model.js';
+import { applyEvent, currentCall, deskModelOf, emptyDeskModel, freeLines, referringCall, ringingLines, snapshotOf, type DeskModel } from '../../../src-main/contract/desk-model.js';
 
 let clock = 1_000;
 const at = <E extends ControlEvent>(e: E): Stamped<ControlEvent> => ({ ...e, ts: (clock += 10) });
@@ -15,7 +15,7 @@ function busyDesk(): Stamped<ControlEvent>[] {
     at({ event: 'line.state', line: 'l3', state: 'failed', reason: '401 Unauthorized', status: 401 }),
     at({ event: 'line.dnd', line: 'l2', on: true }),
     at({ event: 'call.offered', call: 'c1', line: 'l1', from: '100', fromName: 'Ann', to: '300', attempt: 1 }),
-    at({ event: 'call.answered', call: 'c1', line: 'l1' }),
+    at({ event: 'call.answered', call: 'c1', line: 'l1', encrypted: true }),
     at({ event: 'call.held', call: 'c1', line: 'l1', on: true, by: 'local' }),
     at({ event: 'call.quality', call: 'c1', line: 'l1', codec: 'PCMU', lossPct: 0.5, jitterMs: 3, mos: 4.3 }),
     at({ event: 'call.dialing', call: 'c2', line: 'l1', to: '400' }),
@@ -42,6 +42,15 @@ describe('the desk model', () => {
     assert.deepEqual(ringingLines(m).map((r) => r.offer.call), ['c3']);
     assert.deepEqual(m.queue.map((q) => [q.call, q.position]), [['c4', 1], ['c5', 2]]);
     assert.deepEqual(m.agent, { state: 'paused', reason: 'lunch', since: 900 });
+  });
+
+  test('whether a call is encrypted comes with its answer and follows each quality report', () => {
+    let m = deskModelOf(busyDesk());
+    assert.equal(m.lines[0]!.calls[0]!.encrypted, true);
+    assert.equal(m.lines[0]!.calls[1]!.encrypted, undefined, 'not known before the answer');
+    m = applyEvent(m, at({ event: 'call.quality', call: 'c1', line: 'l1', codec: 'PCMU', lossPct: 0, jitterMs: 2, mos: 4.3, encrypted: false }));
+    assert.equal(m.lines[0]!.calls[0]!.encrypted, false, 'a re-INVITE without keys');
+    assert.equal(deskModelOf(snapshotOf(m, 99_999)).lines[0]!.calls[0]!.encrypted, false, 'the snapshot carries it');
   });
 
   test('a snapshot folded into an empty model gives the same model', () => {
@@ -83,6 +92,20 @@ describe('the desk model', () => {
     assert.deepEqual(freeLines(deskModelOf(desk)).map((l) => l.id), [], 'l1 has calls, l2 rings, l3 is not registered');
     const later = deskModelOf([...desk, at({ event: 'call.answered_elsewhere', call: 'c3', line: 'l2' }), at({ event: 'line.state', line: 'l3', state: 'registered' })]);
     assert.deepEqual(freeLines(later).map((l) => l.id), ['l2', 'l3']);
+  });
+
+  test("a REFER waiting for the agent shows on its call until it ends, and survives a window's snapshot", () => {
+    const events = [...busyDesk(), at({ event: 'call.refer', call: 'c1', line: 'l1', target: 'sip:999@pbx', referredBy: 'sip:100@pbx' })];
+    const m = deskModelOf(events);
+    const l1 = m.lines[0]!;
+    assert.deepEqual(referringCall(l1)?.call, 'c1');
+    assert.deepEqual(l1.calls[0]!.refer, { target: 'sip:999@pbx', referredBy: 'sip:100@pbx', since: events.at(-1)!.ts });
+    assert.deepEqual(deskModelOf(snapshotOf(m, 5_000)).lines, m.lines.map((l) => ({ ...l })));
+    const done = applyEvent(m, at({ event: 'call.refer.ended', call: 'c1', line: 'l1', target: 'sip:999@pbx', outcome: 'declined', code: 603 }));
+    assert.equal(referringCall(done.lines[0]!), undefined);
+    assert.equal('refer' in done.lines[0]!.calls[0]!, false);
+    // a REFER refused without asking (no call.refer before it) changes nothing shown
+    assert.equal(applyEvent(done, at({ event: 'call.refer.ended', call: 'c1', line: 'l1', target: 'x', outcome: 'refused', code: 603 })), done);
   });
 
   test('events for nothing shown leave the model untouched', () => {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ControlEvent, Stamped } from '../../../src-main/contract/control-events.js';
-import { dialCommandFor, dialLinkFrom, dialTargetOf, LinkQueue } from '../../../src-main/electron-main/protocol-links.js';
+import { dialCommandFor, dialLinkFrom, dialTargetOf, LinkQueue } from '../../../src-main/desk/dial-links.js';
 import { shortcutCommand } from '../../../src-main/electron-main/shortcut-commands.js';
 import { trayColours, trayIconFile, trayStateOf, type TrayState } from '../../../src-main/electron-main/tray-state.js';
 import { deskModelOf } from '../../../src-main/contract/desk-model.js';
@@ -29,7 +29,7 @@ describe('sip:, sips: and tel: links', () => {
     assert.equal(dialTargetOf('https://example.com'), undefined);
   });
 
-  test('a link dials from a free registered line, the preferred one if free', () => {
+  test('a confirmed link dials from a free registered line, the preferred one if free', () => {
     const m = deskModelOf([...registered('l1', 'l2'), ev({ event: 'call.offered', call: 'c', line: 'l1', from: '1', to: '2', attempt: 1 })]);
     assert.deepEqual(dialCommandFor('tel:123', m), { cmd: 'dial', line: 'l2', target: 'tel:123' });
     assert.deepEqual(dialCommandFor('tel:123', deskModelOf(registered('l1', 'l2')), 'l2'), { cmd: 'dial', line: 'l2', target: 'tel:123' });
@@ -38,12 +38,12 @@ describe('sip:, sips: and tel: links', () => {
 });
 
 describe('links that arrive early', () => {
-  test('wait, without failing, until a dialler is attached and ready; then each is dialled once, in order', () => {
+  test('wait, without failing, until the desk is attached and ready; then each is offered once, in order', () => {
     const q = new LinkQueue();
     q.push('tel:1'); // macOS: open-url before the app is ready, before the desk exists
     const dialled: string[] = [];
     let ready = false;
-    q.attach({ ready: () => ready, dial: (link) => dialled.push(link) });
+    q.attach({ ready: () => ready, offer: (link) => dialled.push(link) });
     q.push('tel:2');
     assert.deepEqual(dialled, []);
     ready = true;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { HistoryQueries } from '../../../src-main/stats/history-queries.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
 import type { CallRecord } from '../../../src-main/stats/call-record.js';
 import { CallRecorder } from '../../../src-main/stats/call-recorder.js';
@@ -75,7 +76,7 @@ describe('CallRecorder: one record per call, from scripted events', () => {
     assert.equal(r.holdMs, 10_000); // 20 s − 10 s
     assert.equal(r.talkMs, 50_000); // talkMs 60 s − 10 s hold
     assert.equal(r.holdSince, null);
-    assert.deepEqual(r.quality, { codec: 'PCMA', mosLast: 3.9, mosWorst: 3.1, lossLast: 1, lossWorst: 3, jitterLast: 8, jitterWorst: 30, rttLast: 40 });
+    assert.deepEqual(r.quality, { codec: 'PCMA', mosLast: 3.9, mosWorst: 3.1, lossLast: 1, lossWorst: 3, jitterLast: 8, jitterWorst: 30, rttLast: 40, encrypted: null });
     assert.deepEqual(
       r.attempts.map((a) => [a.line, a.attempt, a.offeredAt, a.endedAt, a.outcome]),
       [['l1', 1, EPOCH, EPOCH + 3_000, 'answered']],
@@ -83,6 +84,22 @@ describe('CallRecorder: one record per call, from scripted events', () => {
     assert.deepEqual([r.endReason, r.endCode], ['remote-hangup', 200]);
     assert.equal(h.ended.length, 1, 'wrap-up is told about the answered call');
     assert.equal(h.store.countCalls(), 1);
+  });
+
+  test('encrypted: SRTP from the answer on stays encrypted; one report of plain RTP (a re-INVITE without keys) makes the record not encrypted', () => {
+    const h = recorder();
+    const quality = (call: string, encrypted: boolean): ControlEvent => ({ event: 'call.quality', call, line: 'l1', codec: 'PCMU', lossPct: 0, jitterMs: 1, mos: 4.3, encrypted });
+    for (const call of ['srtp', 'dropped']) {
+      h.feed(offered(call, 'l1', 1));
+      h.feed({ event: 'call.answered', call, line: 'l1', encrypted: true });
+    }
+    h.feed(quality('srtp', true));
+    h.feed(quality('dropped', false));
+    h.feed(quality('dropped', true));
+    for (const call of ['srtp', 'dropped']) h.feed({ event: 'call.ended', call, line: 'l1', reason: 'remote-hangup', code: 200 });
+    assert.equal(h.read('srtp').quality.encrypted, true);
+    assert.equal(h.read('dropped').quality.encrypted, false);
+    assert.deepEqual(new HistoryQueries(h.store.db).history().map((v) => [v.call, v.encrypted]).sort(), [['dropped', false], ['srtp', true]]);
   });
 
   test('declined on line 1, then answered on line 2: answered, with one declined attempt', () => {

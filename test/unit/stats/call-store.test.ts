@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -114,6 +114,30 @@ describe('CallStore on a file', () => {
       assert.deepEqual(next.recoverInterrupted(), { calls: 0, intervals: 0 }, 'nothing left open');
     } finally {
       next.close();
+    }
+  });
+
+  test('the database and its -wal and -shm files are 0600 whatever the umask; looser files from before are tightened', { skip: process.platform === 'win32' ? 'POSIX modes' : false }, () => {
+    const modeOf = (f: string): number => statSync(f).mode & 0o777;
+    const file = join(dir, 'private.sqlite');
+    const umask = process.umask(0);
+    try {
+      const store = CallStore.open(file);
+      const r = recorders(store);
+      r.feed({ event: 'call.offered', call: 'p', line: 'l1', from: '5550101', to: '600', attempt: 1 });
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(modeOf(f), 0o600, f);
+      store.close();
+      // An older LineDesk (or another tool) left them readable by everyone.
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o644);
+      const again = CallStore.open(file);
+      try {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(modeOf(f), 0o600, `${f} after reopening`);
+        assert.equal(again.readCall('p')?.from, '5550101', 'the records are still there');
+      } finally {
+        again.close();
+      }
+    } finally {
+      process.umask(umask);
     }
   });
 

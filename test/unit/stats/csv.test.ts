@@ -72,11 +72,11 @@ describe('CSV (RFC 4180)', () => {
       id: 1, call_id: 'abc@pbx', direction: 'in', line: 'l1', from_number: '+4930123', from_name: 'Smith, "Jo"', called: '600',
       offered_at: Date.UTC(2024, 2, 13, 9, 0, 0), offered_hour: 9, answered_at: Date.UTC(2024, 2, 13, 9, 0, 10, 250), ended_at: null,
       disposition: 'active', decline_reason: null, end_reason: null, end_code: null, end_detail: null, queued_ms: 0, talk_ms: 0, hold_ms: 0,
-      hold_since: null, wrapup_ms: 0, attempts: 1, codec: 'PCMU', mos_last: 4.1, mos_worst: 3.9, loss_last: 0, loss_worst: 0.5, jitter_last: 3, jitter_worst: 9, rtt_last: null,
+      hold_since: null, wrapup_ms: 0, attempts: 1, codec: 'PCMU', mos_last: 4.1, mos_worst: 3.9, loss_last: 0, loss_worst: 0.5, jitter_last: 3, jitter_worst: 9, rtt_last: null, encrypted: 1,
     };
     const rows = parseCsv(recordsCsv([row]));
     assert.deepEqual(rows[0], [...recordsCsvHeader]);
-    assert.deepEqual(rows[1], ['abc@pbx', 'in', 'l1', '+4930123', 'Smith, "Jo"', '600', '2024-03-13T09:00:00.000Z', '2024-03-13T09:00:10.250Z', '', 'active', '', '', '', '1', '0', '0', '0', '0', 'PCMU', '3.9', '0.5', '9']);
+    assert.deepEqual(rows[1], ['abc@pbx', 'in', 'l1', '+4930123', 'Smith, "Jo"', '600', '2024-03-13T09:00:00.000Z', '2024-03-13T09:00:10.250Z', '', 'active', '', '', '', '1', '0', '0', '0', '0', 'PCMU', '3.9', '0.5', '9', '1']);
   });
 
   test('the summary export: metric,value rows, breakdowns with their keys', () => {

@@ -1,12 +1,13 @@
 import type { Command } from '../contract/commands.js';
 import { freeLines, type DeskModel } from '../contract/desk-model.js';
 
-/** URL schemes LineDesk registers for click-to-dial. */
+/** URL schemes LineDesk handles for click-to-dial. */
 export const dialSchemes = ['sip', 'sips', 'tel'] as const;
 
 /**
  * The first `sip:`, `sips:` or `tel:` link among command-line arguments (a second launch,
- * or the OS opening a link); Chromium switches and anything else are ignored.
+ * the OS opening a link, browser mode's command line); Chromium switches and anything else
+ * are ignored.
  */
 export function dialLinkFrom(argv: readonly string[]): string | undefined {
   return argv.find((a) => /^(sips?|tel):/i.test(a) && !a.startsWith('--'));
@@ -36,44 +37,42 @@ export function dialTargetOf(link: string): string | undefined {
   return /^[^\s<>"@]+(@[^\s<>"@]+)?$/.test(uri) && uri.length <= 200 ? `${scheme}:${uri}` : undefined;
 }
 
-/** A `dial` command from the first registered line with nothing ringing or up; undefined when every line is busy or down. */
-export function dialCommandFor(link: string, model: DeskModel, preferredLine?: string): Command | undefined {
-  const target = dialTargetOf(link);
-  if (!target) return undefined;
+/** A `dial` command to `target` from the first registered line with nothing ringing or up (the preferred one if it is free); undefined when every line is busy or down. */
+export function dialCommandFor(target: string, model: DeskModel, preferredLine?: string): Command | undefined {
   const free = freeLines(model);
   const line = free.find((l) => l.id === preferredLine) ?? free[0];
   return line ? { cmd: 'dial', line: line.id, target } : undefined;
 }
 
-/** Where queued links go: dialled once `ready()` says the lines are up. */
-export interface LinkDialler {
+/** Where queued links go once `ready()` says the desk can take them. */
+export interface LinkSink {
   ready(): boolean;
-  dial(link: string): void;
+  offer(link: string): void;
 }
 
 /**
- * Links waiting to be dialled. They can come before LineDesk can dial them: from the
- * command line, or (macOS) through `open-url` before the app is even ready. They wait here
- * until a dialler is attached and ready.
+ * Links waiting for the desk. They can come before it can show them: from the command
+ * line, or (macOS) through `open-url` before the app is even ready. They wait here until a
+ * sink is attached and ready, then go to it once each, in order.
  */
 export class LinkQueue {
   readonly #links: string[] = [];
-  #dialler: LinkDialler | undefined;
+  #sink: LinkSink | undefined;
 
   push(link: string): void {
     this.#links.push(link);
     this.flush();
   }
 
-  attach(dialler: LinkDialler): void {
-    this.#dialler = dialler;
+  attach(sink: LinkSink): void {
+    this.#sink = sink;
     this.flush();
   }
 
-  /** Dials what waits, if it can now (call it when the lines come up). */
+  /** Hands on what waits, if the sink can take it now (call it when the lines come up). */
   flush(): void {
-    const d = this.#dialler;
-    if (!d?.ready()) return;
-    for (const link of this.#links.splice(0)) d.dial(link);
+    const s = this.#sink;
+    if (!s?.ready()) return;
+    for (const link of this.#links.splice(0)) s.offer(link);
   }
 }

@@ -1,0 +1,90 @@
+import type { AgentStateName, StatsSummary, TeamFigures } from '../contract/control-events.js';
+import { addFigures, NO_REASON, type FigureRow } from '../stats/stats-queries.js';
+
+/**
+ * Folds figure rows (the same breakdowns as the desk's own statistics, stats-queries.ts)
+ * into a TeamFigures, with the same definitions, so a team's figures are the sum of its
+ * desks'. Adds the service level (answered within the threshold / reachable calls) and
+ * the abandon rate (abandoned / reachable calls), reachable being offered − answered
+ * elsewhere, as for the answer rate.
+ */
+export class FiguresBuilder {
+  readonly #s: StatsSummary;
+  readonly #totals = { answerWait: 0, handled: 0, handleTime: 0 };
+  #withinSl = 0;
+  #loggedIn = 0;
+
+  constructor(
+    range: { from: number; to: number },
+    private readonly serviceLevelSeconds: number,
+  ) {
+    this.#s = {
+      from: range.from,
+      to: range.to,
+      offered: 0,
+      answered: 0,
+      answerRate: 0,
+      declined: 0,
+      declinedByReason: {},
+      missed: 0,
+      abandoned: 0,
+      answeredElsewhere: 0,
+      failed: 0,
+      rejected: 0,
+      averageSpeedOfAnswerMs: 0,
+      averageHandleTimeMs: 0,
+      talkMs: 0,
+      holdMs: 0,
+      wrapupMs: 0,
+      occupancy: 0,
+      pauseMsByReason: {},
+      callsPerHour: Array.from({ length: 24 }, () => 0),
+      perLine: {},
+    };
+  }
+
+  addRow(row: FigureRow, withinServiceLevel = 0): void {
+    addFigures(this.#s, this.#totals, row);
+    this.#withinSl += withinServiceLevel;
+  }
+
+  /** Answered within the threshold, counted apart (a threshold other than the team's). */
+  addWithinServiceLevel(count: number): void {
+    this.#withinSl += count;
+  }
+
+  /** A call up now: its talk and hold so far. */
+  addLive(c: { line: string | null; answered_at: number | null; hold_ms: number; hold_since: number | null }, now: number): void {
+    const s = this.#s;
+    const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
+    s.holdMs += holdNow;
+    if (c.answered_at === null) return;
+    const talk = Math.max(0, now - c.answered_at - c.hold_ms - holdNow);
+    s.talkMs += talk;
+    if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
+  }
+
+  addStateTime(state: AgentStateName, reason: string | null, ms: number): void {
+    if (state !== 'offline') this.#loggedIn += ms;
+    if (state === 'paused') {
+      const r = reason ?? NO_REASON;
+      this.#s.pauseMsByReason[r] = (this.#s.pauseMsByReason[r] ?? 0) + Math.round(ms);
+    }
+  }
+
+  finish(): TeamFigures {
+    const s = this.#s;
+    const reachable = s.offered - s.answeredElsewhere;
+    s.answerRate = reachable > 0 ? s.answered / reachable : 0;
+    s.averageSpeedOfAnswerMs = s.answered > 0 ? Math.round(this.#totals.answerWait / s.answered) : 0;
+    s.averageHandleTimeMs = this.#totals.handled > 0 ? Math.round(this.#totals.handleTime / this.#totals.handled) : 0;
+    s.occupancy = this.#loggedIn > 0 ? Math.min(1, (s.talkMs + s.holdMs + s.wrapupMs) / this.#loggedIn) : 0;
+    return {
+      ...s,
+      serviceLevelSeconds: this.serviceLevelSeconds,
+      answeredWithinServiceLevel: this.#withinSl,
+      serviceLevel: reachable > 0 ? this.#withinSl / reachable : 0,
+      abandonRate: reachable > 0 ? s.abandoned / reachable : 0,
+    };
+  }
+}
