@@ -5,6 +5,11 @@ import { CallState } from './call-state.js';
 /** The outcome of claiming a Call-ID. */
 export type Claim = { won: true; call: Call } | { won: false; holder: string | undefined };
 
+/** A Call-ID that comes back after the PBX stopped ringing it here: the lines that already had it. */
+export interface Rearrival {
+  tried: readonly string[];
+}
+
 /**
  * Every live call, by Call-ID and by line: the one place the dispatcher, the commands, the
  * media and the windows' status find a call. It also keeps the claim on each Call-ID:
@@ -12,13 +17,15 @@ export type Claim = { won: true; call: Call } | { won: false; holder: string | u
  * Call-ID; the first one to claim it becomes the call, every other one is refused. A claim
  * is checked and set in one step (no await between). An ended call keeps refusing late
  * forks for `lingerMs`, by its Call-ID and line name only: the call itself (its SIP
- * session, its media) is let go at once.
+ * session, its media) is let go at once. The exception is a call the PBX stopped ringing
+ * here without an answer (ring-timeout): a serial hunt group or q-value fork may bring the
+ * same Call-ID back to another of our lines, and that new fork is a new call to offer.
  */
 export class CallRegistry {
   readonly #byId = new Map<string, Call>();
   readonly #byLine = new Map<string, Set<Call>>();
   /** Call-ID → the line that held it and when it ended. */
-  readonly #ended = new Map<string, { holder: string | undefined; at: number }>();
+  readonly #ended = new Map<string, { holder: string | undefined; at: number; rearrival?: Rearrival }>();
   #lastSweep = Number.NEGATIVE_INFINITY;
   /** Runs while Call-IDs linger, so they are forgotten even when no new call comes. */
   #sweepTimer: TimerHandle | undefined;
@@ -29,14 +36,18 @@ export class CallRegistry {
     private readonly lingerMs = 32_000,
   ) {}
 
-  /** Claims `callId`: `create()` makes the call when nobody holds the Call-ID (live or recently ended). */
-  claim(callId: string, create: () => Call): Claim {
+  /**
+   * Claims `callId`: `create()` makes the call when nobody holds the Call-ID (live or
+   * recently ended), or when it comes back after the PBX stopped ringing it here.
+   */
+  claim(callId: string, create: (rearrival?: Rearrival) => Call): Claim {
     this.#sweep();
     const live = this.#byId.get(callId);
     if (live) return { won: false, holder: live.line };
     const ended = this.#ended.get(callId);
-    if (ended) return { won: false, holder: ended.holder };
-    const call = create();
+    if (ended && !ended.rearrival) return { won: false, holder: ended.holder };
+    if (ended) this.#ended.delete(callId);
+    const call = create(ended?.rearrival);
     this.add(call);
     return { won: true, call };
   }
@@ -96,7 +107,8 @@ export class CallRegistry {
     if (this.#byId.get(call.id) !== call) return;
     this.#byId.delete(call.id);
     for (const line of call.lines) this.#unindex(line, call);
-    this.#ended.set(call.id, { holder: call.line, at: this.clock.now() });
+    const rearrival = call.end?.reason === 'ring-timeout' ? { tried: [...(call.dispatch?.tried ?? [])] } : undefined;
+    this.#ended.set(call.id, { holder: call.line, at: this.clock.now(), ...(rearrival ? { rearrival } : {}) });
     this.#sweep();
     this.#sweepTimer ??= this.clock.setTimeout(() => this.#sweepLater(), this.lingerMs + 1_000);
   }

@@ -125,6 +125,7 @@ export class Call {
   static outbound(leg: OutboundLeg, line: string, from: Party, ctx: CallContext): Call {
     const call = new Call(leg, ctx, { direction: 'outbound', from, to: { number: leg.target, uri: leg.target }, state: CallState.Dialing, line });
     call.store.add(leg.events.on('progress', (code) => call.#emit({ event: 'call.progress', call: call.id, line, code })));
+    call.store.add(leg.events.on('redirected', (target, code) => call.#emit({ event: 'call.redirected', call: call.id, line, target, code })));
     return call;
   }
 

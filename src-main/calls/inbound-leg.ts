@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { Emitter } from '../common/emitter.js';
 import type { Logger } from '../common/logger.js';
 import type { EndReason, LegState } from '../contract/vocabulary.js';
+import { cancelEndReason } from './cancel-reason.js';
 import { sipIncomingRefer } from './incoming-refer.js';
 import type { InboundLegLike, LegEnd, LegEvents, Party, Signalling, SipWarning } from './leg.js';
 import { byeWithReason, inDialogRequests } from './session-requests.js';
@@ -39,6 +40,8 @@ export class InboundLeg implements InboundLegLike {
     private readonly log: Logger,
     /** The INVITE's source and the line's SRTP policy, for the call's media. */
     readonly signalling?: Signalling,
+    /** Extra headers of our 200 OK (RFC 4028 Session-Expires, Require: timer). */
+    private readonly answerHeaders: readonly string[] = [],
   ) {
     const req = invitation.request;
     this.callId = req.callId;
@@ -47,10 +50,11 @@ export class InboundLeg implements InboundLegLike {
     this.arrivedAt = clock.now();
     invitation.delegate = {
       onCancel: (cancel) => {
-        const reason = cancel.request.getHeader('reason');
-        // Key on cause=200, not on the text: Kamailio omits the text for forks that had not rung yet.
-        const elsewhere = reason !== undefined && /\bcause\s*=\s*200\b/i.test(reason);
-        this.#pendingEnd = { reason: elsewhere ? 'answered-elsewhere' : 'caller-cancelled', code: 487, ...(reason ? { detail: reason } : {}) };
+        const reasons = cancel.request.getHeaders('reason');
+        // A call dialled to something other than this line's own extension was distributed by the PBX.
+        const distributed = this.to.number !== invitation.userAgent.configuration.uri.user;
+        const detail = reasons.join(', ');
+        this.#pendingEnd = { reason: cancelEndReason(reasons, distributed), code: 487, ...(detail ? { detail } : {}) };
       },
       ...inDialogRequests(
         () => (this.#pendingEnd ??= { reason: 'remote-hangup', code: 200 }),
@@ -100,7 +104,7 @@ export class InboundLeg implements InboundLegLike {
     if (this.#state === 'ended') throw new Error(`call ${this.callId} has already ended`);
     this.#state = 'answering';
     try {
-      await this.invitation.accept();
+      await this.invitation.accept(this.answerHeaders.length > 0 ? { extraHeaders: [...this.answerHeaders] } : undefined);
     } catch (error) {
       this.#pendingEnd ??= { reason: 'failed', code: 500, detail: error instanceof Error ? error.message : String(error) };
       if (this.invitation.state !== SessionState.Terminated) this.invitation.reject({ statusCode: 500 }).catch(() => {});

@@ -21,6 +21,8 @@ export interface LegEvents extends Record<string, unknown[]> {
   dtmf: [digit: string, durationMs: number | undefined];
   /** A provisional response to our INVITE (outbound legs: 180, 183…). */
   progress: [code: number];
+  /** A 3xx to our INVITE is being followed: a new INVITE goes to `target` (outbound legs). */
+  redirected: [target: string, code: number];
   /** Every response to our INVITE, provisional or final (outbound legs), with its reason phrase. */
   response: [code: number, reason: string];
   /** The far end sent a REFER in the dialog; the call decides what becomes of it. */

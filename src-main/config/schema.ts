@@ -72,6 +72,8 @@ const lineSchema = z.strictObject({
   expiresSec: z.number().int().min(30).max(86_400).optional(),
   /** This line's own registrar, when it differs from the global one (e.g. the PBX's TLS or WS port). */
   registrar: registrarSchema.optional(),
+  /** The q-value registered with the Contact (RFC 3261 §10.2.1.2): PBXs that fork by q ring higher ones first. */
+  q: z.number().min(0).max(1).optional(),
   media: lineMediaSchema.optional(),
   /** Service lines: where the far end may send the line's calls by REFER; any other target is refused (603). */
   allowReferTo: z.array(referPattern).max(100).optional(),
@@ -140,6 +142,21 @@ const securitySchema = z.strictObject({
     .prefault({}),
 });
 
+/** RFC 4028 session timers: a call is refreshed (re-INVITE or UPDATE) at half the interval; one nobody refreshes ends. */
+const sessionTimersSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** The interval our INVITEs ask for (Session-Expires), seconds. */
+  expiresSec: z.number().int().min(1).max(86_400).default(1800),
+  /** The smallest interval we accept (Min-SE); smaller requests get 422. RFC 4028 says at least 90; less only in tests. */
+  minSeSec: z.number().int().min(1).max(86_400).default(90),
+});
+
+/** 3xx answers to our own calls: followed to their Contact targets, within limits (docs/pbx-guide.md says why). */
+const redirectsSchema = z.strictObject({
+  /** How many redirects one call may follow; 0: a 3xx ends the call. */
+  maxHops: z.number().int().min(0).max(10).default(3),
+});
+
 const tlsSchema = z.strictObject({
   /** PEM file of the CA that signs the server certificate; system CAs when absent. */
   caFile: z.string().optional(),
@@ -192,6 +209,8 @@ export const configSchema = z
     dns: dnsSchema.prefault({}),
     nat: natSchema.prefault({}),
     security: securitySchema.prefault({}),
+    sessionTimers: sessionTimersSchema.prefault({}),
+    redirects: redirectsSchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),
@@ -285,6 +304,7 @@ export const configSchema = z
     if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });
     if (cfg.team && cfg.store.path === ':memory:') ctx.addIssue({ code: 'custom', path: ['store', 'path'], message: 'team replication ships from the store file: store.path must be a file, not ":memory:"' });
     if (cfg.timers.retryMaxMs < cfg.timers.retryMinMs) ctx.addIssue({ code: 'custom', path: ['timers', 'retryMaxMs'], message: 'must not be smaller than retryMinMs' });
+    if (cfg.sessionTimers.expiresSec < cfg.sessionTimers.minSeSec) ctx.addIssue({ code: 'custom', path: ['sessionTimers', 'expiresSec'], message: 'must not be smaller than minSeSec' });
   });
 
 export type LineDeskConfig = z.infer<typeof configSchema>;

@@ -20,6 +20,7 @@ export type ControlEvent =
   // Outbound calls
   | { event: 'call.dialing'; call: string; line: string; to: string; referredFrom?: string }
   | { event: 'call.progress'; call: string; line: string; code: number }
+  | { event: 'call.redirected'; call: string; line: string; target: string; code: number }
   // Any call
   | { event: 'call.answered'; call: string; line: string; encrypted?: boolean }
   | { event: 'call.held'; call: string; line: string; on: boolean; by: 'local' | 'remote' }

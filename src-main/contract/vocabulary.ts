@@ -15,13 +15,16 @@ export type RegistrationState = 'unregistered' | 'registered' | 'failed' | 'down
 /**
  * Why a call ended:
  *  remote-hangup / local-hangup: BYE after the call was answered;
- *  caller-cancelled: the caller gave up before an answer (CANCEL): abandoned or missed;
+ *  caller-cancelled: the caller gave up before an answer (CANCEL): abandoned;
+ *  ring-timeout: the PBX stopped ringing this fork without an answer (a hunt group or
+ *                queue moving on: CANCEL with Q.850 cause 19, SIP 408/480, or no Reason
+ *                on a call the PBX distributed): missed;
  *  answered-elsewhere: the PBX cancelled this fork because another device answered
  *                      (CANCEL with Reason: SIP;cause=200) — not a missed call;
  *  declined / rejected: we refused it (agent decline, or no line, busy, queue full);
  *  failed: signalling or media negotiation failed.
  */
-export type EndReason = 'remote-hangup' | 'local-hangup' | 'caller-cancelled' | 'answered-elsewhere' | 'declined' | 'rejected' | 'failed';
+export type EndReason = 'remote-hangup' | 'local-hangup' | 'caller-cancelled' | 'ring-timeout' | 'answered-elsewhere' | 'declined' | 'rejected' | 'failed';
 
 /** Where one inbound call leg is. */
 export type LegState = 'incoming' | 'queued' | 'ringing' | 'answering' | 'active' | 'ended';

@@ -31,6 +31,8 @@ export function lineSettings(config: LineDeskConfig, line: LineConfig): LineSett
   if (line.displayName !== undefined) settings.displayName = line.displayName;
   if (config.outboundProxy) settings.outboundProxy = sipServer(config.outboundProxy, protocol);
   if (line.autoAnswerMs !== undefined) settings.autoAnswerMs = line.autoAnswerMs;
+  if (line.q !== undefined) settings.q = line.q;
+  if (config.sessionTimers.enabled) settings.supported = ['timer'];
   return settings;
 }
 

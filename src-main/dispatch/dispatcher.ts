@@ -81,7 +81,12 @@ export class Dispatcher {
 
   /** The listener: every inbound INVITE of every line comes through here. */
   onInvite(leg: InboundLegLike): void {
-    const claim = this.opts.calls.claim(leg.callId, () => this.opts.createCall(leg, newDispatchState(this.#poolFor(leg), this.#seq++)));
+    const claim = this.opts.calls.claim(leg.callId, (rearrival) => {
+      const state = newDispatchState(this.#poolFor(leg), this.#seq++);
+      // The PBX's hunt brought the call back: the lines that let it ring out do not get it again.
+      for (const line of rearrival?.tried ?? []) state.tried.add(line);
+      return this.opts.createCall(leg, state);
+    });
     if (!claim.won) {
       // Another fork of this call is already ours: refuse this one.
       leg.reject(486, 'rejected', claim.holder ? `taken by line ${claim.holder}` : 'fork of a call already taken');
@@ -356,7 +361,7 @@ export class Dispatcher {
     const waited = this.#queue.remove(call);
     if (waited !== undefined) d.queuedFor += waited;
     const end = call.end;
-    const offerEnd: OfferEnd = end?.reason === 'answered-elsewhere' ? 'answered-elsewhere' : end?.reason === 'caller-cancelled' ? 'caller-cancelled' : 'failed';
+    const offerEnd: OfferEnd = end?.reason === 'answered-elsewhere' ? 'answered-elsewhere' : end?.reason === 'caller-cancelled' ? 'caller-cancelled' : end?.reason === 'ring-timeout' ? 'timeout' : 'failed';
     for (const offer of [...d.offers.values()]) this.#endOffer(call, offer, offerEnd);
     const line = d.answeredBy !== undefined ? this.#byId.get(d.answeredBy) : undefined;
     if (line) {

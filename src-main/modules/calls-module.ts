@@ -1,6 +1,8 @@
 import { cpus, loadavg } from 'node:os';
 import { Call, type CallContext, type ReferHandling } from '../calls/call.js';
 import { InboundLeg } from '../calls/inbound-leg.js';
+import { readTimerHeaders } from '../calls/session-timer.js';
+import { answerInvite } from '../calls/session-timer-terms.js';
 import type { InboundLegLike } from '../calls/leg.js';
 import { lineEncryption } from '../config/media-encryption.js';
 import type { AgentStateName } from '../contract/control-events.js';
@@ -69,7 +71,13 @@ export const callsModule: CoreModule = {
       const encryption = lc ? lineEncryption(config, lc) : 'off';
       line.events.on('invite', (invitation, source) => {
         try {
-          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call'), { encryption, ...(source ? { peerIp: source.host } : {}) }));
+          // RFC 4028: an interval below our Min-SE is refused at once; otherwise our 200 carries the terms.
+          const timer = answerInvite(readTimerHeaders(invitation.request), config.sessionTimers);
+          if ('reject' in timer) {
+            invitation.reject({ statusCode: 422, extraHeaders: [`Min-SE: ${timer.reject.minSeSec}`] }).catch(() => {});
+            return;
+          }
+          dispatcher.onInvite(new InboundLeg(invitation, line.id, host.clock, host.log.child('call'), { encryption, ...(source ? { peerIp: source.host } : {}) }, timer.headers));
         } catch (error) {
           host.log.error('could not take an incoming call', { line: line.id, error });
           invitation.reject({ statusCode: 500 }).catch(() => {});

@@ -4,6 +4,7 @@ import { createAudioDevices } from '../media/audio/create-audio-devices.js';
 import { playTestTone, Ringer } from '../media/audio/ringer.js';
 import { resolve as resolvePath } from 'node:path';
 import type { CoreHost, CoreModule } from './module-api.js';
+import { playRingback } from './ringback.js';
 import { serviceId } from './services.js';
 
 /** The sound card, the ringer, and which devices the agent chose (mutated by devices.set; media reads it per call). */
@@ -36,6 +37,7 @@ export const devicesModule: CoreModule = {
       throw error;
     }
     registerDeviceCommands({ host, devices, ringer, selected });
+    playRingback(host, devices, selected);
     host.services.provide(Devices, { devices, ringer, selected });
   },
 };

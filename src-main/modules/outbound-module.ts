@@ -3,6 +3,8 @@ import { CallState } from '../calls/call-state.js';
 import { transfer } from '../calls/call-transfer.js';
 import { OutboundLeg } from '../calls/outbound-leg.js';
 import { lineEncryption } from '../config/media-encryption.js';
+import type { LineSettings } from '../sip/line/line-settings.js';
+import { parseSipUri } from '../sip/message/sip-message.js';
 import { Calls, type CallsService } from './calls-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
@@ -97,7 +99,11 @@ async function dial(host: CoreHost, calls: CallsService, lineId: string, target:
   const lc = host.config.lines.find((l) => l.id === lineId);
   const peerIp = await line.signallingPeerIp();
   const signalling = { encryption: lc ? lineEncryption(host.config, lc) : ('off' as const), ...(peerIp ? { peerIp } : {}) };
-  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'), signalling, referredBy !== undefined ? [`Referred-By: <${referredBy}>`] : []);
+  const leg = new OutboundLeg(line.ua, target, line.aorHost, host.clock, host.log.child('dial'), signalling, referredBy !== undefined ? [`Referred-By: <${referredBy}>`] : [], {
+    sessionTimers: host.config.sessionTimers,
+    // A redirect may name another number of this PBX, never another PBX (calls/redirect-policy.ts).
+    redirects: { maxHops: host.config.redirects.maxHops, pbxHosts: pbxHosts(line.settings) },
+  });
   const release = calls.dispatcher.occupy(lineId, consultFor !== undefined || referredFrom !== undefined);
   if (typeof release === 'string') throw new Error(release);
   const call = Call.outbound(leg, lineId, { number: line.aorUser, uri: line.settings.aor }, calls.context);
@@ -119,4 +125,10 @@ async function dial(host: CoreHost, calls: CallsService, lineId: string, target:
     throw error;
   }
   return call;
+}
+
+/** The hosts of a line's PBX: its domain, its registrars and its outbound proxy. */
+function pbxHosts(settings: LineSettings): string[] {
+  const uris = [settings.aor, ...settings.registrars.map((r) => r.uri), ...(settings.outboundProxy ? [settings.outboundProxy.uri] : [])];
+  return uris.map((u) => parseSipUri(u)?.host).filter((h): h is string => h !== undefined && h !== '');
 }

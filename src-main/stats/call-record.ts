@@ -83,6 +83,7 @@ export function localHour(ts: number): number {
  *  3. the PBX cancelled it because another device answered
  *     (`call.answered_elsewhere`, or end reason answered-elsewhere) → answered-elsewhere
  *  4. the caller gave up (CANCEL) while it was queued or ringing  → abandoned
+ *     the PBX stopped ringing us (CANCEL: ring timeout, hunt group)  → missed
  *  5. signalling or media negotiation failed                      → failed
  *  6. LineDesk refused it (480/486/603, shutdown…): the last offer to end decides:
  *       declined by the agent                                     → declined (its reason kept)
@@ -97,6 +98,7 @@ export function finalDisposition(rec: Pick<CallRecord, 'direction' | 'answeredAt
   if (rec.direction === 'out') return { disposition: rec.endReason === 'local-hangup' || rec.endReason === 'caller-cancelled' ? 'abandoned' : 'failed', declineReason: null };
   if (answeredElsewhere || rec.endReason === 'answered-elsewhere') return { disposition: 'answered-elsewhere', declineReason: null };
   if (rec.endReason === 'caller-cancelled') return { disposition: 'abandoned', declineReason: null };
+  if (rec.endReason === 'ring-timeout') return { disposition: 'missed', declineReason: null };
   if (rec.endReason === 'failed') return { disposition: 'failed', declineReason: null };
   const last = lastEndedAttempt(rec.attempts);
   if (last?.outcome === 'declined') return { disposition: 'declined', declineReason: last.detail };

@@ -164,7 +164,7 @@ export class CallRecorder {
     if (e.line !== undefined) rec.line = e.line;
     if (e.queuedMs !== undefined) rec.queuedMs = e.queuedMs;
     if (rec.holdSince !== null) closeHold(rec, now);
-    const offerEnd: OfferEnd = e.reason === 'answered-elsewhere' ? 'answered-elsewhere' : e.reason === 'caller-cancelled' ? 'caller-cancelled' : 'failed';
+    const offerEnd: OfferEnd = e.reason === 'answered-elsewhere' ? 'answered-elsewhere' : e.reason === 'caller-cancelled' ? 'caller-cancelled' : e.reason === 'ring-timeout' ? 'timeout' : 'failed';
     for (const a of rec.attempts) if (a.endedAt === null) endAttempt(a, now, offerEnd);
     if (rec.answeredAt !== null) {
       // talkMs from the call layer covers answer to end, hold included; talk time excludes hold.

@@ -18,6 +18,8 @@ export interface BaresipOptions {
   codecs?: string[];
   /** Answer calls by itself (default true). */
   autoAnswer?: boolean;
+  /** The q-value of its registered Contact (baresip's regq). */
+  q?: number;
   /**
    * SDES-keyed SRTP (its srtp module): `srtp` offers RTP/AVP with a=crypto and takes plain
    * calls too, `srtp-mand` offers RTP/SAVP and refuses plain ones with 488.
@@ -81,7 +83,7 @@ export class BaresipPeer {
       '',
     ].join('\n');
     writeFileSync(join(this.dir, 'config'), config);
-    writeFileSync(join(this.dir, 'accounts'), `<sip:${this.opts.user}@pbx.local>;auth_pass=secret;outbound="sip:127.0.0.1:${this.opts.registrarPort};transport=udp";regint=300;answermode=${this.opts.autoAnswer === false ? 'manual' : 'auto'};${this.opts.mediaenc ? `mediaenc=${this.opts.mediaenc};` : ''}audio_codecs=${codecs.map((c) => (c === 'opus' ? 'opus/48000/2' : c)).join(',')}\n`);
+    writeFileSync(join(this.dir, 'accounts'), `<sip:${this.opts.user}@pbx.local>;auth_pass=secret;outbound="sip:127.0.0.1:${this.opts.registrarPort};transport=udp";regint=300;answermode=${this.opts.autoAnswer === false ? 'manual' : 'auto'};${this.opts.q === undefined ? '' : `regq=${this.opts.q};`}${this.opts.mediaenc ? `mediaenc=${this.opts.mediaenc};` : ''}audio_codecs=${codecs.map((c) => (c === 'opus' ? 'opus/48000/2' : c)).join(',')}\n`);
     writeFileSync(join(this.dir, 'contacts'), '');
     if (this.opts.record) mkdirSync(this.recordDir);
     const child = spawn('baresip', ['-f', this.dir, '-p', '/usr/share/baresip', '-t', String(this.opts.lifetimeSec)], { stdio: ['ignore', 'pipe', 'pipe'] });

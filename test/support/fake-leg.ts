@@ -67,6 +67,12 @@ export class FakeLeg implements InboundLegLike {
     this.actions.push('CANCEL');
     this.#finish({ reason: elsewhere ? 'answered-elsewhere' : 'caller-cancelled', code: 487 });
   }
+  /** The PBX stops ringing this fork without an answer (its ring timeout: a hunt group moving on). */
+  ringOut(): void {
+    if (this.state === 'ended' || this.state === 'active') return;
+    this.actions.push('CANCEL');
+    this.#finish({ reason: 'ring-timeout', code: 487 });
+  }
   remoteBye(): void {
     if (this.state !== 'active') return;
     this.actions.push('remote BYE');

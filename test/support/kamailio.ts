@@ -28,6 +28,10 @@ export interface KamailioOptions {
   extraUdpAddress?: string;
   /** subjectAltName of the TLS certificate (default "IP:127.0.0.1,DNS:localhost"). */
   certificateNames?: string;
+  /** Also listen on [::1] (UDP and TCP, same port as on 127.0.0.1). */
+  ipv6?: boolean;
+  /** How long the serial ring groups 601 (hunt) and 602 (q-value) ring each member (default 3000 ms). */
+  ringGroupMs?: number;
 }
 
 export interface Kamailio {
@@ -218,6 +222,8 @@ class KamailioPeer implements Kamailio {
       ...define('DBGLEVEL', this.opts.debug ?? 2),
     ];
     if (this.opts.extraUdpAddress) args.push(...define('EXTRA_UDP_ADDRESS', this.opts.extraUdpAddress));
+    if (this.opts.ipv6) args.push(...define('WITH_IPV6'));
+    if (this.opts.ringGroupMs !== undefined) args.push(...define('RG_RING_MS', this.opts.ringGroupMs));
     if (this.opts.auth) {
       args.push(...define('WITH_AUTH'), ...define('DBTEXT_URL', `"text://${DBTEXT_DIR}"`));
       args.push(...define('AUTH_ALGORITHM', `"${this.opts.authAlgorithm ?? 'MD5'}"`));

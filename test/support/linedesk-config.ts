@@ -12,6 +12,8 @@ export interface TestLine {
   password?: string;
   /** The line's own media settings (mode, devices, DTMF). */
   media?: NonNullable<LineConfig['media']>;
+  /** The q-value of its registered Contact. */
+  q?: number;
   /** The line's own registrar; by default the test Kamailio's port for the line's protocol. */
   registrar?: { uri: string; backups?: string[] };
   /** Service lines: REFER targets the line may call (lines[].allowReferTo). */
@@ -60,6 +62,7 @@ export function runnerConfig(
         ...(l.autoAnswerMs !== undefined ? { autoAnswerMs: l.autoAnswerMs } : {}),
         ...(l.maxCalls !== undefined ? { maxCalls: l.maxCalls } : {}),
         ...(l.media ? { media: l.media } : {}),
+        ...(l.q !== undefined ? { q: l.q } : {}),
         ...(l.allowReferTo ? { allowReferTo: l.allowReferTo } : {}),
       };
     }),

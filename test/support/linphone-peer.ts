@@ -18,12 +18,15 @@ export interface LinphoneOptions {
   toneHz?: number;
   /** Seconds before the process is killed whatever happens. */
   lifetimeSec: number;
+  /** Answer calls by itself (default true); false: calls ring until the caller gives up. */
+  autoAnswer?: boolean;
 }
 
 /**
  * Linphone (linphonec from Debian's linphone-cli, liblinphone 5.1) as a second reference
- * peer with its own SRTP (libsrtp2): registered through the test Kamailio, auto-answering,
- * its "sound card" a WAV file it plays (a tone) and one it records (what it heard).
+ * peer with its own SRTP (libsrtp2): registered through the test Kamailio, auto-answering
+ * (unless told not to), its "sound card" a WAV file it plays (a tone) and one it records
+ * (what it heard).
  *
  * Set up as liblinphone needs here: $HOME/.local/share/linphone must exist (its call
  * database), IPv6 off and [rtp] bind_address so its SDP says 127.0.0.1 (it would write the
@@ -86,7 +89,7 @@ export class LinphonePeer {
     this.command('soundcard use files');
     this.command(`play ${this.playFile}`);
     this.command(`record ${this.recordFile}`);
-    this.command('autoanswer enable');
+    if (this.opts.autoAnswer !== false) this.command('autoanswer enable');
     // linphonec prints nothing when it registers: ask the registrar.
     for (const end = Date.now() + 10_000; !(await registered()); await new Promise((r) => setTimeout(r, 100))) {
       if (Date.now() > end || child.exitCode !== null) throw new Error(`Linphone did not register within 10 s:\n${this.output.join('').slice(-3000)}`);

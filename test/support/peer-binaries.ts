@@ -13,6 +13,7 @@ const APT_PACKAGES: Record<string, string> = {
   iptables: 'iptables',
   svmap: 'sipvicious',
   svwar: 'sipvicious',
+  linphonec: 'linphone-cli',
 };
 
 // kamailio and kamcmd live in /usr/sbin, which is not on every user's PATH.

@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createServer, isIP } from 'node:net';
 
 export type PortKind = 'udp' | 'tcp' | 'both';
 
@@ -44,7 +44,7 @@ export async function freeUdpPortBlock(count: number, host = '127.0.0.1'): Promi
 /** Binds and closes at once; resolves to the bound port, or undefined when it was taken. */
 function bindUdp(host: string, port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const socket = createSocket('udp4');
+    const socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
     socket.once('error', () => {
       socket.close();
       resolve(undefined);

@@ -86,6 +86,7 @@ export const SCENARIO_KEY_DEFAULTS: Readonly<Record<string, string>> = {
   ring_ms: '0', // uas-answer-ooc: ms between 180 and the final response
   final_code: '200', // uas-answer-ooc: 200 answers, anything else rejects with that code
   talk_ms: '0', // uas-answer-ooc: >0 hangs up (BYE) after this many ms of talk
+  contact_params: '', // uas-device: Contact parameters of the REGISTER, e.g. ";q=0.5"
   refer_to: 'sip:999@127.0.0.1', // uac-refer, uac-refer-ood: the Refer-To URI
   refer_after: '200', // uac-refer: ms between the ACK and the REFER
   hangup_after: '200', // uac-refer: ms between the REFER's outcome and the BYE
@@ -349,6 +350,8 @@ export interface DeviceOptions {
   /** REGISTER Expires in seconds (default: life + 5 s, so a killed device's contact soon expires). */
   expiresSeconds?: number;
   transport?: 'u1' | 't1';
+  /** The q-value to register the Contact with (ring groups that fork by q). */
+  q?: number;
   /** Contact and SDP address (default 127.0.0.1). */
   localIp?: string;
   localPort?: number;
@@ -394,6 +397,7 @@ export function startDevice(opts: DeviceOptions): Device {
       ring_ms: String(opts.ringMs ?? 0),
       final_code: String(opts.finalCode ?? 200),
       talk_ms: String(opts.talkMs ?? 0),
+      contact_params: opts.q === undefined ? '' : `;q=${opts.q}`,
       ...opts.vars,
     },
     extraArgs: ['-oocsf', scenarioPath(opts.answerScenario ?? 'uas-answer-ooc.xml')],

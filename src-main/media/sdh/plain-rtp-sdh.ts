@@ -1,7 +1,7 @@
 import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaEndpoint } from '../media-engine.js';
-import { answerOffer, applyAnswer, createOffer, OfferAnswerState, type LocalMediaConfig, type Negotiated, type NegotiationChanges, type OriginState } from '../sdp/negotiate.js';
+import { answerOffer, applyAnswer, compareNegotiated, createOffer, OfferAnswerState, type LocalMediaConfig, type Negotiated, type NegotiationChanges, type OriginState } from '../sdp/negotiate.js';
 
 /** Our options, passed through sip.js's sessionDescriptionHandlerOptions. */
 export interface PlainRtpSdhOptions extends SessionDescriptionHandlerOptions {
@@ -94,6 +94,23 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
     if (!outcome.ok) this.#fail(`unusable SDP answer: ${outcome.error}`);
     this.#negotiated = outcome.negotiated;
     this.#apply(await this.#open(), outcome);
+  }
+
+  /**
+   * An answer to our offer in a provisional response (early media: the PBX's ringback or an
+   * announcement): it plays at once, receive-only (nothing of ours goes out before the
+   * answer), while the exchange stays open for the 2xx, whose answer (maybe another fork's)
+   * completes it. A later early answer (another fork's) replaces this one.
+   */
+  async applyEarlyAnswer(sdp: string): Promise<void> {
+    const offer = this.#state.localOfferSdp;
+    if (this.#state.phase !== 'have-local-offer' || offer === undefined) return;
+    const outcome = applyAnswer(offer, sdp, this.#negotiated);
+    if (!outcome.ok) throw new Error(`unusable early SDP answer: ${outcome.error}`);
+    const receiveOnly: Negotiated = { ...outcome.negotiated, direction: 'recvonly', remoteHold: false };
+    const changes = compareNegotiated(this.#negotiated, receiveOnly);
+    this.#negotiated = receiveOnly;
+    this.#apply(await this.#open(), { negotiated: receiveOnly, changes });
   }
 
   rollbackDescription(): Promise<void> {

@@ -186,10 +186,12 @@ function parseConnection(value: string, context: string): ConnectionData {
     throw new SdpError(`${context} "${clip(value)}": address type must be IP4 or IP6`);
   }
   if (!address || rest.length > 0) throw new SdpError(`${context} "${clip(value)}": expected "IN ${type} <address>"`);
-  const host = address.split('/')[0] ?? '';
+  // Some senders (sipp) bracket an IPv6 address as a SIP URI would; RFC 8866 does not, but it is unambiguous.
+  const bare = type === 'IP6' ? address.replace(/^\[([0-9A-Fa-f:.]+)\]/, '$1') : address;
+  const host = bare.split('/')[0] ?? '';
   const valid = type === 'IP4' ? isIPv4(host) || (hostName.test(host) && !/^[\d.]+$/.test(host)) : isIPv6(host) || hostName.test(host);
   if (!valid) throw new SdpError(`${context}: "${address}" is not an ${type === 'IP4' ? 'IPv4' : 'IPv6'} address`);
-  return { addressType: type, address };
+  return { addressType: type, address: bare };
 }
 
 function parseMediaLine(value: string, where: string): MediaDescription {

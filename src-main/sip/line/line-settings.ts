@@ -28,6 +28,10 @@ export interface LineSettings {
   autoAnswerMs?: number;
   /** Calls this line may hold at once (offered + active). */
   maxCalls: number;
+  /** SIP extensions we support beyond sip.js's own, for Supported (e.g. "timer", RFC 4028). */
+  supported?: string[];
+  /** The Contact's q-value in REGISTER (a PBX forking by q rings higher values first). */
+  q?: number;
   /** Behind a NAT (UDP): how the line makes itself reachable. Absent: as configured by default (both on, outbound off). */
   nat?: LineNat;
 }

@@ -6,6 +6,7 @@ import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { CredentialGuard, defaultDigestPolicy, type DigestPolicy } from '../auth/credential-guard.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
 import { parseSipUri, type SipResponse } from '../message/sip-message.js';
+import { bareHost, uriHost } from '../message/uri-host.js';
 import type { Via } from '../message/via.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { targetKey } from '../dns/sip-target.js';
@@ -15,6 +16,7 @@ import { LineTransport, type LineTransportOptions } from '../transport/line-tran
 import type { MuxLine, SipMux } from '../transport/sip-mux.js';
 import { inviteRingLimitMs } from '../transport/sip-timers.js';
 import { HopTargets } from './hop-targets.js';
+import { routeUpdates, type InDialogUpdate } from './in-dialog-update.js';
 import type { LineSettings, SipServer } from './line-settings.js';
 import { NatContact } from './nat-contact.js';
 import { goesToPbx, requestDestinationHost } from './request-destination.js';
@@ -25,6 +27,8 @@ export interface SipLineEvents extends Record<string, unknown[]> {
   state: [state: RegistrationState, detail: LineStateDetail];
   /** `source`: the far end of the flow the INVITE came in on (the PBX or proxy that sent it). */
   invite: [invitation: Invitation, source: Peer | undefined];
+  /** An in-dialog UPDATE (a session refresh): answer it synchronously, or the line answers for you. */
+  update: [update: InDialogUpdate];
 }
 
 export interface LineStateDetail {
@@ -113,7 +117,7 @@ export class SipLine implements MuxLine {
       authorizationPassword: settings.password,
       transportConstructor: LineTransport,
       transportOptions,
-      viaHost: deps.localHost,
+      viaHost: uriHost(deps.localHost), // sip.js writes it as is: an IPv6 address needs its brackets
       forceRport: true,
       contactName: '', // random per line: the mux routes on it, and sip.js then tolerates NAT-rewritten Contacts
       contactParams: { transport: settings.protocol },
@@ -131,6 +135,7 @@ export class SipLine implements MuxLine {
       userAgentString: deps.userAgentString,
       ...(settings.nat?.outbound && settings.nat.instanceId ? { instanceId: settings.nat.instanceId } : {}),
       sessionDescriptionHandlerFactory: deps.sessionDescriptionHandlerFactory,
+      ...(settings.supported?.length ? { sipExtensionExtraSupported: settings.supported } : {}),
       delegate: {
         onInvite: (invitation) => this.events.emit('invite', invitation, this.deps.mux.requestSource(invitation.request.viaBranch, 'INVITE')),
         // A REFER outside any call asks us to place a call out of the blue: never (sip.js would answer 405, whose Allow lists REFER).
@@ -143,6 +148,7 @@ export class SipLine implements MuxLine {
         },
       },
     });
+    routeUpdates(this.ua, (u) => this.events.emit('update', u));
     // sip.js knows only MD5 and reads only the first challenge: bring our own digest, and
     // answer only the PBX's challenges (credential-guard.ts).
     const guard = new CredentialGuard(deps.digestPolicy ?? defaultDigestPolicy, (req) => goesToPbx(requestDestinationHost(req, this.protocol, this.forceNextHop), settings, () => this.nextHop().host, deps.isPbxHost));
@@ -279,10 +285,10 @@ export class SipLine implements MuxLine {
   /** The registrar told us where it sees us: behind a NAT, the Contact moves there (and is registered again). */
   registerAnswered(res: SipResponse, via: Via | undefined, _flow: Flow): void {
     const uri = this.ua.contact.uri;
-    const moved = this.#nat.observe(res, via, { host: uri.host, port: uri.port ?? 5060 });
+    const moved = this.#nat.observe(res, via, { host: bareHost(uri.host), port: uri.port ?? 5060 });
     if (!moved) return;
     this.deps.log.info(`behind a NAT: the registrar sees us at ${moved.host}:${moved.port} (Contact was ${uri.host}:${uri.port ?? 5060})`);
-    uri.host = moved.host;
+    uri.host = uriHost(moved.host);
     uri.port = moved.port;
     // An answer to a refresh (the NAT changed its mapping): register the new Contact once
     // sip.js has taken this answer. During a registration attempt, the attempt does it.
@@ -299,7 +305,7 @@ export class SipLine implements MuxLine {
     // Behind a NAT (UDP), the address the registrar saw us at instead.
     if (flow.protocol !== 'ws' && flow.protocol !== 'wss') {
       const at = this.#nat.contactAddress({ host: this.deps.localHost, port: flow.local.port });
-      this.ua.contact.uri.host = at.host;
+      this.ua.contact.uri.host = uriHost(at.host);
       this.ua.contact.uri.port = at.port;
     }
     if (this.#transport?.isConnected()) return;
@@ -324,6 +330,7 @@ export class SipLine implements MuxLine {
         expires: this.settings.expiresSec,
         refreshFrequency: this.settings.refreshPercent,
         logConfiguration: false,
+        ...(this.settings.q !== undefined ? { extraContactHeaderParams: [`q=${qValue(this.settings.q)}`] } : {}),
         ...(this.settings.nat?.outbound && this.settings.nat.instanceId ? { regId: 1, instanceId: this.settings.nat.instanceId } : {}),
       });
       const r = registerer;
@@ -446,4 +453,9 @@ export class SipLine implements MuxLine {
     await Promise.race([p, new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, ms)))]);
     timer?.cancel();
   }
+}
+
+/** RFC 3261 qvalue: "0" to "1", at most three decimals. */
+function qValue(q: number): string {
+  return String(Math.round(Math.min(1, Math.max(0, q)) * 1000) / 1000);
 }

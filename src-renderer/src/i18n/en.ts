@@ -88,6 +88,7 @@ export const en = {
   'ended.remote-hangup': 'the caller hung up',
   'ended.local-hangup': 'you hung up',
   'ended.caller-cancelled': 'the caller gave up (missed)',
+  'ended.ring-timeout': 'it rang out (missed)',
   'ended.answered-elsewhere': 'answered elsewhere',
   'ended.declined': 'declined',
   'ended.rejected': 'rejected',

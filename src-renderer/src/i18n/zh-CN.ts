@@ -90,6 +90,7 @@ export const zhCN: Record<MessageKey, string> = {
   'ended.remote-hangup': '对方已挂断',
   'ended.local-hangup': '您已挂断',
   'ended.caller-cancelled': '来电方已放弃（未接）',
+  'ended.ring-timeout': '振铃超时（未接）',
   'ended.answered-elsewhere': '已在别处接听',
   'ended.declined': '已拒接',
   'ended.rejected': '已拒绝',

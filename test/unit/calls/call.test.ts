@@ -182,6 +182,22 @@ describe('CallRegistry', () => {
     assert.equal(t.registry.lingering, 0);
   });
 
+  test('a call the PBX rang out (ring-timeout) may come back by the same Call-ID, with the lines that had it', () => {
+    const t = setup();
+    const { leg, call } = t.inbound('x');
+    call.dispatch!.tried.add('l1');
+    leg.ringOut();
+    assert.equal(t.registry.lingering, 1);
+    let seen: readonly string[] | undefined;
+    const again = t.registry.claim('x', (rearrival) => {
+      seen = rearrival?.tried;
+      return Call.inbound(new FakeLeg('x', 'l2'), newDispatchState(['l1', 'l2'], 2), t.ctx);
+    });
+    assert.equal(again.won, true);
+    assert.deepEqual(seen, ['l1']);
+    assert.equal(t.registry.lingering, 0);
+  });
+
   test('by line: a call is listed on the lines it rings on, then only on the one that answered', async () => {
     const t = setup();
     const { leg, call } = t.inbound('x');

@@ -59,6 +59,45 @@ describe('Dispatcher: claim by Call-ID', () => {
   });
 });
 
+describe('Dispatcher: a serial hunt brings a call back', () => {
+  test('after the PBX rang it out on one line, the same Call-ID on another line is a new offer, never to the line that let it ring', () => {
+    const h = dispatchHarness({ lines: 3 });
+    const first = h.leg('c1', 'l1', '601');
+    h.d.onInvite(first);
+    assert.deepEqual(h.named('call.offered').map((e) => e.line), ['l1']);
+    first.ringOut();
+    assert.equal(h.named('call.ended')[0]?.reason, 'ring-timeout');
+    assert.deepEqual(h.named('call.offer.ended').map((e) => [e.line, e.reason]), [['l1', 'timeout']]);
+    // The hunt moves on (another device), then comes back to this desk on line 3.
+    h.clock.advance(3_000);
+    const again = h.leg('c1', 'l3', '601');
+    h.d.onInvite(again);
+    assert.deepEqual(again.actions, ['180'], 'offered, not refused as a late fork');
+    assert.deepEqual(h.named('call.offered').map((e) => e.line), ['l1', 'l2'], 'linear picks l2: l1 let it ring out');
+  });
+
+  test('a call that was cancelled by its caller, answered elsewhere or refused still refuses its late forks', () => {
+    const h = dispatchHarness({ lines: 2 });
+    const a = h.leg('c1', 'l1');
+    h.d.onInvite(a);
+    a.cancel(true);
+    const late = h.leg('c1', 'l2');
+    h.d.onInvite(late);
+    assert.deepEqual(late.actions, ['486']);
+  });
+
+  test('when only the line that let it ring out is left, the returning call is refused (480) so the PBX hunts on', () => {
+    const h = dispatchHarness({ lines: 1 });
+    const first = h.leg('c1', 'l1', '601');
+    h.d.onInvite(first);
+    first.ringOut();
+    const again = h.leg('c1', 'l1', '601');
+    h.d.onInvite(again);
+    assert.deepEqual(again.actions, ['480']);
+    assert.equal(h.named('call.rejected').at(-1)?.reason, 'no line left');
+  });
+});
+
 describe('Dispatcher: offers', () => {
   test('accept answers the call on the line it was offered to', async () => {
     const h = dispatchHarness();

@@ -116,6 +116,15 @@ describe('parseSessionDescription: real-world offers', () => {
     assert.equal(serializeSessionDescription(sdp), ipv6Offer);
   });
 
+  it('takes an IPv6 address written in brackets (sipp writes [local_ip] so) as the bare address', () => {
+    const bracketed = ipv6Offer.replace(/IN IP6 (\S+)/g, 'IN IP6 [$1]');
+    assert.notEqual(bracketed, ipv6Offer);
+    const { sdp } = parsed(bracketed);
+    assert.deepEqual(sdp.connection, { addressType: 'IP6', address: '2001:db8::10' });
+    assert.equal(sdp.origin.address, '2001:db8::10');
+    assert.match(parseError(ipv6Offer.replace(/IN IP6 \S+/g, 'IN IP4 [192.0.2.1]')), /is not an IPv4 address/, 'only IP6 may be bracketed');
+  });
+
   it('keeps every m= line, known or not, in order', () => {
     const { sdp } = parsed(audioVideoOffer);
     assert.deepEqual(

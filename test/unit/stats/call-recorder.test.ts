@@ -194,6 +194,16 @@ describe('CallRecorder: one record per call, from scripted events', () => {
     assert.deepEqual(r.attempts.map((a) => a.outcome), ['answered-elsewhere']);
   });
 
+  test('CANCEL from a PBX ring timeout (a hunt group moving on): missed, not abandoned', () => {
+    const h = recorder();
+    h.feed(offered('c1', 'l1', 1));
+    h.at(3_000);
+    h.feed({ event: 'call.offer.ended', call: 'c1', line: 'l1', attempt: 1, reason: 'timeout' }, { event: 'call.ended', call: 'c1', line: 'l1', reason: 'ring-timeout', code: 487 });
+    const r = h.read('c1');
+    assert.equal(r.disposition, 'missed');
+    assert.deepEqual(r.attempts.map((a) => a.outcome), ['timeout']);
+  });
+
   test('failed: the answer could not be sent', () => {
     const h = recorder();
     h.feed(offered('c1', 'l1', 1), { event: 'call.ended', call: 'c1', line: 'l1', reason: 'failed', code: 488, detail: 'no common codec' });
