@@ -36,19 +36,7 @@ export async function benchSipSetup(opts: { fixedRate?: number; fixedSeconds?: n
   const ladderSeconds = opts.ladderSeconds ?? 10;
   const log = opts.log ?? (() => {});
   const k = await startKamailio({ debug: 1 });
-  const runner = new HeadlessRunner(
-    {
-      transport: { protocol: 'udp', bind: '127.0.0.1:0' },
-      registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
-      // Signalling against signalling: like the SIP-only baresip below, this line sends no audio.
-      lines: [{ id: 'svc', aor: 'sip:300@127.0.0.1', username: '300', password: 'secret', autoAnswerMs: 0, maxCalls: 5000, media: { mode: 'listen' } }],
-      agent: { wrapupSeconds: 0 },
-      media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 59999 },
-      store: { path: ':memory:' },
-      log: { level: 'warn' },
-    },
-    { logLevel: 'warn' },
-  );
+  const runner = startBenchRunner(k);
   const baresip = new BaresipPeer({ user: '301', registrarPort: k.udpPort, lifetimeSec: 900, audio: false });
   try {
     await runner.registered(['svc']);
@@ -98,7 +86,28 @@ export async function benchSipSetup(opts: { fixedRate?: number; fixedSeconds?: n
   }
 }
 
-function runCalls(k: Kamailio, ext: string, rate: number, calls: number) {
+/**
+ * The headless runner the setup bench measures: one auto-answering service line with no
+ * audio, registered at `k`. `env` reaches the runner's process; `prefix` runs it under
+ * another command (HeadlessRunner's prefix: it must exec the runner in place).
+ */
+export function startBenchRunner(k: Kamailio, env?: Record<string, string>, prefix?: string[]): HeadlessRunner {
+  return new HeadlessRunner(
+    {
+      transport: { protocol: 'udp', bind: '127.0.0.1:0' },
+      registrar: { uri: `sip:127.0.0.1:${k.udpPort}` },
+      // Signalling against signalling: like the SIP-only baresip below, this line sends no audio.
+      lines: [{ id: 'svc', aor: 'sip:300@127.0.0.1', username: '300', password: 'secret', autoAnswerMs: 0, maxCalls: 5000, media: { mode: 'listen' } }],
+      agent: { wrapupSeconds: 0 },
+      media: { address: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 59999 },
+      store: { path: ':memory:' },
+      log: { level: 'warn' },
+    },
+    { logLevel: 'warn', ...(env ? { env } : {}), ...(prefix ? { prefix } : {}) },
+  );
+}
+
+export function runCalls(k: Kamailio, ext: string, rate: number, calls: number) {
   return runSipp({
     scenario: 'uac-latency.xml',
     target: `127.0.0.1:${k.udpPort}`,
