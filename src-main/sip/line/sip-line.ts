@@ -4,7 +4,7 @@ import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
-import { parseSipUri, type SipResponse } from '../message/sip-message.js';
+import { parseSipUri, type SipMessage, type SipResponse } from '../message/sip-message.js';
 import type { Via } from '../message/via.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { targetKey } from '../dns/sip-target.js';
@@ -249,8 +249,10 @@ export class SipLine implements MuxLine {
     return target ? { host: target.host, port: target.port } : this.settings.registrars[index]!.address;
   }
 
-  deliver(text: string): void {
-    this.#transport?.deliver(preferStrongestChallenge(text));
+  deliver(text: string, message?: SipMessage): void {
+    const reordered = preferStrongestChallenge(text);
+    // A reordered challenge is new text: sip.js parses that one itself.
+    this.#transport?.deliver(reordered, reordered === text ? message : undefined);
   }
 
   flowClosed(error: Error | undefined): void {

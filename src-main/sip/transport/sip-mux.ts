@@ -5,7 +5,7 @@ import { Emitter } from '../../common/emitter.js';
 import type { Logger } from '../../common/logger.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
-import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipMessage, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { statelessResponse } from '../message/stateless-response.js';
 import type { TransactionKeys, Via } from '../message/via.js';
 import type { ConnectionChannel } from './connection-channel.js';
@@ -31,8 +31,11 @@ export interface MuxLine {
    * line's: a line that left a registrar un-registers there, not at its new one.
    */
   registrarAddress(requestUri: string): Peer | undefined;
-  /** Hands one complete SIP message to the line's user agent. */
-  deliver(text: string): void;
+  /**
+   * Hands one complete SIP message to the line's user agent: its text, and the message the
+   * mux parsed from it (so the user agent need not parse it again).
+   */
+  deliver(text: string, message?: SipMessage): void;
   /** The line's connection closed (stream transports). */
   flowClosed(error: Error | undefined): void;
   /**
@@ -317,7 +320,7 @@ export class SipMux {
       owner.at = this.opts.clock.now();
       if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
       if (cseq.method === 'REGISTER') line.registerAnswered?.(msg, via, flow);
-      line.deliver(text);
+      line.deliver(text, msg);
       return;
     }
     const line = this.#route(msg);
@@ -335,7 +338,7 @@ export class SipMux {
       this.#serverFlows.set(key, { value: flow, at: this.opts.clock.now(), ringing });
     }
     this.events.emit('request', msg, line.id);
-    line.deliver(text);
+    line.deliver(text, msg);
   }
 
   /** Request-URI user equal to a line's Contact user, else to a line's AOR user (and host). */
