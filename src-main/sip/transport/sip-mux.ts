@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
 import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipMessage, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { scanOutgoing } from '../message/scan-outgoing.js';
 import { statelessResponse } from '../message/stateless-response.js';
 import type { TransactionKeys, Via } from '../message/via.js';
 import type { ConnectionChannel } from './connection-channel.js';
@@ -196,10 +197,11 @@ export class SipMux {
   /** Sends a message written by a line's user agent. */
   async send(lineId: string, text: string): Promise<void> {
     const line = this.#line(lineId);
+    // sip.js wrote it: a scan for the few headers routing needs, not a second full parse.
+    const scanned = scanOutgoing(text);
+    if (!scanned) throw new Error('refusing to send a malformed message: no start line, top Via or CSeq');
+    const { message: msg, keys } = scanned;
     const bytes = Buffer.from(text, 'utf8');
-    const parsed = parseSipMessage(bytes, { ...this.#limits, maxMessageBytes: Math.max(this.#limits.maxMessageBytes, bytes.length) });
-    if (!parsed.ok) throw new Error(`refusing to send a malformed message: ${parsed.reason}`);
-    const { message: msg, keys } = parsed;
     const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg, keys.via) : await this.#responseFlow(msg, keys);
     if (!flow.reliable && bytes.length > 1300 && !this.#oversizeWarned) {
       this.#oversizeWarned = true;
