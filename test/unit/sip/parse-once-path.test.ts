@@ -107,6 +107,20 @@ describe('parse once: from the socket to sip.js', () => {
     assert.equal(textParses, 0);
   });
 
+  test('the patched merged-request check: a second INVITE fork gets 482 while the first transaction lives, not after it ended', async () => {
+    const fork = (branch: string): string => req('INVITE', branch).replace(/Call-ID: [^\r]+/, 'Call-ID: merged@127.0.0.1');
+    await pbx.send(fork('z9hG4bK-m1'), port);
+    const busy = await pbx.next((m) => m.includes('z9hG4bK-m1') && m.startsWith('SIP/2.0 486'));
+    await pbx.send(fork('z9hG4bK-m2'), port);
+    assert.match(await pbx.next((m) => m.includes('z9hG4bK-m2') && !/^SIP\/2\.0 1/.test(m)), /^SIP\/2\.0 482 /);
+    // The ACK ends the first server transaction (Timer I is 0): the same fork is new again.
+    const toTag = /^To:.*?(;tag=[^;\r\n]+)/m.exec(busy)![1]!;
+    await pbx.send(req('ACK', 'z9hG4bK-m1', [], toTag).replace(/Call-ID: [^\r]+/, 'Call-ID: merged@127.0.0.1'), port);
+    await new Promise((r) => setTimeout(r, 50));
+    await pbx.send(fork('z9hG4bK-m3'), port);
+    assert.match(await pbx.next((m) => m.includes('z9hG4bK-m3') && !/^SIP\/2\.0 1/.test(m)), /^SIP\/2\.0 486 /);
+  });
+
   test('a message the adapter does not reproduce (folded lines) goes to sip.js as text, and still works', async () => {
     textParses = 0;
     await pbx.send(req('OPTIONS', 'z9hG4bK-f1', ['Subject: folded', ' onto two lines']), port);
