@@ -69,4 +69,15 @@ describe('PcmFifo', () => {
     f.shift(4, out);
     assert.deepEqual([...out], [3, 4, 5, 6]);
   });
+
+  test('before anything was pushed it reads as silence (its buffer comes with the first push)', () => {
+    const f = new PcmFifo(48_000);
+    const out = Int16Array.from([9, 9, 9]);
+    assert.equal(f.shift(3, out), 0);
+    assert.deepEqual([...out], [0, 0, 0]);
+    f.clear();
+    f.push(Int16Array.from([1, 2]));
+    assert.equal(f.shift(3, out), 2);
+    assert.deepEqual([...out], [1, 2, 0]);
+  });
 });
