@@ -3,7 +3,7 @@ import type { TimerHandle } from '../../common/clock.js';
 import { Emitter } from '../../common/emitter.js';
 import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
-import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipMessage, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { supportedOptionTags, unsupportedRequirements } from '../message/option-tags.js';
 import { scanOutgoing } from '../message/scan-outgoing.js';
 import { statelessResponse } from '../message/stateless-response.js';
