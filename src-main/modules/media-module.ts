@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { availableCodecs } from '../media/codec/create-codec.js';
 import { loadServiceFiles } from '../media/audio/service-files.js';
 import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { offerProblem, type OfferRefusal } from '../media/sdp/negotiate.js';
 import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
+import { WorkerMediaEngine } from '../media/worker/worker-media-engine.js';
 import { Devices } from './devices-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
@@ -43,7 +45,7 @@ export const mediaModule: CoreModule = {
       const chosen = selected.perLine[id] ?? {};
       return { mode, headset: chosen.headset ?? m.headset ?? selected.headset, microphone: chosen.microphone ?? m.microphone ?? selected.microphone };
     };
-    const engine = new RtpMediaEngine({
+    const options = {
       address,
       ports: { min: config.media.rtpPortMin, max: config.media.rtpPortMax },
       codecs,
@@ -55,13 +57,30 @@ export const mediaModule: CoreModule = {
       clock: host.clock,
       log: host.log.child('media'),
       lineMedia,
-    });
+    };
+    // Media off the SIP thread: one worker per core by default; 0 keeps it on the main thread.
+    const workers = config.media.workers ?? availableParallelism();
+    let engine: RtpMediaEngine | WorkerMediaEngine;
+    if (workers > 0) {
+      const pool = new WorkerMediaEngine({ ...options, workers });
+      try {
+        await pool.start();
+      } catch (error) {
+        await pool.shutdown();
+        throw error;
+      }
+      engine = pool;
+      host.onClose(() => pool.shutdown());
+    } else {
+      const local = new RtpMediaEngine(options);
+      engine = local;
+      host.onClose(() => local.close());
+    }
     host.services.provide(Media, {
       engine,
       stats: () => engine.stats(),
       // The same check the answer makes; the port is a placeholder (no port is bound for it).
       checkOffer: (sdp, encryption) => offerProblem(sdp, { address, rtpPort: config.media.rtpPortMin, codecs, encryption, telephoneEvent: true }),
     });
-    host.onClose(() => engine.close());
   },
 };
