@@ -83,7 +83,7 @@ export type WireNegotiated = Omit<Negotiated, 'srtp'> & { srtp?: Omit<NonNullabl
 type WireCrypto = Omit<SdesCrypto, 'master'> & { master: { key: Uint8Array; salt: Uint8Array } };
 
 export function toWire(n: Negotiated): WireNegotiated {
-  if (!n.srtp) return n as WireNegotiated;
+  if (!n.srtp) return n;
   const crypto = (c: SdesCrypto): WireCrypto => ({ ...c, master: { key: Uint8Array.from(c.master.key), salt: Uint8Array.from(c.master.salt) } });
   return { ...n, srtp: { ...n.srtp, local: crypto(n.srtp.local), remote: crypto(n.srtp.remote) } };
 }

@@ -14,7 +14,7 @@ const CLOSED = 3;
 const HEADER_BYTES = 16;
 
 /** Atomics.waitAsync (Node ≥ 16; ES2024, beyond this project's lib setting). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+const atomics = Atomics as unknown as { waitAsync(this: void, a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } };
 
 export class PcmRing {
   readonly #head: Int32Array;
@@ -124,7 +124,7 @@ export class PcmRing {
 
   #wait(index: number, seen: number): Promise<unknown> {
     if (this.closed) return Promise.resolve();
-    const w = waitAsync(this.#head, index, seen);
+    const w = atomics.waitAsync(this.#head, index, seen);
     return w.async ? (w.value as Promise<unknown>) : Promise.resolve();
   }
 }

@@ -50,6 +50,8 @@ export class WorkerMediaEngine implements MediaEngine {
   readonly router: AudioRouter | undefined;
   readonly #pool: MediaWorkerPool;
   readonly #sessions = new Map<number, WorkerCallMedia>();
+  /** Where each session was placed last (its worker, before the worker has bound its ports). */
+  readonly #placed = new Map<number, MediaWorker>();
   readonly #recentPorts: number[] = [];
   #nextId = 1;
   #closed = false;
@@ -104,7 +106,12 @@ export class WorkerMediaEngine implements MediaEngine {
       codecs: this.o.codecs,
       ports: this.o.ports,
       recentPorts: () => [...this.#recentPorts],
-      pick: () => this.#pool.pick((alive) => this.#leastLoaded(alive)),
+      pick: () =>
+        this.#pool.pick((alive) => {
+          const w = this.#leastLoaded(alive);
+          this.#placed.set(id, w);
+          return w;
+        }),
       ...(bridge && router ? { device: { bridge, attach: () => router.attach(bridge, lm.headset, lm.microphone) } } : {}),
       clock: this.o.clock,
       log: this.o.log.child(request.callId),
@@ -115,6 +122,7 @@ export class WorkerMediaEngine implements MediaEngine {
       await proxy.open();
     } catch (error) {
       this.#sessions.delete(id);
+      this.#placed.delete(id);
       bridge?.close();
       throw error;
     }
@@ -151,12 +159,10 @@ export class WorkerMediaEngine implements MediaEngine {
     await this.#pool.close();
   }
 
+  /** The worker with the fewest calls placed on it (counted as they are placed, before their ports are bound). */
   #leastLoaded(alive: MediaWorker[]): MediaWorker {
     const load = new Map<MediaWorker, number>(alive.map((w) => [w, 0]));
-    for (const s of this.#sessions.values()) {
-      const w = s.worker;
-      if (w && load.has(w)) load.set(w, load.get(w)! + 1);
-    }
+    for (const w of this.#placed.values()) if (load.has(w)) load.set(w, load.get(w)! + 1);
     return alive.reduce((best, w) => (load.get(w)! < load.get(best)! ? w : best));
   }
 
@@ -173,6 +179,7 @@ export class WorkerMediaEngine implements MediaEngine {
 
   #gone(proxy: WorkerCallMedia, port: number | undefined): void {
     this.#sessions.delete(proxy.id);
+    this.#placed.delete(proxy.id);
     if (port === undefined) return;
     this.#recentPorts.push(port);
     if (this.#recentPorts.length > RECENT_PORTS) this.#recentPorts.shift();

@@ -78,7 +78,7 @@ export class MediaWorkerPool {
     for (const t of this.#restarts) t.cancel();
     this.#restarts.clear();
     for (const w of this.#waiting.splice(0)) w();
-    await Promise.all(this.#slots.map((w) => w?.terminate()));
+    await Promise.all(this.#slots.map((w) => w?.terminate() ?? Promise.resolve()));
   }
 
   #spawn(index: number): void {

@@ -256,7 +256,7 @@ describe('WorkerCallMedia: a call\'s media on the main thread while it runs in a
     h.proxy.onMessage({ t: 'opened', id: 7, port: 40020 });
     await opening;
     assert.equal(h.proxy.rtpPort, 40020);
-    assert.equal(h.proxy.worker as unknown, h.workers[1]);
+    assert.equal(h.proxy.worker, h.workers[1] as unknown as MediaWorker);
   });
 
   test('apply failing in the worker ends the call as failed', async () => {
