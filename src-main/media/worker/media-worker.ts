@@ -1,4 +1,3 @@
-import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../../common/clock.js';
@@ -21,10 +20,12 @@ export interface MediaWorkerOptions {
   onDeath(reason: string): void;
 }
 
-/** The worker script next to this module; inside an Electron asar, its unpacked copy (a thread cannot start from an archive). */
+/**
+ * The worker script next to this module (tsc's output; in the Electron shell, the bundle built
+ * beside main.js). Electron reads app.asar in worker threads since version 18 (electron#33216).
+ */
 export function defaultWorkerScript(): string {
-  const path = fileURLToPath(new URL('./media-worker-main.js', import.meta.url));
-  return path.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+  return fileURLToPath(new URL('./media-worker-main.js', import.meta.url));
 }
 
 /**
