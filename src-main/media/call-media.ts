@@ -117,7 +117,8 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
     this.#srtp = new CallSrtp(this.rtp, o.log);
-    this.#playFifo = new PcmFifo(o.deviceRate); // up to 1 s
+    // Up to 1 s each, but sized by what passes through (a frame or two).
+    this.#playFifo = new PcmFifo(o.deviceRate);
     this.#sendFifo = new PcmFifo(48_000);
   }
 
@@ -242,8 +243,10 @@ export class CallMedia implements MediaSession, DeviceClient {
     }
     this.rtp.setClockRate(codec.clockRate);
     this.#jb = this.#newJitterBuffer(codec, Math.round((codec.clockRate * n.ptimeMs) / 1000));
-    this.#up = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(codec.sampleRate, this.o.deviceRate);
-    this.#down = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(this.o.deviceRate, codec.sampleRate);
+    // Only the sound card works at the device rate: service lines stay at the codec's.
+    const resample = this.o.mode === 'device' && codec.sampleRate !== this.o.deviceRate;
+    this.#up = resample ? new Resampler(codec.sampleRate, this.o.deviceRate) : undefined;
+    this.#down = resample ? new Resampler(this.o.deviceRate, codec.sampleRate) : undefined;
     this.#playFifo.clear();
     this.#sendFifo.clear();
   }
