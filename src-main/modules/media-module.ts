@@ -15,6 +15,11 @@ export interface MediaService {
   /** Counters for `status`. */
   stats(): { calls: number; lateFrames: number };
   /**
+   * The media worker threads' heaps, bytes (after a full collection in each when `gc` and Node
+   * runs with --expose-gc); undefined when media runs on the main thread.
+   */
+  workersHeapUsed(gc: boolean): Promise<number | undefined>;
+  /**
    * Why a remote SDP offer could not be answered under `encryption` (codecs, address family,
    * SRTP), or undefined when it could: checked when an INVITE arrives, before it rings.
    */
@@ -79,6 +84,7 @@ export const mediaModule: CoreModule = {
     host.services.provide(Media, {
       engine,
       stats: () => engine.stats(),
+      workersHeapUsed: (gc) => (engine instanceof WorkerMediaEngine ? (gc ? engine.gc() : Promise.resolve(engine.workersHeapUsed)) : Promise.resolve(undefined)),
       // The same check the answer makes; the port is a placeholder (no port is bound for it).
       checkOffer: (sdp, encryption) => offerProblem(sdp, { address, rtpPort: config.media.rtpPortMin, codecs, encryption, telephoneEvent: true }),
     });
