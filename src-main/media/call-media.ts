@@ -252,8 +252,9 @@ export class CallMedia implements MediaSession, DeviceClient {
   }
 
   #newJitterBuffer(codec: AudioCodec, frameSamples: number): JitterBuffer {
-    // Start at 40 ms: agents sit on a LAN or VPN; the target grows at once when jitter shows.
-    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs: Math.max(40, this.o.jitter.minDelayMs) }, this.o.clock);
+    // Start at the smallest delay allowed (20 ms by default): agents sit on a LAN or a VPN, and
+    // the target grows at once when jitter shows or a packet comes late (issue 13: latency).
+    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs: this.o.jitter.minDelayMs }, this.o.clock);
   }
 
   /**

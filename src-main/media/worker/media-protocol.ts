@@ -34,6 +34,8 @@ export interface DeviceRings {
   playout: SharedArrayBuffer;
   capture: SharedArrayBuffer;
   frameSamples: number;
+  /** The card's frame period. */
+  frameMs: number;
 }
 
 export interface OpenRequestMessage {

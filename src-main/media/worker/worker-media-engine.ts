@@ -96,7 +96,7 @@ export class WorkerMediaEngine implements MediaEngine {
     const lm = this.o.lineMedia(request.line);
     const mode: MediaMode = lm.mode === 'device' && !this.router ? 'listen' : lm.mode;
     const router = this.router;
-    const bridge = mode === 'device' && router ? new DeviceBridge(router.devices.format.frameSamples) : undefined;
+    const bridge = mode === 'device' && router ? new DeviceBridge(router.devices.format) : undefined;
     const id = this.#nextId++;
     const proxy = new WorkerCallMedia({
       id,
