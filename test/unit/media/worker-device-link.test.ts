@@ -74,13 +74,19 @@ describe('a device-mode call across threads: the card reads its frames from a ri
     const s = setup();
     try {
       await until(() => s.call.rendered === 1, 1000, 'the first frame');
-      for (let i = 0; i < 10; i++) s.read(), await delay(10);
+      for (let i = 0; i < 10; i++) {
+        s.read();
+        await delay(10);
+      }
       await delay(45); // the card's callbacks wait: audify plays its queue meanwhile
       const burst = [s.read(), s.read(), s.read(), s.read()];
       assert.deepEqual(burst, [11, 12, 13, 14], 'the frames the card asks for at once are there');
       assert.equal(s.bridge.underruns, 0);
       // And the extra frames drain: reads at the card's pace leave one frame ahead again.
-      for (let i = 0; i < 8; i++) s.read(), await delay(10);
+      for (let i = 0; i < 8; i++) {
+        s.read();
+        await delay(10);
+      }
       assert.ok(s.call.rendered - (14 + 8) <= 2, `back to a frame or so ahead (${s.call.rendered - 22})`);
     } finally {
       s.stop();
@@ -91,7 +97,10 @@ describe('a device-mode call across threads: the card reads its frames from a ri
     const s = setup();
     try {
       await until(() => s.call.rendered === 1, 1000, 'the first frame');
-      for (let i = 0; i < 9; i++) s.read(), await delay(5);
+      for (let i = 0; i < 9; i++) {
+        s.read();
+        await delay(5);
+      }
       // Two reads faster than the worker can answer: the second finds nothing.
       s.read();
       assert.equal(s.read(), 0, 'silence for the frame that was not there');
