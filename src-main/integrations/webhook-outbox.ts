@@ -37,8 +37,8 @@ export class WebhookOutbox {
     this.#done = db.prepare('DELETE FROM webhook_outbox WHERE seq = ?');
     this.#count = db.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM webhook_outbox WHERE hook = ?');
     this.#add = db.transaction((hook: string, entry: Omit<QueuedDelivery, 'seq'>, maxPending: number): number => {
-      this.#insert.run({ hook, delivery: entry.delivery, event: entry.event, body: entry.body, at: entry.at });
       const count = this.pending(hook) + 1;
+      this.#insert.run({ hook, delivery: entry.delivery, event: entry.event, body: entry.body, at: entry.at });
       const excess = count - maxPending;
       const dropped = excess > 0 ? this.#trim.run(hook, excess).changes : 0;
       this.#counts.set(hook, count - dropped);
