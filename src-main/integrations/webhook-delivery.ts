@@ -140,6 +140,7 @@ export class WebhookDelivery {
       if (outcome.kind === 'refused') {
         this.#rejected += 1;
         this.#d.log.warn('a webhook receiver refused an event for good (HTTP 400/413/415/422); it is not sent again', { url: this.url, status: outcome.status, event: next.event, delivery: next.delivery });
+        if (this.#state === 'ok') this.#report();
       }
       this.#setState('ok', undefined);
     }
