@@ -20,10 +20,11 @@ export interface ReceivedPost {
 
 /**
  * How the receiver behaves: `ok` answers 200, `unavailable` 503, `hang` never answers
- * (holds the request open until the client gives up), `down` is no listener at all (the
- * port is closed: connection refused).
+ * (holds the request open until the client gives up), `late` takes each event (200) but
+ * only after `lateMs` (after the client gave up: it sends the same delivery again), `down`
+ * is no listener at all (the port is closed: connection refused).
  */
-export type ReceiverMode = 'ok' | 'unavailable' | 'hang' | 'down';
+export type ReceiverMode = 'ok' | 'unavailable' | 'hang' | 'late' | 'down';
 
 /**
  * A CRM's webhook endpoint on loopback (node:http): records every POST with its headers
@@ -35,6 +36,8 @@ export class WebhookReceiver {
   #server: Server | undefined;
   #mode: ReceiverMode = 'down';
   #hanging = new Set<ServerResponse>();
+  /** Mode `late`: how long before the 200. */
+  lateMs = 1_000;
 
   private constructor(
     readonly port: number,
@@ -123,6 +126,14 @@ export class WebhookReceiver {
     if (this.#mode === 'hang') {
       this.#hanging.add(res);
       res.on('close', () => this.#hanging.delete(res));
+      return;
+    }
+    if (this.#mode === 'late') {
+      // Taken (a receiver that commits, then answers slowly): counted as accepted even if the client is gone.
+      post.answered = check.ok ? 200 : 401;
+      setTimeout(() => {
+        if (!res.destroyed) res.writeHead(post.answered!).end();
+      }, this.lateMs);
       return;
     }
     this.#answer(res, post, this.#mode === 'ok' ? (check.ok ? 200 : 401) : 503);

@@ -37,7 +37,7 @@ describe('webhook delivery over real HTTP on loopback', () => {
   after(async () => {
     for (const r of receivers) await r.stop();
   });
-  const receiver = async (mode: 'ok' | 'unavailable' | 'hang' | 'down'): Promise<WebhookReceiver> => {
+  const receiver = async (mode: 'ok' | 'unavailable' | 'hang' | 'late' | 'down'): Promise<WebhookReceiver> => {
     const r = await WebhookReceiver.start(secret, mode);
     receivers.push(r);
     return r;
@@ -98,6 +98,21 @@ describe('webhook delivery over real HTTP on loopback', () => {
     await r.setMode('ok');
     await until(() => r.accepted().length === 1, 5_000, 'delivery');
     assert.equal(new Set(r.posts.map((p) => p.delivery)).size, 1, 'one delivery id for every attempt');
+    await d.stop(100);
+  });
+
+  test('at least once: a receiver that took an event but answered too late gets it again with the same delivery id, and dedups it', async () => {
+    const r = await receiver('late');
+    r.lateMs = 400;
+    const { d } = harness(r.url, { timeoutMs: 200 });
+    d.enqueue(offered(1));
+    d.enqueue(offered(2));
+    await until(() => r.posts.filter((p) => p.json.call === 'c1').length >= 2, 5_000, 'c1 sent twice');
+    await r.setMode('ok');
+    await until(() => d.pending === 0, 5_000, 'both delivered');
+    const c1 = r.posts.filter((p) => p.json.call === 'c1');
+    assert.equal(new Set(c1.map((p) => p.delivery)).size, 1, 'the same delivery id each time');
+    assert.deepEqual(r.accepted().map((p) => p.json.call), ['c1', 'c2'], 'after dedup by delivery id: each once, in order');
     await d.stop(100);
   });
 
