@@ -10,7 +10,7 @@ export function webhookSecret(w: WebhookConfig, baseDir: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`integrations.webhooks (${w.url}): cannot read secretFile ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`integrations.webhooks (${w.url}): cannot read secretFile ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret.length < 16) throw new Error(`integrations.webhooks (${w.url}): the secret in ${file} must be at least 16 characters`);

@@ -24,9 +24,9 @@ describe('webhook outbox (the store\'s webhook_outbox table)', () => {
     assert.equal(o.pending('http://b/'), 1);
     const first = o.head('http://a/');
     assert.equal(first?.delivery, 'd1');
-    o.done('http://a/', first!.seq);
+    o.done('http://a/', first.seq);
     assert.equal(o.head('http://a/')?.delivery, 'd2');
-    assert.ok(o.head('http://a/')!.seq > first!.seq);
+    assert.ok(o.head('http://a/')!.seq > first.seq);
     assert.equal(o.pending('http://a/'), 2);
     assert.equal(o.head('http://b/')?.body, '{"n":9}');
   });
