@@ -31,7 +31,7 @@ const unstamped = (e: Record<string, unknown>): Record<string, unknown> => {
  * event of both runs, in order, signed, each delivery id once after dedup. Last, the
  * receiver hangs on a POST while a call rings and is answered.
  */
-describe('webhooks: receiver down, runner restarted, receiver hanging', { skip, timeout: 180_000 }, () => {
+describe('webhooks: receiver down, runner restarted or killed, receiver hanging', { skip, timeout: 180_000 }, () => {
   let k: Kamailio;
   let receiver: WebhookReceiver;
   let dir: string;
@@ -152,5 +152,30 @@ describe('webhooks: receiver down, runner restarted, receiver hanging', { skip, 
     assert.ok(attempts > printed.length, 'the outage caused retries');
     process.stdout.write(`# webhooks: ${printed.length} events, ${attempts} POSTs (${redelivered} duplicates dropped by delivery id), ${receiver.posts.filter((p) => p.answered === 503).length} answered 503\n`);
     assert.ok(printed.some((e) => e.event === 'screenpop' && e.call === offer3.call));
+  });
+
+  test('a runner killed (SIGKILL) while the receiver fails: the next start delivers what it had queued', async () => {
+    await receiver.setMode('unavailable');
+    const postsBefore = receiver.posts.length;
+    const acceptedBefore = receiver.accepted().length;
+    const doomed = startRunner();
+    await doomed.registered([line.id]);
+    const offer = await call(doomed, 60_000);
+    await until(() => receiver.posts.length > postsBefore, 10_000, 'a POST refused with 503');
+    assert.ok(doomed.events.some((e) => e.event === 'screenpop' && e.call === offer.call));
+    // Modules handle each event before it reaches stdout: everything printed is queued in the store.
+    const queued = doomed.events.filter((e) => subscribed.includes(e.event));
+    doomed.child.kill('SIGKILL');
+    assert.equal(await doomed.exited, null);
+    for (const s of sipps) s.kill();
+
+    await receiver.setMode('ok');
+    const next = startRunner();
+    await next.registered([line.id]);
+    await until(() => receiver.accepted().length >= acceptedBefore + queued.length, 15_000, `the ${queued.length} events of the killed run`);
+    const got = receiver.accepted().slice(acceptedBefore, acceptedBefore + queued.length);
+    assert.deepEqual(got.map((p) => unstamped(p.json)), queued.map(unstamped), 'the killed run\'s events, in order, before the new run\'s');
+    assert.ok(got.every((p) => p.signature.ok));
+    assert.equal(await next.stop(), 0);
   });
 });
