@@ -52,7 +52,10 @@ const DROP_LOG_EVERY_MS = 10_000;
 export class WebhookDelivery {
   readonly #d: WebhookDeliveryDeps;
   readonly #abort = new AbortController();
-  #running: Promise<void> | undefined;
+  /** The loop is scheduled or running (cleared synchronously when it finds the queue empty). */
+  #active = false;
+  /** Settles when the current loop ends. */
+  #idle: Promise<void> = Promise.resolve();
   #retry: TimerHandle | undefined;
   #failures = 0;
   #state: WebhookState = 'ok';
@@ -93,11 +96,12 @@ export class WebhookDelivery {
 
   /** Starts the loop if it is idle and not waiting to retry (at start: the backlog of the last run). */
   kick(): void {
-    if (this.#running || this.#retry || this.#closed || this.#stopping) return;
+    if (this.#active || this.#retry || this.#closed || this.#stopping) return;
+    this.#active = true;
+    let settle!: () => void;
+    this.#idle = new Promise<void>((resolve) => (settle = resolve));
     // On a later turn: the caller (a bus handler) returns before anything is sent.
-    this.#running = new Promise<void>((resolve) => {
-      this.#d.clock.setTimeout(() => void this.#drain().finally(resolve), 0);
-    }).finally(() => (this.#running = undefined));
+    this.#d.clock.setTimeout(() => void this.#drain().finally(settle), 0);
   }
 
   /**
@@ -109,40 +113,46 @@ export class WebhookDelivery {
     this.#stopping = true;
     this.#retry?.cancel();
     this.#retry = undefined;
-    const running = this.#running;
-    if (running) {
+    if (this.#active) {
+      const idle = this.#idle;
       let timer: TimerHandle | undefined;
-      await Promise.race([running, new Promise<void>((resolve) => (timer = this.#d.clock.setTimeout(resolve, graceMs)))]);
+      await Promise.race([idle, new Promise<void>((resolve) => (timer = this.#d.clock.setTimeout(resolve, graceMs)))]);
       timer?.cancel();
       this.#abort.abort();
-      await running;
+      await idle;
     }
     this.#closed = true;
   }
 
   async #drain(): Promise<void> {
-    for (let next = this.#head(); next && !this.#closed; next = this.#head()) {
-      const outcome = await this.#send(next);
-      if (outcome.kind === 'failed') {
-        this.#failures += 1;
-        this.#setState('failing', outcome.error);
-        if (this.#stopping) return;
-        const wait = retryDelayMs(this.#failures, { minMs: this.#d.target.retryMinMs, maxMs: this.#d.target.retryMaxMs }, this.#d.random);
-        this.#d.log.debug('webhook delivery failed; retrying', { url: this.url, error: outcome.error, failures: this.#failures, waitMs: wait, pending: this.pending });
-        this.#retry = this.#d.clock.setTimeout(() => {
-          this.#retry = undefined;
-          this.kick();
-        }, wait);
-        return;
+    try {
+      for (let next = this.#head(); next && !this.#closed; next = this.#head()) {
+        const outcome = await this.#send(next);
+        if (outcome.kind === 'failed') {
+          this.#failures += 1;
+          this.#setState('failing', outcome.error);
+          if (this.#stopping) return;
+          const wait = retryDelayMs(this.#failures, { minMs: this.#d.target.retryMinMs, maxMs: this.#d.target.retryMaxMs }, this.#d.random);
+          this.#d.log.debug('webhook delivery failed; retrying', { url: this.url, error: outcome.error, failures: this.#failures, waitMs: wait, pending: this.pending });
+          this.#retry = this.#d.clock.setTimeout(() => {
+            this.#retry = undefined;
+            this.kick();
+          }, wait);
+          return;
+        }
+        this.#d.outbox.done(this.url, next.seq);
+        this.#failures = 0;
+        if (outcome.kind === 'refused') {
+          this.#rejected += 1;
+          this.#d.log.warn('a webhook receiver refused an event for good (HTTP 400/413/415/422); it is not sent again', { url: this.url, status: outcome.status, event: next.event, delivery: next.delivery });
+          if (this.#state === 'ok') this.#report();
+        }
+        this.#setState('ok', undefined);
       }
-      this.#d.outbox.done(this.url, next.seq);
-      this.#failures = 0;
-      if (outcome.kind === 'refused') {
-        this.#rejected += 1;
-        this.#d.log.warn('a webhook receiver refused an event for good (HTTP 400/413/415/422); it is not sent again', { url: this.url, status: outcome.status, event: next.event, delivery: next.delivery });
-        if (this.#state === 'ok') this.#report();
-      }
-      this.#setState('ok', undefined);
+    } finally {
+      // Runs in the same turn as the loop's last look at the queue (no await between them):
+      // an event queued after it finds the loop inactive and starts a new one.
+      this.#active = false;
     }
   }
 
