@@ -20,3 +20,12 @@ export function round(v: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+/**
+ * LINEDESK_BENCH_WORKERS=n: the media section's LineDesk runs with media.workers n (0: media on
+ * the main thread, as before issue 13); unset: the default (one worker per core).
+ */
+export function benchWorkers(): { workers?: number } {
+  const n = process.env.LINEDESK_BENCH_WORKERS;
+  return n === undefined || n === '' ? {} : { workers: Number(n) };
+}

@@ -4,6 +4,7 @@
  * where one exists (baresip), measured in one run on this machine. Results are printed
  * as tables and written to bench/results/latest.json. Every section is bounded in time.
  * Usage: npm run bench [-- section ...]   (sections: sip, dispatch, media, srtp, jitter, latency, ui, stats, team, startup)
+ *   LINEDESK_BENCH_WORKERS=0: the media section's LineDesk with media on the main thread
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { repoRoot } from '../test/support/paths.js';
 import type { BenchRow } from './bench-types.js';
 import { benchDispatch } from './dispatch-bench.js';
 import { benchAudioLatency, benchDeviceLatency, benchJitterDelay, benchMediaLoad } from './media-bench.js';
+import { benchMediaMemory } from './media-memory-bench.js';
+import { benchMicLatency } from './mic-latency-bench.js';
+import { benchSignallingUnderMedia } from './signalling-under-media-bench.js';
 import { benchSipSetup, type Comparison } from './sip-setup-bench.js';
 import { benchSrtp } from './srtp-bench.js';
 import { benchStartup } from './startup-bench.js';
@@ -25,15 +29,27 @@ const log = (s: string): void => console.log(s);
 const sections: Section[] = [
   { name: 'sip', title: 'Call setup: LineDesk headless runner vs baresip (auto-answer, same Kamailio, same run)', run: () => benchSipSetup({ log }) },
   { name: 'dispatch', title: 'Dispatcher: claims under contention, INVITE→offer latency with 16 lines', run: () => benchDispatch({ log }) },
-  { name: 'media', title: 'Media: CPU per concurrent two-way call, LineDesk echo lines vs baresip (same Kamailio, same run)', run: () => benchMediaLoad({ log }) },
+  {
+    name: 'media',
+    title: 'Media: CPU per concurrent two-way call, signalling under media load, memory per call; LineDesk echo lines vs baresip (same Kamailio, same run)',
+    run: async () => merge([await benchMediaLoad({ log }), await benchSignallingUnderMedia({ log }), await benchMediaMemory({ log })]),
+  },
   { name: 'srtp', title: 'SRTP: protect + unprotect per packet (AES-128-CM, HMAC-SHA1) vs plain RTP, and what it costs a G.711 call', run: () => benchSrtp() },
   { name: 'jitter', title: 'Jitter buffer: the delay it adds', run: () => benchJitterDelay() },
-  { name: 'latency', title: 'Audio latency: RTP arrival to the headset, and the sound-card layer alone (virtual headset in a private PulseAudio)', run: async () => [...(await benchAudioLatency()), ...(await benchDeviceLatency())] },
+  {
+    name: 'latency',
+    title: 'Audio latency: RTP arrival to the headset, the microphone to RTP on the wire, and the sound-card layer alone (virtual headset in a private PulseAudio)',
+    run: async () => [...(await benchAudioLatency()), ...(await benchMicLatency()), ...(await benchDeviceLatency())],
+  },
   { name: 'ui', title: 'Desktop UI: INVITE on the wire → ringing line visible in the browser window', run: () => benchUiRinging() },
   { name: 'stats', title: 'Statistics store (SQLite)', run: () => benchStats() },
   { name: 'team', title: 'Team database (PostgreSQL): replication from a desk, team figures over 18 million calls', run: () => benchTeam(log) },
   { name: 'startup', title: 'Start → ready: the linedesk command, the compiled tree it replaced, npm run headless (4 UDP lines, call records on, sound card auto)', run: () => benchStartup() },
 ];
+
+function merge(parts: Array<{ comparisons: Comparison[]; rows: BenchRow[] }>): { comparisons: Comparison[]; rows: BenchRow[] } {
+  return { comparisons: parts.flatMap((p) => p.comparisons), rows: parts.flatMap((p) => p.rows) };
+}
 
 function isComparison(rows: Comparison[] | BenchRow[]): rows is Comparison[] {
   return rows.length > 0 && 'baresip' in rows[0]!;

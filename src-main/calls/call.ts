@@ -274,6 +274,8 @@ export class Call {
             this.#heldRemotely = on;
             this.#emit({ event: 'call.held', call: this.id, line: this.#eventLine(), on, by: 'remote' });
           },
+          // The media died for good (its worker crashed and it could not be re-opened): end the call, as failed.
+          failed: (detail) => this.leg.hangup(detail, true),
         },
       })
       .then((media) => {

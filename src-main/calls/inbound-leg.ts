@@ -140,9 +140,9 @@ export class InboundLeg implements InboundLegLike {
   }
 
   /** Hangs up an active call (BYE), or refuses one still ringing. */
-  hangup(detail = 'hangup'): void {
+  hangup(detail = 'hangup', failed = false): void {
     if (this.#state === 'active') {
-      this.#pendingEnd = { reason: 'local-hangup', code: 200 };
+      this.#pendingEnd = failed ? { reason: 'failed', code: 200, detail } : { reason: 'local-hangup', code: 200 };
       byeWithReason(this.invitation, detail, this.log, { call: this.callId });
     } else if (this.#state !== 'ended') {
       this.reject(480, 'rejected', detail);

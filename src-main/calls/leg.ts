@@ -59,8 +59,11 @@ export interface Leg {
   readonly endedAt?: number | undefined;
   /** The sip.js session, for hold, INFO and REFER (legs without SIP in unit tests have none). */
   readonly session?: Session;
-  /** BYE when answered; otherwise refuse (inbound) or CANCEL (outbound). */
-  hangup(detail?: string): void;
+  /**
+   * BYE when answered; otherwise refuse (inbound) or CANCEL (outbound). `failed`: we end it
+   * because something of ours broke (its media), so it ends as `failed` with `detail`.
+   */
+  hangup(detail?: string, failed?: boolean): void;
 }
 
 /**

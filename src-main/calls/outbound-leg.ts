@@ -212,12 +212,12 @@ export class OutboundLeg implements Leg {
   }
 
   /** Hangs up: BYE when answered, CANCEL while it rings. */
-  hangup(detail = 'hangup'): void {
+  hangup(detail = 'hangup', failed = false): void {
     if (this.#state === 'active') {
-      this.#pendingEnd = { reason: 'local-hangup', code: 200 };
+      this.#pendingEnd = failed ? { reason: 'failed', code: 200, detail } : { reason: 'local-hangup', code: 200 };
       byeWithReason(this.#inviter, detail, this.log, { call: this.callId });
     } else if (this.#state === 'dialing') {
-      this.#pendingEnd = { reason: 'local-hangup', code: 487 };
+      this.#pendingEnd = failed ? { reason: 'failed', code: 487, detail } : { reason: 'local-hangup', code: 487 };
       this.#inviter.cancel().catch((e: unknown) => this.log.warn('CANCEL failed', { error: e }));
     }
   }

@@ -273,6 +273,8 @@ export const configSchema = z
         ringtone: z.string().optional(),
         /** Send RTP to where the far end's RTP comes from (for NAT). */
         symmetricRtp: z.boolean().default(true),
+        /** Media worker threads (RTP, codecs, jitter buffers); absent: one per core; 0: media on the main thread. */
+        workers: z.number().int().min(0).max(64).optional(),
         jitterMinMs: z.number().int().min(0).max(200).default(20),
         jitterMaxMs: z.number().int().min(40).max(2000).default(400),
         dtmf: z.enum(dtmfMethods).default('auto'),

@@ -38,7 +38,7 @@ export type ControlEvent =
   | { event: 'device.lost'; device: string; fallback: string; line?: string }
   // Answers to queries
   | { event: 'status'; id?: string; lines: LineStatus[]; queue: QueueStatus[]; agent?: { state: AgentStateName; reason?: string; since: number }; media?: { calls: number; lateFrames: number } }
-  | { event: 'diagnostics'; id?: string; collected: boolean; memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }; held: Record<string, number>; counters?: Record<string, number> }
+  | { event: 'diagnostics'; id?: string; collected: boolean; memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; workersHeapUsed?: number }; held: Record<string, number>; counters?: Record<string, number> }
   | { event: 'stats'; id?: string; stats: StatsSummary }
   | { event: 'history'; id?: string; records: CallRecordView[] }
   | { event: 'export'; id?: string; what: 'records' | 'summary'; csv: string }

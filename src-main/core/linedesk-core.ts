@@ -96,9 +96,12 @@ export class LineDeskCore {
       void this.stop();
       return { ok: true };
     });
-    this.commands.register('diagnostics', (cmd) => {
-      const media = this.services.has(Media) ? this.services.get(Media).stats() : undefined;
+    this.commands.register('diagnostics', async (cmd) => {
+      const service = this.services.has(Media) ? this.services.get(Media) : undefined;
+      const workersHeapUsed = await service?.workersHeapUsed(cmd.gc === true);
+      const media = service?.stats();
       const e = collectDiagnostics(cmd, { calls: this.calls, mux: this.mux, lines: this.lines.values(), ...(media ? { media } : {}) });
+      if (workersHeapUsed !== undefined) e.memory.workersHeapUsed = workersHeapUsed;
       this.#bus.emit(e);
       return { ok: true, value: e };
     });

@@ -107,11 +107,13 @@ export async function runHeadless(argv: string[]): Promise<number> {
     log.error('startup failed', { error: error instanceof Error ? error.message : String(error) });
     process.stderr.write(`linedesk: startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
     await stop().catch(() => {});
+    write.flush();
     return 1;
   }
   // Keep the process alive while serving (our timers and sockets are unref'd where they may be).
   const keepAlive = setInterval(() => {}, 1 << 30);
   await done;
   clearInterval(keepAlive);
+  write.flush();
   return 0;
 }

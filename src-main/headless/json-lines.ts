@@ -1,18 +1,42 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 
-/** Writes one JSON object per line. A closed or broken pipe is ignored, never fatal. */
-export function jsonLineWriter(out: Writable): (obj: object) => void {
+export interface JsonLineWriter {
+  (obj: object): void;
+  /** Writes what is waiting now (before the process ends). */
+  flush(): void;
+}
+
+/**
+ * Writes one JSON object per line. Lines written in one turn of the event loop go out in
+ * one write, at its end (setImmediate): each write to a pipe is a system call that wakes
+ * the reader, and a call's events come in bursts. A closed or broken pipe is ignored, never fatal.
+ */
+export function jsonLineWriter(out: Writable): JsonLineWriter {
   let broken = false;
+  let pending = '';
+  let scheduled = false;
   out.on('error', () => (broken = true));
-  return (obj) => {
-    if (broken) return;
+  const flush = (): void => {
+    scheduled = false;
+    if (broken || !pending) return;
+    const chunk = pending;
+    pending = '';
     try {
-      out.write(JSON.stringify(obj) + '\n');
+      out.write(chunk);
     } catch {
       broken = true;
     }
   };
+  const write = (obj: object): void => {
+    if (broken) return;
+    pending += JSON.stringify(obj) + '\n';
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  return Object.assign(write, { flush });
 }
 
 /**

@@ -117,7 +117,8 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
     this.#srtp = new CallSrtp(this.rtp, o.log);
-    this.#playFifo = new PcmFifo(o.deviceRate); // up to 1 s
+    // Up to 1 s each, but sized by what passes through (a frame or two).
+    this.#playFifo = new PcmFifo(o.deviceRate);
     this.#sendFifo = new PcmFifo(48_000);
   }
 
@@ -242,15 +243,18 @@ export class CallMedia implements MediaSession, DeviceClient {
     }
     this.rtp.setClockRate(codec.clockRate);
     this.#jb = this.#newJitterBuffer(codec, Math.round((codec.clockRate * n.ptimeMs) / 1000));
-    this.#up = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(codec.sampleRate, this.o.deviceRate);
-    this.#down = codec.sampleRate === this.o.deviceRate ? undefined : new Resampler(this.o.deviceRate, codec.sampleRate);
+    // Only the sound card works at the device rate: service lines stay at the codec's.
+    const resample = this.o.mode === 'device' && codec.sampleRate !== this.o.deviceRate;
+    this.#up = resample ? new Resampler(codec.sampleRate, this.o.deviceRate) : undefined;
+    this.#down = resample ? new Resampler(this.o.deviceRate, codec.sampleRate) : undefined;
     this.#playFifo.clear();
     this.#sendFifo.clear();
   }
 
   #newJitterBuffer(codec: AudioCodec, frameSamples: number): JitterBuffer {
-    // Start at 40 ms: agents sit on a LAN or VPN; the target grows at once when jitter shows.
-    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs: Math.max(40, this.o.jitter.minDelayMs) }, this.o.clock);
+    // Start at the smallest delay allowed (20 ms by default): agents sit on a LAN or a VPN, and
+    // the target grows at once when jitter shows or a packet comes late (issue 13: latency).
+    return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs: this.o.jitter.minDelayMs }, this.o.clock);
   }
 
   /**

@@ -26,6 +26,11 @@ export interface CallMediaEvents {
   remoteHold(on: boolean): void;
   /** close() ran: the ports are released (the engine stops counting the call). */
   closed?(): void;
+  /**
+   * The media stopped for good without close() (its worker died and it could not be re-opened):
+   * the call should end, as failed, with `detail` saying why.
+   */
+  failed?(detail: string): void;
 }
 
 /** A call's media as its Call controls it: the endpoint, plus mute and what was negotiated. */
@@ -42,7 +47,7 @@ export interface MediaRequest {
   callId: string;
   /** The line the call is on: it decides the mode (headset or service) and the devices. */
   line: string;
-  /** Per-call events (quality, RFC 4733 digits, remote hold), back to the call. */
+  /** Per-call events (quality, RFC 4733 digits, remote hold, a failure), back to the call. */
   on: Omit<CallMediaEvents, 'closed'>;
   /**
    * Where the call's SIP comes from (inbound: the INVITE's source; outbound: the registrar's

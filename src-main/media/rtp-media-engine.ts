@@ -5,7 +5,7 @@ import { AudioRouter } from './audio-router.js';
 import { CallMedia, type MediaMode } from './call-media.js';
 import type { MediaEngine, MediaRequest, MediaSession } from './media-engine.js';
 import { MediaTicker, SERVICE_TICK_MS } from './media-ticker.js';
-import { convertRate } from './audio/wav-file.js';
+import { serviceFilesByRate, type ServiceFile } from './audio/service-files.js';
 import { codecSampleRate } from './codec/create-codec.js';
 import { bindRtpPortPair, type PortRange } from './rtp/rtp-port-pair.js';
 import type { AudioCodecName } from './sdp/codecs.js';
@@ -24,7 +24,7 @@ export interface RtpMediaEngineOptions {
   symmetricRtp: boolean;
   jitter: { minDelayMs: number; maxDelayMs: number };
   /** The WAV of each "file" service line, by line id, at the file's own rate. */
-  serviceFiles?: ReadonlyMap<string, { pcm: Int16Array; rate: number }>;
+  serviceFiles?: ReadonlyMap<string, ServiceFile>;
   /** The sound card; device-mode calls fall back to listening when there is none. */
   devices: AudioDevices | undefined;
   clock: Clock;
@@ -44,18 +44,11 @@ export class RtpMediaEngine implements MediaEngine {
   /** Open calls' media, for close() and the counters. */
   readonly #open = new Set<CallMedia>();
   /** Service files by line, converted here once to every codec sample rate in use (rate → PCM). */
-  readonly #files = new Map<string, ReadonlyMap<number, Int16Array>>();
+  readonly #files: ReadonlyMap<string, ReadonlyMap<number, Int16Array>>;
 
   /** Throws when a service file cannot be converted to a codec's rate (the message names the line). */
   constructor(private readonly o: RtpMediaEngineOptions) {
-    const rates = [...new Set(o.codecs.map(codecSampleRate))];
-    for (const [line, file] of o.serviceFiles ?? []) {
-      try {
-        this.#files.set(line, new Map(rates.map((rate) => [rate, convertRate(file.pcm, file.rate, rate)])));
-      } catch (error) {
-        throw new Error(`line ${line}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      }
-    }
+    this.#files = serviceFilesByRate(o.serviceFiles ?? new Map(), o.codecs.map(codecSampleRate));
     this.router = o.devices ? new AudioRouter(o.devices, o.log.child('audio')) : undefined;
     this.ticker = new MediaTicker(o.clock, SERVICE_TICK_MS, o.log.child('ticker'));
   }

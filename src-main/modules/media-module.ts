@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { availableCodecs } from '../media/codec/create-codec.js';
 import { loadServiceFiles } from '../media/audio/service-files.js';
 import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { offerProblem, type OfferRefusal } from '../media/sdp/negotiate.js';
 import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
+import { WorkerMediaEngine } from '../media/worker/worker-media-engine.js';
 import { Devices } from './devices-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
 import { serviceId } from './services.js';
@@ -12,6 +14,11 @@ export interface MediaService {
   readonly engine: MediaEngine;
   /** Counters for `status`. */
   stats(): { calls: number; lateFrames: number };
+  /**
+   * The media worker threads' heaps, bytes (after a full collection in each when `gc` and Node
+   * runs with --expose-gc); undefined when media runs on the main thread.
+   */
+  workersHeapUsed(gc: boolean): Promise<number | undefined>;
   /**
    * Why a remote SDP offer could not be answered under `encryption` (codecs, address family,
    * SRTP), or undefined when it could: checked when an INVITE arrives, before it rings.
@@ -43,7 +50,7 @@ export const mediaModule: CoreModule = {
       const chosen = selected.perLine[id] ?? {};
       return { mode, headset: chosen.headset ?? m.headset ?? selected.headset, microphone: chosen.microphone ?? m.microphone ?? selected.microphone };
     };
-    const engine = new RtpMediaEngine({
+    const options = {
       address,
       ports: { min: config.media.rtpPortMin, max: config.media.rtpPortMax },
       codecs,
@@ -55,13 +62,31 @@ export const mediaModule: CoreModule = {
       clock: host.clock,
       log: host.log.child('media'),
       lineMedia,
-    });
+    };
+    // Media off the SIP thread: one worker per core by default; 0 keeps it on the main thread.
+    const workers = config.media.workers ?? availableParallelism();
+    let engine: RtpMediaEngine | WorkerMediaEngine;
+    if (workers > 0) {
+      const pool = new WorkerMediaEngine({ ...options, workers });
+      try {
+        await pool.start();
+      } catch (error) {
+        await pool.shutdown();
+        throw error;
+      }
+      engine = pool;
+      host.onClose(() => pool.shutdown());
+    } else {
+      const local = new RtpMediaEngine(options);
+      engine = local;
+      host.onClose(() => local.close());
+    }
     host.services.provide(Media, {
       engine,
       stats: () => engine.stats(),
+      workersHeapUsed: (gc) => (engine instanceof WorkerMediaEngine ? (gc ? engine.gc() : Promise.resolve(engine.workersHeapUsed)) : Promise.resolve(undefined)),
       // The same check the answer makes; the port is a placeholder (no port is bound for it).
       checkOffer: (sdp, encryption) => offerProblem(sdp, { address, rtpPort: config.media.rtpPortMin, codecs, encryption, telephoneEvent: true }),
     });
-    host.onClose(() => engine.close());
   },
 };

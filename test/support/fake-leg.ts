@@ -55,11 +55,11 @@ export class FakeLeg implements InboundLegLike {
     this.actions.push(`302 ${target}`);
     this.#finish({ reason: 'rejected', code: 302 });
   }
-  hangup(): void {
+  hangup(detail = 'hangup', failed = false): void {
     if (this.state === 'active') {
       this.actions.push('BYE');
-      this.#finish({ reason: 'local-hangup', code: 200 });
-    } else this.reject(480, 'rejected', 'hangup');
+      this.#finish(failed ? { reason: 'failed', code: 200, detail } : { reason: 'local-hangup', code: 200 });
+    } else this.reject(480, 'rejected', detail);
   }
   /** The caller hangs up before an answer; `elsewhere` = the PBX's cause=200 CANCEL. */
   cancel(elsewhere = false): void {

@@ -8,6 +8,15 @@ import { NullAudioDevices } from './null-devices.js';
 /** The config value `media.audio`. */
 export type AudioBackendChoice = 'auto' | 'pulse' | 'alsa' | 'null';
 
+/**
+ * The sound card settings for calls, chosen for latency (issue 13; `npm run bench -- latency`
+ * measures each part): 10 ms frames, 20 ms queued ahead in audify (how long the main thread may
+ * stall before the card plays a gap: it only copies PCM since the media moved to workers), and
+ * a 10 ms PulseAudio playback buffer. About 30 ms from a frame handed over to it heard, against
+ * 56 ms with 20 ms frames, a 40 ms queue and 20 ms in PulseAudio.
+ */
+export const CALL_AUDIO = { frameMs: 10, queueMs: 20, pulseLatencyMs: 10 } as const;
+
 export interface AudioBackendOptions {
   frameMs?: 10 | 20;
   clock?: Clock;
@@ -32,7 +41,7 @@ export interface CreatedAudioDevices {
  * Whatever was asked, when audify cannot load the null backend is used; the note says why.
  */
 export function createAudioDevices(choice: AudioBackendChoice, options: AudioBackendOptions = {}): CreatedAudioDevices {
-  const frameMs = options.frameMs ?? 20;
+  const frameMs = options.frameMs ?? CALL_AUDIO.frameMs;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const nullDevices = (): AudioDevices =>
@@ -44,7 +53,8 @@ export function createAudioDevices(choice: AudioBackendChoice, options: AudioBac
 
   if (choice === 'null') return { devices: nullDevices(), note: "media.audio is 'null': no sound card, frames are timer-driven" };
 
-  const audify = (linuxApi: 'pulse' | 'alsa') => createAudifyDevices({ ...options.audify, frameMs, clock, logger, linuxApi });
+  const audify = (linuxApi: 'pulse' | 'alsa') =>
+    createAudifyDevices({ queueMs: CALL_AUDIO.queueMs, pulseLatencyMs: CALL_AUDIO.pulseLatencyMs, ...options.audify, frameMs, clock, logger, linuxApi });
   const first = audify(choice === 'alsa' ? 'alsa' : 'pulse');
   if (!first.ok) return { devices: nullDevices(), note: `${first.reason}; using no sound card (timer-driven)` };
 

@@ -1,21 +1,36 @@
 /**
  * A first-in first-out queue of 16-bit samples: decoded audio goes in by codec frame
  * (20 ms, 30 ms…), the device takes it out by device frame (10 or 20 ms at 48 kHz).
+ *
+ * It starts small and grows (doubling) only as far as the audio passing through needs,
+ * up to `maxCapacity`: a call's queues usually hold a frame or two, and a second of
+ * audio reserved up front for each of them was most of what a live call held.
  */
 export class PcmFifo {
   #buf: Int16Array;
   #start = 0;
   #length = 0;
 
-  constructor(capacity: number) {
-    this.#buf = new Int16Array(capacity);
+  /** @param maxCapacity samples it may hold at most (then the oldest are dropped). */
+  constructor(
+    readonly maxCapacity: number,
+    initialCapacity = 256,
+  ) {
+    this.#buf = new Int16Array(Math.min(maxCapacity, initialCapacity));
   }
 
   get length(): number {
     return this.#length;
   }
 
+  /** Samples it can hold now without growing. */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   push(samples: Int16Array): void {
+    if (this.#length + samples.length > this.#buf.length) this.#grow(this.#length + samples.length);
+    if (samples.length > this.#buf.length) samples = samples.subarray(samples.length - this.#buf.length);
     if (this.#length + samples.length > this.#buf.length) {
       // Overflow: drop the oldest audio rather than grow without bound.
       this.#drop(this.#length + samples.length - this.#buf.length);
@@ -41,6 +56,19 @@ export class PcmFifo {
   clear(): void {
     this.#start = 0;
     this.#length = 0;
+  }
+
+  /** Room for `needed` samples (a power of two, at most maxCapacity), the queued ones kept in order. */
+  #grow(needed: number): void {
+    if (this.#buf.length >= this.maxCapacity) return;
+    let size = Math.max(16, this.#buf.length);
+    while (size < needed) size *= 2;
+    const next = new Int16Array(Math.min(size, this.maxCapacity));
+    const kept = Math.min(this.#length, next.length);
+    this.shift(kept, next.subarray(0, kept));
+    this.#buf = next;
+    this.#start = 0;
+    this.#length = kept;
   }
 
   #drop(n: number): void {

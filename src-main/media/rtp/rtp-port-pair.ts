@@ -18,8 +18,16 @@ export interface RtpPortPair {
 /** Pairs tried before giving up: enough to get past a busy range, few enough to fail fast. */
 const MAX_ATTEMPTS = 64;
 /** Ports handed out lately, not given again while the range has others: a late packet of the last call must not land in the next. */
-const RECENT = 32;
+export const RECENT_PORTS = 32;
 const recent: number[] = [];
+
+/** Which pair to bind (media workers: the main thread keeps the recently used ports of every worker). */
+export interface BindChoice {
+  /** Exactly this pair, or fail (a call's media re-opened on the ports its SDP gave). */
+  port?: number;
+  /** Ports released lately, avoided while the range has others (instead of this thread's own list). */
+  recent?: readonly number[];
+}
 
 /**
  * Binds an RTP/RTCP socket pair on `host` at a random even port of `range` (RTCP = RTP + 1).
@@ -27,15 +35,16 @@ const recent: number[] = [];
  * A pair in use (EADDRINUSE) is passed over for another random one, up to MAX_ATTEMPTS
  * distinct pairs; any other bind error (a bad host, no permission) fails at once.
  */
-export async function bindRtpPortPair(host: string, range: PortRange): Promise<RtpPortPair> {
+export async function bindRtpPortPair(host: string, range: PortRange, choice: BindChoice = {}): Promise<RtpPortPair> {
   const first = range.min % 2 === 0 ? range.min : range.min + 1;
   const slots = Math.floor((range.max - 1 - first) / 2) + 1;
   if (slots < 1 || first + 1 > range.max) throw new Error(`RTP port range ${range.min}-${range.max} holds no even/odd pair`);
   const type = isIP(host) === 6 ? 'udp6' : 'udp4';
   const tried = new Set<number>();
-  const attempts = Math.min(slots, MAX_ATTEMPTS);
+  const attempts = choice.port !== undefined ? 1 : Math.min(slots, MAX_ATTEMPTS);
+  const avoid = choice.recent ?? recent;
   while (tried.size < attempts) {
-    const port = pick(first, slots, tried);
+    const port = choice.port ?? pick(first, slots, tried, avoid);
     tried.add(port);
     const rtp = dgram.createSocket(type);
     const rtcp = dgram.createSocket(type);
@@ -45,22 +54,22 @@ export async function bindRtpPortPair(host: string, range: PortRange): Promise<R
     } catch (error) {
       closeQuietly(rtp);
       closeQuietly(rtcp);
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && choice.port === undefined) continue;
       throw new Error(`cannot bind RTP on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     recent.push(port);
-    if (recent.length > RECENT) recent.shift();
+    if (recent.length > RECENT_PORTS) recent.shift();
     return { rtp, rtcp, port, close: () => (closeQuietly(rtp), closeQuietly(rtcp)) };
   }
   throw new Error(`no free RTP port pair in ${range.min}-${range.max} after ${tried.size} attempts`);
 }
 
 /** A random even port not yet tried, avoiding recently used ones while the range has room. */
-function pick(first: number, slots: number, tried: ReadonlySet<number>): number {
-  const avoidRecent = slots > tried.size + RECENT;
+function pick(first: number, slots: number, tried: ReadonlySet<number>, avoid: readonly number[]): number {
+  const avoidRecent = slots > tried.size + avoid.length;
   for (;;) {
     const port = first + randomInt(slots) * 2;
-    if (tried.has(port) || (avoidRecent && recent.includes(port))) continue;
+    if (tried.has(port) || (avoidRecent && avoid.includes(port))) continue;
     return port;
   }
 }

@@ -48,7 +48,7 @@ export class CallSrtp {
       this.#keys = next;
       return;
     }
-    const id = keyId(next.local);
+    const id = srtpKeyId(next.local);
     if (this.#usedLocalKeys.has(id)) throw new Error('refusing to put an SRTP key of ours into a second SRTP context (RFC 3711 §9.1)');
     this.#usedLocalKeys.add(id);
     this.#session = new SrtpSession({
@@ -63,6 +63,7 @@ export class CallSrtp {
   }
 }
 
-function keyId(c: SdesCrypto): string {
+/** One key of ours, as the ledger of keys already given a context knows it. */
+export function srtpKeyId(c: SdesCrypto): string {
   return `${c.suite}:${c.master.key.toString('base64')}:${c.master.salt.toString('base64')}`;
 }

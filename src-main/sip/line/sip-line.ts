@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import { preferStrongestChallenge } from '../auth/challenge-order.js';
 import { CredentialGuard, defaultDigestPolicy, type DigestPolicy } from '../auth/credential-guard.js';
 import { DigestCredentials } from '../auth/digest-credentials.js';
-import { parseSipUri, type SipResponse } from '../message/sip-message.js';
+import { parseSipUri, type SipMessage, type SipResponse } from '../message/sip-message.js';
 import { bareHost, uriHost } from '../message/uri-host.js';
 import type { Via } from '../message/via.js';
 import { SipResolver } from '../dns/sip-resolver.js';
@@ -274,8 +274,10 @@ export class SipLine implements MuxLine {
     return this.protocol === 'tls' || this.protocol === 'wss' ? { ...peer, servername: server.address.host } : peer;
   }
 
-  deliver(text: string): void {
-    this.#transport?.deliver(preferStrongestChallenge(text));
+  deliver(text: string, message?: SipMessage): void {
+    const reordered = preferStrongestChallenge(text);
+    // A reordered challenge is new text: sip.js parses that one itself.
+    this.#transport?.deliver(reordered, reordered === text ? message : undefined);
   }
 
   flowClosed(error: Error | undefined): void {

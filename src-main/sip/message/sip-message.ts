@@ -51,10 +51,18 @@ const compactForms: Record<string, string> = {
   y: 'identity',
 };
 
+/** Names as written → canonical names; every header look-up asks (bounded: names come from the wire). */
+const canonicalNames = new Map<string, string>();
+
 /** Canonical lower-case long name of a header. */
 export function canonicalHeaderName(name: string): string {
-  const lower = name.toLowerCase();
-  return compactForms[lower] ?? lower;
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    const lower = name.toLowerCase();
+    canonical = compactForms[lower] ?? lower;
+    if (canonicalNames.size < 512) canonicalNames.set(name, canonical);
+  }
+  return canonical;
 }
 
 /** Values of every header with this (long or compact) name, in wire order. */

@@ -1,4 +1,4 @@
-import { cseqOf, headerValues, splitHeaderList, type CSeq, type SipMessage } from './sip-message.js';
+import { cseqOf, header, headerValues, splitHeaderList, type CSeq, type SipMessage } from './sip-message.js';
 
 /** One Via entry (RFC 3261 §20.42), with the parameters the transport layer uses. */
 export interface Via {
@@ -36,7 +36,9 @@ export function viaEntries(msg: SipMessage): string[] {
 }
 
 export function topVia(msg: SipMessage): Via | undefined {
-  const first = viaEntries(msg)[0];
+  // Usually one entry per Via line: split only a line that may hold more.
+  const line = header(msg, 'via');
+  const first = line && !line.includes(',') ? line : viaEntries(msg)[0];
   return first === undefined ? undefined : parseVia(first);
 }
 

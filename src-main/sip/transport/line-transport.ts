@@ -1,4 +1,7 @@
 import { EmitterImpl, TransportState, type Transport } from 'sip.js';
+import type { SipMessage } from '../message/sip-message.js';
+import type { SipJsIncoming } from '../message/sipjs-incoming.js';
+import { incomingFor } from '../message/parse-once.js';
 import type { SipMux } from './sip-mux.js';
 import { viaTransport, type SipProtocol } from './flow.js';
 
@@ -22,7 +25,8 @@ export class LineTransport implements Transport {
   readonly stateChange = new EmitterImpl<TransportState>();
   onConnect: (() => void) | undefined;
   onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
+  /** Set by sip.js; the patched user agent takes a message it can use as is, as well as text. */
+  onMessage: ((message: string | SipJsIncoming) => void) | undefined;
   #state: TransportState = TransportState.Disconnected;
   readonly #opts: LineTransportOptions;
 
@@ -69,9 +73,13 @@ export class LineTransport implements Transport {
     return this.#opts.mux.send(this.#opts.lineId, message);
   }
 
-  /** A message for this line arrived. */
-  deliver(text: string): void {
-    if (this.#state === TransportState.Connected) this.onMessage?.(text);
+  /**
+   * A message for this line arrived: handed to sip.js as the message it would parse from
+   * `text`, built from the mux's `message` (parse once), or as text when that is not possible.
+   */
+  deliver(text: string, message?: SipMessage): void {
+    if (this.#state !== TransportState.Connected || !this.onMessage) return;
+    this.onMessage((message && incomingFor(message, text)) ?? text);
   }
 
   /** The connection under this line closed without our asking. */

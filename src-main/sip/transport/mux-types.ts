@@ -2,7 +2,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { SipResolver } from '../dns/sip-resolver.js';
 import type { ParseLimits } from '../message/parse-sip-message.js';
-import type { SipRequest, SipResponse } from '../message/sip-message.js';
+import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.js';
 import type { Via } from '../message/via.js';
 import type { SignallingGuard } from '../security/signalling-guard.js';
 import type { ConnectionChannel } from './connection-channel.js';
@@ -29,8 +29,11 @@ export interface MuxLine {
    * line's: a line that left a registrar un-registers there, not at its new one.
    */
   registrarAddress(requestUri: string): Peer | undefined;
-  /** Hands one complete SIP message to the line's user agent. */
-  deliver(text: string): void;
+  /**
+   * Hands one complete SIP message to the line's user agent: its text, and the message the
+   * mux parsed from it (so the user agent need not parse it again).
+   */
+  deliver(text: string, message?: SipMessage): void;
   /** The line's connection closed (stream transports). */
   flowClosed(error: Error | undefined): void;
   /**

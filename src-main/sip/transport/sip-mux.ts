@@ -5,6 +5,7 @@ import { SipResolver } from '../dns/sip-resolver.js';
 import { defaultParseLimits, parseSipMessage, serializeSipMessage, type ParseLimits } from '../message/parse-sip-message.js';
 import { header, headerValues, parseSipUri, splitHeaderList, tagOf, type SipRequest, type SipResponse } from '../message/sip-message.js';
 import { supportedOptionTags, unsupportedRequirements } from '../message/option-tags.js';
+import { scanOutgoing } from '../message/scan-outgoing.js';
 import { statelessResponse } from '../message/stateless-response.js';
 import type { TransactionKeys, Via } from '../message/via.js';
 import { printable, RateLimitedLog } from '../security/rate-limited-log.js';
@@ -149,10 +150,11 @@ export class SipMux {
   /** Sends a message written by a line's user agent. */
   async send(lineId: string, text: string): Promise<void> {
     const line = this.#line(lineId);
+    // sip.js wrote it: a scan for the few headers routing needs, not a second full parse.
+    const scanned = scanOutgoing(text);
+    if (!scanned) throw new Error('refusing to send a malformed message: no start line, top Via or CSeq');
+    const { message: msg, keys } = scanned;
     const bytes = Buffer.from(text, 'utf8');
-    const parsed = parseSipMessage(bytes, { ...this.#limits, maxMessageBytes: Math.max(this.#limits.maxMessageBytes, bytes.length) });
-    if (!parsed.ok) throw new Error(`refusing to send a malformed message: ${parsed.reason}`);
-    const { message: msg, keys } = parsed;
     const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg, keys.via) : await this.#responseFlow(msg, keys);
     if (!flow.reliable && bytes.length > 1300 && !this.#oversizeWarned) {
       this.#oversizeWarned = true;
@@ -287,7 +289,7 @@ export class SipMux {
       this.#serverFlows.set(key, { value: flow, at: this.opts.clock.now(), ringing });
     }
     this.events.emit('request', msg, line.id);
-    line.deliver(parsed.wire.toString('utf8'));
+    line.deliver(parsed.wire.toString('utf8'), msg);
   }
 
   /**
@@ -313,7 +315,7 @@ export class SipMux {
     owner.at = this.opts.clock.now();
     if (msg.status >= 200 && cseq.method === 'INVITE') owner.ringing = false;
     if (cseq.method === 'REGISTER') line.registerAnswered?.(msg, via, flow);
-    line.deliver(wire.toString('utf8'));
+    line.deliver(wire.toString('utf8'), msg);
   }
 
   /** The PBX (guard: resolved server addresses, trusted sources) or a line's current next hop. */

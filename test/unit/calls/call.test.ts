@@ -155,6 +155,21 @@ describe('Call', () => {
     assert.deepEqual(order, ['ending', 'call.ended', 'ended', 'store']);
     assert.equal(call.store.isDisposed, true);
   });
+  test('media that fails for good (its worker died and could not be re-opened) ends the call as failed, with the reason', async () => {
+    const t = setup();
+    const { leg, call } = t.inbound('m');
+    call.ring();
+    await call.answer('l1');
+    const media = call.openMedia();
+    t.releaseMedia();
+    await media;
+    t.opened[0]!.request.on.failed?.('the media worker died (it threw: boom); an SRTP call cannot be carried over to another worker');
+    assert.deepEqual(leg.actions.at(-1), 'BYE');
+    const ended = t.events.at(-1) as Extract<ControlEvent, { event: 'call.ended' }>;
+    assert.deepEqual([ended.event, ended.reason, ended.line], ['call.ended', 'failed', 'l1']);
+    assert.match(ended.detail ?? '', /media worker died/);
+    assert.equal(t.opened[0]!.closed, 1, 'its media is closed with it');
+  });
 });
 
 describe('CallRegistry', () => {

@@ -69,4 +69,34 @@ describe('PcmFifo', () => {
     f.shift(4, out);
     assert.deepEqual([...out], [3, 4, 5, 6]);
   });
+
+  test('before anything was pushed it reads as silence (its buffer comes with the first push)', () => {
+    const f = new PcmFifo(48_000);
+    const out = Int16Array.from([9, 9, 9]);
+    assert.equal(f.shift(3, out), 0);
+    assert.deepEqual([...out], [0, 0, 0]);
+    f.clear();
+    f.push(Int16Array.from([1, 2]));
+    assert.equal(f.shift(3, out), 2);
+    assert.deepEqual([...out], [1, 2, 0]);
+  });
+
+  test('it starts small and grows only as far as the audio needs, keeping the queued samples in order', () => {
+    const f = new PcmFifo(48_000, 16);
+    let next = 0;
+    let expected = 0;
+    const out = new Int16Array(160);
+    // A device taking 10 ms frames of 8 kHz audio while 30 ms packets arrive: it never holds more than ~40 ms.
+    for (let i = 0; i < 300; i++) {
+      if (i % 3 === 0) f.push(Int16Array.from({ length: 240 }, () => next++ % 32768));
+      if (f.length >= 80) {
+        const n = f.shift(80, out.subarray(0, 80));
+        for (let j = 0; j < n; j++) assert.equal(out[j], expected++ % 32768);
+      }
+    }
+    assert.ok(f.capacity <= 512, `capacity ${f.capacity} samples, not 48000`);
+    f.push(new Int16Array(100_000));
+    assert.equal(f.capacity, 48_000, 'at most maxCapacity');
+    assert.equal(f.length, 48_000);
+  });
 });
