@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { mediaEncryptions, strategyNames } from '../contract/vocabulary.js';
 import { sourceEntryError } from '../sip/security/source-list.js';
+import { integrationsSchema } from './integrations-schema.js';
 import { parseReferPattern } from './refer-patterns.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
@@ -283,6 +284,8 @@ export const configSchema = z
       .prefault({}),
     /** The shared team database (docs/team.md); without it, nothing leaves the desk. */
     team: teamSchema.optional(),
+    /** CRM hooks: webhooks and the screen pop (docs/integrations.md). */
+    integrations: integrationsSchema.prefault({}),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).prefault({}),
     /** User-Agent (requests) and Server (answers): no version by default, so a scanner cannot pick exploits by it. */
     userAgent: z.string().max(128).default('LineDesk'),
