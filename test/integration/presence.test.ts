@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { HeadlessRunner, type RunnerEvent } from '../support/headless-runner.js';
+import { startKamailio, peerSkipReason, type Kamailio } from '../support/kamailio.js';
+import { runnerConfig } from '../support/linedesk-config.js';
+import { sipText } from '../support/sip-text.js';
+import { UdpPeer } from '../support/udp-peer.js';
+
+/*
+ * Busy-lamp field against Kamailio's presence server: the desk (200) watches its colleague
+ * Bob (201, a second headless runner); Kamailio publishes the dialog states of the calls it
+ * relays (pua_dialoginfo) and NOTIFYs the desk.
+ */
+
+const STRANGER = '127.0.0.3';
+
+function udpPortOf(runner: HeadlessRunner): number {
+  const ready = runner.eventsNamed('ready')[0]!;
+  const udp = (ready.transports as { protocol: string; local: string }[]).find((t) => t.protocol === 'udp')!;
+  return Number(udp.local.split(':').pop());
+}
+
+const lamp = (runner: HeadlessRunner, ext: string, state: string, ms = 10_000, since = 0): Promise<RunnerEvent> => runner.waitForEvent('presence', { ext, state }, ms, since);
+
+async function counter(runner: HeadlessRunner, name: string, id: string): Promise<number> {
+  runner.send({ cmd: 'diagnostics', id });
+  const e = (await runner.waitForEvent('diagnostics', { id })) as RunnerEvent & { counters?: Record<string, number> };
+  return e.counters?.[name] ?? 0;
+}
+
+describe('presence: busy-lamp field through Kamailio', { skip: peerSkipReason('kamailio'), timeout: 180_000 }, () => {
+  let k: Kamailio;
+  let desk: HeadlessRunner;
+  let bob: HeadlessRunner;
+
+  before(async () => {
+    k = await startKamailio({ presence: true });
+    bob = new HeadlessRunner(runnerConfig(k, [{ id: 'bob', ext: '201' }]));
+    desk = new HeadlessRunner({
+      ...runnerConfig(k, [{ id: 'desk', ext: '200' }]),
+      presence: { watch: [{ ext: '201', label: 'Bob' }, '202'], expiresSec: 10 },
+    });
+    await Promise.all([bob.registered(['bob']), desk.registered(['desk'])]);
+  });
+  after(async () => {
+    await desk?.stop();
+    await bob?.stop();
+    await k?.stop();
+  });
+
+  /** The desk calls Bob: his lamp rings, goes busy when he answers, idle after the hangup. */
+  async function callBob(): Promise<void> {
+    const mark = desk.events.length;
+    desk.send({ cmd: 'dial', line: 'desk', target: '201' });
+    const offered = await bob.waitForEvent('call.offered', { line: 'bob' }, 10_000, bob.events.length);
+    await lamp(desk, '201', 'ringing', 10_000, mark);
+    bob.send({ cmd: 'accept', line: 'bob' });
+    await bob.waitForEvent('call.answered', { call: offered.call });
+    await lamp(desk, '201', 'busy', 10_000, mark);
+    desk.send({ cmd: 'hangup', line: 'desk' });
+    await bob.waitForEvent('call.ended', { call: offered.call });
+    const idle = await lamp(desk, '201', 'idle', 10_000, mark);
+    assert.equal(idle.label, 'Bob');
+    const states = desk.eventsSince(mark, 'presence').filter((e) => e.ext === '201').map((e) => e.state);
+    assert.deepEqual(states, ['ringing', 'busy', 'idle'], 'the lamp went ringing → busy → idle, nothing else');
+  }
+
+  test('lamps start idle, and presence.list reads them', async () => {
+    await lamp(desk, '201', 'idle');
+    await lamp(desk, '202', 'idle');
+    desk.send({ cmd: 'presence.list', id: 'l1' });
+    const list = await desk.waitForEvent('presence.list', { id: 'l1' });
+    assert.deepEqual(list.lamps, [
+      { ext: '201', label: 'Bob', state: 'idle' },
+      { ext: '202', label: '202', state: 'idle' },
+    ]);
+  });
+
+  test('a call to the colleague: idle → ringing → busy → idle', async () => {
+    await callBob();
+  });
+
+  test('subscriptions are refreshed before they expire (10 s)', async () => {
+    // Kamailio drops a watcher it was not refreshed for when its 10 s run out; after 15 s the lamp still follows.
+    await delay(15_000);
+    assert.equal(desk.eventsNamed('presence').filter((e) => e.ext === '201').at(-1)?.state, 'idle');
+    await callBob();
+  });
+
+  test('a NOTIFY from a stranger host is not believed', async () => {
+    const stranger = new UdpPeer();
+    await stranger.bind(STRANGER);
+    try {
+      const port = udpPortOf(desk);
+      const contactUser = /sip:([^@]+)@/.exec((await k.contacts('200'))[0]!)![1]!;
+      const before = await counter(desk, 'sipDroppedUntrusted', 'd0');
+      const mark = desk.events.length;
+      const body =
+        '<?xml version="1.0"?>\n<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="999" state="full" entity="sip:201@127.0.0.1">' +
+        '<dialog id="x" direction="recipient"><state>confirmed</state></dialog></dialog-info>';
+      const notify = sipText(`NOTIFY sip:${contactUser}@127.0.0.1:${port} SIP/2.0`, [
+        `Via: SIP/2.0/UDP ${STRANGER}:${stranger.port};branch=z9hG4bK-stranger-notify;rport`,
+        'Max-Forwards: 70',
+        'From: <sip:201@127.0.0.1>;tag=stranger',
+        'To: <sip:200@127.0.0.1>;tag=desk',
+        'Call-ID: stranger-notify',
+        'CSeq: 1 NOTIFY',
+        'Event: dialog',
+        'Subscription-State: active;expires=600',
+        'Content-Type: application/dialog-info+xml',
+      ], body);
+      await stranger.send(notify, port);
+      await delay(1_500);
+      assert.deepEqual(desk.eventsSince(mark, 'presence'), [], 'no lamp changed');
+      assert.deepEqual(stranger.received, [], 'no answer to the stranger');
+      assert.ok((await counter(desk, 'sipDroppedUntrusted', 'd1')) > before, 'the NOTIFY was counted as dropped');
+    } finally {
+      stranger.close();
+    }
+  });
+
+  test('after Kamailio restarts, the lamps go offline and come back by themselves', async () => {
+    const mark = desk.events.length;
+    await k.stop();
+    await lamp(desk, '201', 'offline', 20_000, mark);
+    await k.start();
+    await Promise.all([
+      desk.waitForEvent('line.state', { line: 'desk', state: 'registered' }, 30_000, mark),
+      bob.waitForEvent('line.state', { line: 'bob', state: 'registered' }, 30_000, bob.events.length - 1),
+    ]);
+    await lamp(desk, '201', 'idle', 20_000, mark);
+    await callBob();
+  });
+});
