@@ -37,10 +37,9 @@ describe('presence: busy-lamp field through Kamailio', { skip: peerSkipReason('k
   before(async () => {
     k = await startKamailio({ presence: true });
     bob = new HeadlessRunner(runnerConfig(k, [{ id: 'bob', ext: '201' }]));
-    desk = new HeadlessRunner({
-      ...runnerConfig(k, [{ id: 'desk', ext: '200' }]),
-      presence: { watch: [{ ext: '201', label: 'Bob' }, '202'], expiresSec: 10 },
-    });
+    const config = runnerConfig(k, [{ id: 'desk', ext: '200' }]) as { lines: Record<string, unknown>[] };
+    config.lines[0]!.mwi = true;
+    desk = new HeadlessRunner({ ...config, presence: { watch: [{ ext: '201', label: 'Bob' }, '202'], expiresSec: 10 } });
     await Promise.all([bob.registered(['bob']), desk.registered(['desk'])]);
   });
   after(async () => {
@@ -82,8 +81,12 @@ describe('presence: busy-lamp field through Kamailio', { skip: peerSkipReason('k
   });
 
   test('subscriptions are refreshed before they expire (10 s)', async () => {
-    // Kamailio drops a watcher it was not refreshed for when its 10 s run out; after 15 s the lamp still follows.
+    const initial = (): number => k.log().split('\n').filter((l) => /SUBSCRIBE sip:201@/.test(l)).length;
+    const refreshes = (): number => k.log().split('\n').filter((l) => /in-dialog SUBSCRIBE for sip:201@/.test(l)).length;
+    const [initialBefore, refreshesBefore] = [initial(), refreshes()];
     await delay(15_000);
+    assert.ok(refreshes() > refreshesBefore, 'the subscription was refreshed in its dialog');
+    assert.equal(initial(), initialBefore, 'no new subscription was needed');
     assert.equal(desk.eventsNamed('presence').filter((e) => e.ext === '201').at(-1)?.state, 'idle');
     await callBob();
   });
@@ -117,6 +120,71 @@ describe('presence: busy-lamp field through Kamailio', { skip: peerSkipReason('k
       assert.ok((await counter(desk, 'sipDroppedUntrusted', 'd1')) > before, 'the NOTIFY was counted as dropped');
     } finally {
       stranger.close();
+    }
+  });
+
+  test('message waiting: a voicemail PUBLISHed to the presence server lights the line (subscription)', async () => {
+    const vm = new UdpPeer();
+    await vm.bind();
+    try {
+      const mark = desk.events.length;
+      const body = 'Messages-Waiting: yes\r\nMessage-Account: sip:200@127.0.0.1\r\nVoice-Message: 2/8 (0/2)\r\n';
+      const publish = sipText(`PUBLISH sip:200@127.0.0.1:${k.udpPort} SIP/2.0`, [
+        `Via: SIP/2.0/UDP 127.0.0.1:${vm.port};branch=z9hG4bK-vm-publish-1;rport`,
+        'Max-Forwards: 70',
+        'From: <sip:voicemail@127.0.0.1>;tag=vm1',
+        'To: <sip:200@127.0.0.1>',
+        'Call-ID: vm-publish-1',
+        'CSeq: 1 PUBLISH',
+        'Event: message-summary',
+        'Expires: 600',
+        'Content-Type: application/simple-message-summary',
+      ], body);
+      await vm.send(publish, k.udpPort);
+      assert.match(await vm.next((m) => m.includes('vm-publish-1') && /^SIP\/2.0 [2-9]/.test(m)), /^SIP\/2.0 200/);
+      const mwi = await desk.waitForEvent('mwi', { line: 'desk' }, 10_000, mark);
+      assert.deepEqual([mwi.waiting, mwi.new, mwi.old], [true, 2, 8]);
+      desk.send({ cmd: 'presence.list', id: 'l2' });
+      const list = await desk.waitForEvent('presence.list', { id: 'l2' });
+      assert.deepEqual(list.mwi, [{ line: 'desk', waiting: true, new: 2, old: 8 }]);
+    } finally {
+      vm.close();
+    }
+  });
+
+  test('message waiting: an unsolicited NOTIFY from the registrar counts, one from a stranger does not', async () => {
+    const port = udpPortOf(desk);
+    const contactUser = /sip:([^@]+)@/.exec((await k.contacts('200'))[0]!)![1]!;
+    const notify = (from: string, fromPort: number, n: number, body: string): string =>
+      sipText(`NOTIFY sip:${contactUser}@127.0.0.1:${port} SIP/2.0`, [
+        `Via: SIP/2.0/UDP ${from}:${fromPort};branch=z9hG4bK-mwi-${n};rport`,
+        'Max-Forwards: 70',
+        'From: <sip:200@127.0.0.1>;tag=mwi',
+        'To: <sip:200@127.0.0.1>',
+        `Call-ID: unsolicited-mwi-${n}`,
+        'CSeq: 1 NOTIFY',
+        'Event: message-summary',
+        'Subscription-State: active',
+        'Content-Type: application/simple-message-summary',
+      ], body);
+    const stranger = new UdpPeer();
+    await stranger.bind(STRANGER);
+    const pbx = new UdpPeer();
+    await pbx.bind('127.0.0.1');
+    try {
+      let mark = desk.events.length;
+      await stranger.send(notify(STRANGER, stranger.port, 1, 'Messages-Waiting: no\r\nVoice-Message: 0/0\r\n'), port);
+      await delay(1_000);
+      assert.deepEqual(desk.eventsSince(mark, 'mwi'), [], 'the stranger changed nothing');
+      assert.deepEqual(stranger.received, []);
+      mark = desk.events.length;
+      await pbx.send(notify('127.0.0.1', pbx.port, 2, 'Messages-Waiting: yes\r\nVoice-Message: 5/9\r\n'), port);
+      assert.match(await pbx.next((m) => m.includes('unsolicited-mwi-2')), /^SIP\/2.0 200/);
+      const mwi = await desk.waitForEvent('mwi', { line: 'desk' }, 5_000, mark);
+      assert.deepEqual([mwi.waiting, mwi.new, mwi.old], [true, 5, 9]);
+    } finally {
+      stranger.close();
+      pbx.close();
     }
   });
 
