@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HeadlessRunner, type RunnerEvent } from '../support/headless-runner.js';
-import { startKamailio, peerSkipReason, type Kamailio } from '../support/kamailio.js';
+import { presenceSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
 import { sipText } from '../support/sip-text.js';
 import { UdpPeer } from '../support/udp-peer.js';
@@ -29,7 +29,7 @@ async function counter(runner: HeadlessRunner, name: string, id: string): Promis
   return e.counters?.[name] ?? 0;
 }
 
-describe('presence: busy-lamp field through Kamailio', { skip: peerSkipReason('kamailio'), timeout: 180_000 }, () => {
+describe('presence: busy-lamp field through Kamailio', { skip: presenceSkipReason(), timeout: 180_000 }, () => {
   let k: Kamailio;
   let desk: HeadlessRunner;
   let bob: HeadlessRunner;

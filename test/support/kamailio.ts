@@ -7,12 +7,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { binaryPath } from './peer-binaries.js';
+import { binaryPath, peerSkipReason } from './peer-binaries.js';
 import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
 import { spawnGroup, type ProcessGroup } from './process-group.js';
 
 export { peerSkipReason } from './peer-binaries.js';
+
+const PRESENCE_MODULES = ['presence.so', 'presence_dialoginfo.so', 'presence_mwi.so', 'pua.so', 'pua_dialoginfo.so', 'dialog.so', 'db_text.so'];
+
+/**
+ * For tests that start Kamailio with `presence: true`: undefined when Kamailio and its
+ * presence modules (Debian kamailio-presence-modules) are installed, else why the test is
+ * skipped; with LINEDESK_REQUIRE_PEERS=1 a missing module is an error.
+ */
+export function presenceSkipReason(): string | undefined {
+  const binaries = peerSkipReason('kamailio', 'kamcmd');
+  if (binaries) return binaries;
+  const dirs = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/lib64/kamailio/modules'];
+  const dir = dirs.find((d) => existsSync(join(d, 'tm.so')));
+  const missing = dir === undefined ? PRESENCE_MODULES : PRESENCE_MODULES.filter((m) => !existsSync(join(dir, m)));
+  if (missing.length === 0) return undefined;
+  const message = `Kamailio's presence modules are missing (${missing.join(', ')}); install with: apt-get install kamailio-presence-modules`;
+  if (process.env.LINEDESK_REQUIRE_PEERS === '1') throw new Error(`${message} (LINEDESK_REQUIRE_PEERS=1)`);
+  return message;
+}
 
 const execFileAsync = promisify(execFile);
 
