@@ -330,6 +330,8 @@ export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   for (const q of m.queue) out.push({ event: 'call.queued', call: q.call, position: q.position, from: q.from, to: q.to, ts: q.since });
   if (m.agent) out.push({ event: 'agent.state', ...m.agent, ts: now });
   if (m.linkPrompt) out.push({ event: 'link.prompt', prompt: m.linkPrompt.prompt, target: m.linkPrompt.target, ts: m.linkPrompt.since });
+  for (const lamp of m.presence ?? []) out.push({ event: 'presence', ...lamp, ts: now });
+  for (const w of Object.values(m.mwi ?? {})) out.push({ event: 'mwi', ...w, ts: now });
   return out;
 }
 
