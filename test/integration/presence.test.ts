@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { HeadlessRunner, type RunnerEvent } from '../support/headless-runner.js';
 import { presenceSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
+import { peerSkipReason, startDevice } from '../support/sipp.js';
 import { sipText } from '../support/sip-text.js';
 import { UdpPeer } from '../support/udp-peer.js';
 
@@ -199,5 +200,33 @@ describe('presence: busy-lamp field through Kamailio', { skip: presenceSkipReaso
     ]);
     await lamp(desk, '201', 'idle', 20_000, mark);
     await callBob();
+  });
+});
+
+/*
+ * A desk phone that serves dialog subscriptions itself (sipp, registered as 209 on a plain
+ * Kamailio that relays SUBSCRIBE like any request) and ends each one with a NOTIFY
+ * "terminated;reason=noresource": the lamp goes offline and the desk subscribes again.
+ */
+describe('presence: a subscription the notifier terminates is made again', { skip: peerSkipReason('kamailio', 'sipp'), timeout: 60_000 }, () => {
+  test('terminated NOTIFY → offline → a new SUBSCRIBE (new Call-ID) → the lamp is back', async () => {
+    const k = await startKamailio();
+    const phone = startDevice({ target: `127.0.0.1:${k.udpPort}`, user: '209', lifeMs: 40_000, answerScenario: 'uas-dialog-notifier-ooc.xml', vars: { terminate_after: '1500' } });
+    let desk: HeadlessRunner | undefined;
+    try {
+      await phone.registered;
+      desk = new HeadlessRunner({ ...runnerConfig(k, [{ id: 'desk', ext: '208' }]), presence: { watch: ['209'] } });
+      const ringing = await lamp(desk, '209', 'ringing');
+      await phone.waitForLog(/^TERMINATED /, 10_000);
+      const offline = await lamp(desk, '209', 'offline', 5_000, desk.events.indexOf(ringing));
+      await lamp(desk, '209', 'ringing', 10_000, desk.events.indexOf(offline));
+      const callIds = phone.log().filter((l) => l.startsWith('SUBSCRIBE ')).map((l) => l.split(' ')[1]);
+      assert.ok(new Set(callIds).size >= 2, `a second subscription with a new Call-ID: ${callIds.join(', ')}`);
+    } finally {
+      await desk?.stop();
+      phone.kill();
+      await phone.done.catch(() => undefined);
+      await k.stop();
+    }
   });
 });
