@@ -191,12 +191,17 @@ describe('presence: busy-lamp field through Kamailio', { skip: presenceSkipReaso
 
   test('after Kamailio restarts, the lamps go offline and come back by themselves', async () => {
     const mark = desk.events.length;
+    const bobMark = bob.events.length;
     await k.stop();
+    // Both desks notice (their heartbeats go unanswered) before Kamailio, with an empty usrloc, is back.
     await lamp(desk, '201', 'offline', 20_000, mark);
+    const notRegistered = (e: RunnerEvent): boolean => e.event === 'line.state' && e.state !== 'registered';
+    await desk.waitFor(notRegistered, 20_000, 'desk not registered', mark);
+    const bobDown = await bob.waitFor(notRegistered, 20_000, 'bob not registered', bobMark);
     await k.start();
     await Promise.all([
       desk.waitForEvent('line.state', { line: 'desk', state: 'registered' }, 30_000, mark),
-      bob.waitForEvent('line.state', { line: 'bob', state: 'registered' }, 30_000, bob.events.length - 1),
+      bob.waitForEvent('line.state', { line: 'bob', state: 'registered' }, 30_000, bob.events.indexOf(bobDown)),
     ]);
     await lamp(desk, '201', 'idle', 20_000, mark);
     await callBob();
