@@ -7,8 +7,11 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
  * no external entities), a bounded number of dialogs, and anything unexpected is an error
  * rather than a guess.
  */
-export const maxDialogInfoBytes = 64 * 1024;
-export const maxDialogsPerDocument = 64;
+// Parsing runs on the main thread beside the media: a few lamps' worth, not a megabyte.
+export const maxDialogInfoBytes = 16 * 1024;
+export const maxDialogsPerDocument = 32;
+/** Elements (counted as '<') in one document: about a dozen per dialog. */
+export const maxDialogInfoTags = 512;
 
 export type DialogState = 'trying' | 'proceeding' | 'early' | 'confirmed' | 'terminated';
 const dialogStates: readonly string[] = ['trying', 'proceeding', 'early', 'confirmed', 'terminated'];
@@ -56,6 +59,8 @@ function textOf(v: unknown): string | undefined {
 
 export function parseDialogInfo(body: string): DialogInfoParse {
   if (Buffer.byteLength(body, 'utf8') > maxDialogInfoBytes) return { ok: false, error: `body over ${maxDialogInfoBytes} bytes` };
+  let tags = 0;
+  for (let i = body.indexOf('<'); i >= 0; i = body.indexOf('<', i + 1)) if (++tags > maxDialogInfoTags) return { ok: false, error: `more than ${maxDialogInfoTags} tags` };
   // A DTD is where entity bombs and external entities live; dialog-info never needs one.
   if (/<!DOCTYPE|<!ENTITY/i.test(body)) return { ok: false, error: 'a DTD is not accepted' };
   const valid = XMLValidator.validate(body);

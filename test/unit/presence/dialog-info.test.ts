@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { maxDialogInfoBytes, parseDialogInfo, type DialogInfoDocument } from '../../../src-main/presence/dialog-info.js';
+import { maxDialogInfoBytes, maxDialogInfoTags, parseDialogInfo, type DialogInfoDocument } from '../../../src-main/presence/dialog-info.js';
 import { DialogLamp } from '../../../src-main/presence/lamp.js';
 
 const doc = (version: number, state: 'full' | 'partial', dialogs: string, entity = 'sip:201@127.0.0.1'): string =>
@@ -45,7 +45,8 @@ describe('dialog-info+xml (RFC 4235)', () => {
       [doc(-1, 'full', ''), /version/],
       [doc(1, 'sideways' as 'full', ''), /full nor partial/],
       [doc(1, 'full', '', ''), /entity/],
-      [doc(1, 'full', '<dialog id="x"><state>early</state></dialog>'.repeat(65)), /more than/],
+      [doc(1, 'full', '<dialog id="x"><state>early</state></dialog>'.repeat(33)), /more than 32 dialogs/],
+      [doc(1, 'full', '<x/>'.repeat(maxDialogInfoTags)), /tags/],
       ['<presence/>', /no dialog-info/],
       ['', /well-formed|no dialog-info/],
     ];
