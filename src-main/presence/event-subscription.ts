@@ -54,8 +54,9 @@ export class EventSubscription {
         void n.accept().catch(() => {});
         const msg = n.request;
         const body = msg.body ?? '';
-        // The last NOTIFY of a subscription says what ended it, not what the state is.
-        if (/^\s*terminated/i.test(msg.getHeader('subscription-state') ?? '')) return;
+        // The last NOTIFY of a subscription says what ended it, and one while it is pending
+        // (not authorised yet) carries no state (RFC 6665 §4.1.3): neither is news.
+        if (/^\s*(terminated|pending)/i.test(msg.getHeader('subscription-state') ?? '')) return;
         this.#delayMs = o.retryMinMs; // it works: the next failure starts the backoff over
         o.onNotify(body, (msg.getHeader('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), msg.callId);
       },
