@@ -124,33 +124,37 @@ describe('presence: busy-lamp field through Kamailio', { skip: presenceSkipReaso
     }
   });
 
-  test('message waiting: a voicemail PUBLISHed to the presence server lights the line (subscription)', async () => {
+  /** A voicemail system PUBLISHes the desk's mailbox state to the presence server (presence_mwi). */
+  async function publishVoicemail(n: number, body: string): Promise<void> {
     const vm = new UdpPeer();
     await vm.bind();
     try {
-      const mark = desk.events.length;
-      const body = 'Messages-Waiting: yes\r\nMessage-Account: sip:200@127.0.0.1\r\nVoice-Message: 2/8 (0/2)\r\n';
       const publish = sipText(`PUBLISH sip:200@127.0.0.1:${k.udpPort} SIP/2.0`, [
-        `Via: SIP/2.0/UDP 127.0.0.1:${vm.port};branch=z9hG4bK-vm-publish-1;rport`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${vm.port};branch=z9hG4bK-vm-publish-${n};rport`,
         'Max-Forwards: 70',
         'From: <sip:voicemail@127.0.0.1>;tag=vm1',
         'To: <sip:200@127.0.0.1>',
-        'Call-ID: vm-publish-1',
+        `Call-ID: vm-publish-${n}`,
         'CSeq: 1 PUBLISH',
         'Event: message-summary',
         'Expires: 600',
         'Content-Type: application/simple-message-summary',
       ], body);
       await vm.send(publish, k.udpPort);
-      assert.match(await vm.next((m) => m.includes('vm-publish-1') && /^SIP\/2.0 [2-9]/.test(m)), /^SIP\/2.0 200/);
-      const mwi = await desk.waitForEvent('mwi', { line: 'desk' }, 10_000, mark);
-      assert.deepEqual([mwi.waiting, mwi.new, mwi.old], [true, 2, 8]);
-      desk.send({ cmd: 'presence.list', id: 'l2' });
-      const list = await desk.waitForEvent('presence.list', { id: 'l2' });
-      assert.deepEqual(list.mwi, [{ line: 'desk', waiting: true, new: 2, old: 8 }]);
+      assert.match(await vm.next((m) => m.includes(`vm-publish-${n}`) && /^SIP\/2.0 [2-9]/.test(m)), /^SIP\/2.0 200/);
     } finally {
       vm.close();
     }
+  }
+
+  test('message waiting: a voicemail PUBLISHed to the presence server lights the line (subscription)', async () => {
+    const mark = desk.events.length;
+    await publishVoicemail(1, 'Messages-Waiting: yes\r\nMessage-Account: sip:200@127.0.0.1\r\nVoice-Message: 2/8 (0/2)\r\n');
+    const mwi = await desk.waitForEvent('mwi', { line: 'desk' }, 10_000, mark);
+    assert.deepEqual([mwi.waiting, mwi.new, mwi.old], [true, 2, 8]);
+    desk.send({ cmd: 'presence.list', id: 'l2' });
+    const list = await desk.waitForEvent('presence.list', { id: 'l2' });
+    assert.deepEqual(list.mwi, [{ line: 'desk', waiting: true, new: 2, old: 8 }]);
   });
 
   test('message waiting: an unsolicited NOTIFY from the registrar counts, one from a stranger does not', async () => {
@@ -189,7 +193,7 @@ describe('presence: busy-lamp field through Kamailio', { skip: presenceSkipReaso
     }
   });
 
-  test('after Kamailio restarts, the lamps go offline and come back by themselves', async () => {
+  test('after Kamailio restarts, the lamps go offline and come back by themselves, and the voicemail subscription is made again', async () => {
     const mark = desk.events.length;
     const bobMark = bob.events.length;
     await k.stop();
@@ -205,6 +209,11 @@ describe('presence: busy-lamp field through Kamailio', { skip: presenceSkipReaso
     ]);
     await lamp(desk, '201', 'idle', 20_000, mark);
     await callBob();
+    // The voicemail subscription was made again too.
+    const mwiMark = desk.events.length;
+    await publishVoicemail(2, 'Messages-Waiting: yes\r\nVoice-Message: 7/1\r\n');
+    const mwi = await desk.waitForEvent('mwi', { line: 'desk', new: 7 }, 10_000, mwiMark);
+    assert.deepEqual([mwi.waiting, mwi.old], [true, 1]);
   });
 });
 
