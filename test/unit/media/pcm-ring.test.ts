@@ -51,7 +51,7 @@ describe('PcmRing: PCM between the sound card and a media worker', () => {
              parentPort.postMessage({ sum });
              continue;
            }
-           const w = Atomics.waitAsync(head, 0, written);
+           const w = Atomics.waitAsync(head, 0, written, 50); // bounded: a close between the check and the wait notifies nobody
            if (w.async) await w.value;
          }
        })();`,
