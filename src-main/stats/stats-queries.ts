@@ -91,29 +91,7 @@ export class StatsQueries {
    * (tests compare both).
    */
   summary(range: StatsRange, now: number, opts: { lines?: readonly string[]; pauseReasons?: readonly string[]; wholeDays?: boolean } = {}): StatsSummary {
-    const s: StatsSummary = {
-      from: range.from,
-      to: range.to,
-      offered: 0,
-      answered: 0,
-      answerRate: 0,
-      declined: 0,
-      declinedByReason: {},
-      missed: 0,
-      abandoned: 0,
-      answeredElsewhere: 0,
-      failed: 0,
-      rejected: 0,
-      averageSpeedOfAnswerMs: 0,
-      averageHandleTimeMs: 0,
-      talkMs: 0,
-      holdMs: 0,
-      wrapupMs: 0,
-      occupancy: 0,
-      pauseMsByReason: {},
-      callsPerHour: Array.from({ length: 24 }, () => 0),
-      perLine: {},
-    };
+    const s = emptySummary(range);
     for (const line of opts.lines ?? []) s.perLine[line] = { offered: 0, answered: 0, talkMs: 0 };
     for (const reason of opts.pauseReasons ?? []) s.pauseMsByReason[reason] = 0;
 
@@ -165,6 +143,33 @@ export class StatsQueries {
       if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
     }
   }
+}
+
+/** A summary of `range` with nothing counted yet: every figure zero, the 24 hours present. */
+export function emptySummary(range: { from: number; to: number }): StatsSummary {
+  return {
+    from: range.from,
+    to: range.to,
+    offered: 0,
+    answered: 0,
+    answerRate: 0,
+    declined: 0,
+    declinedByReason: {},
+    missed: 0,
+    abandoned: 0,
+    answeredElsewhere: 0,
+    failed: 0,
+    rejected: 0,
+    averageSpeedOfAnswerMs: 0,
+    averageHandleTimeMs: 0,
+    talkMs: 0,
+    holdMs: 0,
+    wrapupMs: 0,
+    occupancy: 0,
+    pauseMsByReason: {},
+    callsPerHour: Array.from({ length: 24 }, () => 0),
+    perLine: {},
+  };
 }
 
 export function addFigures(s: StatsSummary, totals: { answerWait: number; handled: number; handleTime: number }, row: FigureRow): void {

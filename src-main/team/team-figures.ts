@@ -1,5 +1,5 @@
 import type { AgentStateName, StatsSummary, TeamFigures } from '../contract/control-events.js';
-import { addFigures, NO_REASON, type FigureRow } from '../stats/stats-queries.js';
+import { addFigures, emptySummary, NO_REASON, type FigureRow } from '../stats/stats-queries.js';
 
 /**
  * Folds figure rows (the same breakdowns as the desk's own statistics, stats-queries.ts)
@@ -18,29 +18,7 @@ export class FiguresBuilder {
     range: { from: number; to: number },
     private readonly serviceLevelSeconds: number,
   ) {
-    this.#s = {
-      from: range.from,
-      to: range.to,
-      offered: 0,
-      answered: 0,
-      answerRate: 0,
-      declined: 0,
-      declinedByReason: {},
-      missed: 0,
-      abandoned: 0,
-      answeredElsewhere: 0,
-      failed: 0,
-      rejected: 0,
-      averageSpeedOfAnswerMs: 0,
-      averageHandleTimeMs: 0,
-      talkMs: 0,
-      holdMs: 0,
-      wrapupMs: 0,
-      occupancy: 0,
-      pauseMsByReason: {},
-      callsPerHour: Array.from({ length: 24 }, () => 0),
-      perLine: {},
-    };
+    this.#s = emptySummary(range);
   }
 
   addRow(row: FigureRow, withinServiceLevel = 0): void {
