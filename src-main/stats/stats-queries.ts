@@ -15,7 +15,8 @@ export interface FigureRow {
   wrapup_ms: number;
 }
 
-interface LiveRow {
+/** A call not ended yet, as far as its talk and hold go. */
+export interface LiveRow {
   line: string | null;
   answered_at: number | null;
   hold_ms: number;
@@ -134,15 +135,18 @@ export class StatsQueries {
 
   /** Talk and hold of calls up now grow without a write: add what they have so far. */
   #addLiveTime(s: StatsSummary, range: StatsRange, now: number): void {
-    for (const c of this.#live.iterate({ from: range.from, to: range.to })) {
-      const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
-      s.holdMs += holdNow;
-      if (c.answered_at === null) continue;
-      const talk = Math.max(0, now - c.answered_at - c.hold_ms - holdNow);
-      s.talkMs += talk;
-      if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
-    }
+    for (const c of this.#live.iterate({ from: range.from, to: range.to })) addLiveCall(s, c, now);
   }
+}
+
+/** A call up now: its hold so far and, once answered, its talk so far (on its line too). */
+export function addLiveCall(s: StatsSummary, c: LiveRow, now: number): void {
+  const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
+  s.holdMs += holdNow;
+  if (c.answered_at === null) return;
+  const talk = Math.max(0, now - c.answered_at - c.hold_ms - holdNow);
+  s.talkMs += talk;
+  if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
 }
 
 /** A summary of `range` with nothing counted yet: every figure zero, the 24 hours present. */
