@@ -8,7 +8,7 @@ import { runnerConfig } from '../support/linedesk-config.js';
 import { startSipp, type RunningSipp } from '../support/sipp.js';
 import { startBrowserMode, rendererSkipReason, type BrowserMode } from './support/browser-mode.js';
 import { chromiumSkipReason, launchChromium, type Browser } from './support/chromium.js';
-import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
+import { axeViolations, describeViolations, watchedPage } from './support/page-checks.js';
 import { screenshotDir } from './support/screenshots.js';
 
 /**
@@ -32,9 +32,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     return sipp;
   };
   const open = async (window: Parameters<BrowserMode['url']>[0], size = { width: 460, height: 620 }): Promise<Page> => {
-    const page = await browser.context.newPage();
-    await page.setViewportSize(size);
-    problems.push(...watchPage(page));
+    const page = await watchedPage(browser.context, problems, size);
     await page.goto(app.url(window));
     return page;
   };
@@ -204,9 +202,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
   });
 
   test('typing a search sends one history query, and a new period one stats query', async () => {
-    const dashboard = await browser.context.newPage();
-    await dashboard.setViewportSize({ width: 1200, height: 1100 });
-    problems.push(...watchPage(dashboard));
+    const dashboard = await watchedPage(browser.context, problems, { width: 1200, height: 1100 });
     const sent: { cmd: string; range?: unknown }[] = [];
     dashboard.on('websocket', (ws) =>
       ws.on('framesent', (f) => {

@@ -8,7 +8,7 @@ import { runnerConfig } from '../support/linedesk-config.js';
 import { startDevice, startSipp, type Device, type RunningSipp } from '../support/sipp.js';
 import { startBrowserMode, rendererSkipReason, type BrowserMode } from './support/browser-mode.js';
 import { chromiumSkipReason, launchChromium, type Browser } from './support/chromium.js';
-import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
+import { axeViolations, describeViolations, watchedPage } from './support/page-checks.js';
 import { screenshotDir } from './support/screenshots.js';
 
 /**
@@ -48,9 +48,7 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
   });
 
   test('the REFER shows with its target and waits; Accept and call places the call, which the window then shows', async () => {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 460, height: 720 });
-    problems.push(...watchPage(page));
+    const page = await watchedPage(browser.context, problems, { width: 460, height: 720 });
     await page.goto(app.url('line:l1'));
     await page.locator('[data-testid="registration"][data-state="registered"]').first().waitFor({ timeout: 10_000 });
 
@@ -66,8 +64,7 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
     const panel = page.getByTestId('refer');
     await panel.waitFor({ timeout: 10_000 });
     // The dashboard says so too, so an agent whose line window is closed learns of it.
-    const dashboard = await browser.context.newPage();
-    problems.push(...watchPage(dashboard));
+    const dashboard = await watchedPage(browser.context, problems);
     await dashboard.goto(app.url('dashboard'));
     assert.match(await dashboard.getByTestId('refer-waiting').innerText({ timeout: 10_000 }), /Asked to call sip:302@127\.0\.0\.1/);
     assert.equal(await page.getByTestId('refer-target').innerText(), 'sip:302@127.0.0.1');

@@ -12,7 +12,7 @@ import { startSipp, type RunningSipp } from '../support/sipp.js';
 import { initTeamDb, type TeamDb } from '../support/team-db.js';
 import { rendererSkipReason, startBrowserMode, type BrowserMode } from './support/browser-mode.js';
 import { chromiumSkipReason, launchChromium, type Browser } from './support/chromium.js';
-import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
+import { axeViolations, describeViolations, watchedPage } from './support/page-checks.js';
 import { screenshotDir } from './support/screenshots.js';
 
 const skip = peerSkipReason('kamailio', 'sipp') ?? postgresSkipReason() ?? chromiumSkipReason() ?? rendererSkipReason();
@@ -72,15 +72,12 @@ describe('the team window in browser mode', { skip, timeout: 180_000 }, () => {
   const stateOf = (id: string, state: string) => page.locator(`[data-testid="team-agents"] tr[data-agent="${id}"][data-state="${state}"]`).waitFor({ timeout: 5_000 });
 
   test('the dashboard links supervisors to the team window, which lists every agent live', async () => {
-    const dashboard = await browser.context.newPage();
-    problems.push(...watchPage(dashboard));
+    const dashboard = await watchedPage(browser.context, problems);
     await dashboard.goto(app.url('dashboard'));
     await dashboard.getByTestId('open-team').waitFor({ timeout: 10_000 });
     await dashboard.close();
 
-    page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1200, height: 820 });
-    problems.push(...watchPage(page));
+    page = await watchedPage(browser.context, problems, { width: 1200, height: 820 });
     await page.goto(app.url('team'));
     await stateOf('amy', 'available');
     await stateOf('sid', 'available');
