@@ -36,6 +36,7 @@ describe('PcmRing: PCM between the sound card and a media worker', () => {
     // A worker that waits for 32 samples, sums them and reports; then waits again until closed.
     const worker = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
+       parentPort.on('message', () => {}); // a pending Atomics.waitAsync does not keep a thread alive; a listened port does
        const head = new Int32Array(workerData, 0, 4);
        const data = new Int16Array(workerData, 16);
        (async () => {
