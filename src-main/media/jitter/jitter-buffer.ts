@@ -113,7 +113,9 @@ export class JitterBuffer {
     this.frameSamples = opts.frameSamples;
     this.frameMs = (opts.frameSamples * 1000) / opts.clockRate;
     this.maxConcealFrames = Math.max(0, opts.maxConcealFrames ?? 5);
-    const minMs = Math.max(0, opts.minDelayMs ?? 20);
+    // Never aim below one packet: a frame that is still arriving cannot be played (30 ms
+    // packets under a 20 ms target underran on every scheduling hiccup).
+    const minMs = Math.max(0, opts.minDelayMs ?? 20, this.frameMs);
     const maxMs = Math.max(minMs, opts.maxDelayMs ?? 400);
     this.#target = new DelayTarget({ minMs, maxMs, initialMs: opts.initialDelayMs ?? 60 });
     this.#arrivals = new ArrivalTimeline(opts.clockRate);
