@@ -289,6 +289,8 @@ export const configSchema = z
         symmetricRtp: z.boolean().default(true),
         /** Media worker threads (RTP, codecs, jitter buffers); absent: one per core; 0: media on the main thread. */
         workers: z.number().int().min(0).max(64).optional(),
+        /** Run headset (device-mode) calls in the workers too; by default they stay on the main thread beside the sound card. */
+        deviceCallsInWorkers: z.boolean().default(false),
         jitterMinMs: z.number().int().min(0).max(200).default(20),
         jitterMaxMs: z.number().int().min(40).max(2000).default(400),
         dtmf: z.enum(dtmfMethods).default('auto'),

@@ -5,6 +5,7 @@ import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { offerProblem, type OfferRefusal } from '../media/sdp/negotiate.js';
 import { RtpMediaEngine, type LineMedia } from '../media/rtp-media-engine.js';
+import { MediaPlacement } from '../media/media-placement.js';
 import { WorkerMediaEngine } from '../media/worker/worker-media-engine.js';
 import { Devices } from './devices-module.js';
 import type { CoreHost, CoreModule } from './module-api.js';
@@ -64,27 +65,28 @@ export const mediaModule: CoreModule = {
       lineMedia,
     };
     // Media off the SIP thread: one worker per core by default; 0 keeps it on the main thread.
+    // Headset calls stay on the main thread unless asked (media-placement.ts says why).
     const workers = config.media.workers ?? availableParallelism();
-    let engine: RtpMediaEngine | WorkerMediaEngine;
+    const local = new RtpMediaEngine(options);
+    host.onClose(() => local.close());
+    let engine: RtpMediaEngine | MediaPlacement = local;
+    let pool: WorkerMediaEngine | undefined;
     if (workers > 0) {
-      const pool = new WorkerMediaEngine({ ...options, workers });
+      const started = new WorkerMediaEngine({ ...options, workers });
       try {
-        await pool.start();
+        await started.start();
       } catch (error) {
-        await pool.shutdown();
+        await started.shutdown();
         throw error;
       }
-      engine = pool;
-      host.onClose(() => pool.shutdown());
-    } else {
-      const local = new RtpMediaEngine(options);
-      engine = local;
-      host.onClose(() => local.close());
+      pool = started;
+      host.onClose(() => started.shutdown());
+      engine = new MediaPlacement(local, started, (line) => !config.media.deviceCallsInWorkers && lineMedia(line).mode === 'device');
     }
     host.services.provide(Media, {
       engine,
       stats: () => engine.stats(),
-      workersHeapUsed: (gc) => (engine instanceof WorkerMediaEngine ? (gc ? engine.gc() : Promise.resolve(engine.workersHeapUsed)) : Promise.resolve(undefined)),
+      workersHeapUsed: (gc) => (pool ? (gc ? pool.gc() : Promise.resolve(pool.workersHeapUsed)) : Promise.resolve(undefined)),
       // The same check the answer makes; the port is a placeholder (no port is bound for it).
       checkOffer: (sdp, encryption) => offerProblem(sdp, { address, rtpPort: config.media.rtpPortMin, codecs, encryption, telephoneEvent: true }),
     });

@@ -10,12 +10,12 @@ export type AudioBackendChoice = 'auto' | 'pulse' | 'alsa' | 'null';
 
 /**
  * The sound card settings for calls, chosen for latency (issue 13; `npm run bench -- latency`
- * measures each part): 10 ms frames, 20 ms queued ahead in audify (how long the main thread may
- * stall before the card plays a gap: it only copies PCM since the media moved to workers), and
- * a 10 ms PulseAudio playback buffer. About 30 ms from a frame handed over to it heard, against
- * 56 ms with 20 ms frames, a 40 ms queue and 20 ms in PulseAudio.
+ * measures each part): 10 ms frames, 30 ms queued ahead in audify (how long the main thread,
+ * where headset calls render, may stall before the card plays a gap) and a 20 ms PulseAudio
+ * playback buffer. 20 ms queued and 10 ms in PulseAudio were ~10 ms quicker but left gaps
+ * in the tone tests on this 2-core machine.
  */
-export const CALL_AUDIO = { frameMs: 10, queueMs: 20, pulseLatencyMs: 10 } as const;
+export const CALL_AUDIO = { frameMs: 10, queueMs: 30, pulseLatencyMs: 20 } as const;
 
 export interface AudioBackendOptions {
   frameMs?: 10 | 20;

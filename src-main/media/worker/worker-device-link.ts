@@ -6,7 +6,9 @@ import type { DeviceRings } from './media-protocol.js';
 import { PcmRing } from './pcm-ring.js';
 
 /** Frames kept ahead in the playout ring at most, however late this worker has been. */
-const MAX_AHEAD_FRAMES = 3;
+const MAX_AHEAD_FRAMES = 4;
+/** Frames kept ahead at the start: the first frames of a call must not wait on a thread just woken (one is the least kept later). */
+const START_AHEAD_FRAMES = 2;
 /** Frames rendered ahead while the main thread does not read (it stalls), at most. */
 const MAX_STALL_FRAMES = 5;
 /**
@@ -38,7 +40,7 @@ export class WorkerDeviceLink {
   readonly #frame: Int16Array;
   readonly #frameMs: number;
   readonly #failures: RateLimitedWarning;
-  #aheadFrames = 1;
+  #aheadFrames = START_AHEAD_FRAMES;
   #underrunsSeen = 0;
   #lastUnderrunAt: number;
   #stall: TimerHandle | undefined;
