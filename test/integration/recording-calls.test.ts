@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { encodeWav } from '../../src-main/media/audio/wav-file.js';
+import { HeadlessRunner } from '../support/headless-runner.js';
+import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
+import { runnerConfig } from '../support/linedesk-config.js';
+import { writeTonePcap } from '../support/pcap-writer.js';
+import { freeUdpPortBlock } from '../support/ports.js';
+import { goertzel, loudestStretch, readStereoWav } from '../support/recording-files.js';
+import { startSipp } from '../support/sipp.js';
+import { pcapCallerScenario } from '../support/sipp-pcap-scenario.js';
+import { sine, toneFrequency } from '../support/tone.js';
+
+const skip = peerSkipReason('kamailio', 'sipp');
+
+/*
+ * Call recording with the real runner: a sipp caller plays 1 kHz from a pcap through
+ * Kamailio; the agent's side is a line whose audio is a 400 Hz file (an agent line: the
+ * call is offered and accepted, and gets a call record). The recording must hold the
+ * caller's tone on the left and the agent's on the right.
+ */
+describe('call recording (headless runner, Kamailio, sipp)', { skip, timeout: 120_000 }, () => {
+  let k: Kamailio;
+  let runner: HeadlessRunner;
+  let dir: string;
+  let recordings: string;
+  let pcap: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'linedesk-rec-'));
+    recordings = join(dir, 'recordings');
+    const agentWav = join(dir, 'agent-400.wav');
+    writeFileSync(agentWav, encodeWav(sine(400, 8000, 8000, 8000), 8000));
+    pcap = join(dir, 'caller-1k.pcap');
+    writeTonePcap(pcap, { codec: 'PCMU', seconds: 3, hz: 1000 });
+    k = await startKamailio();
+    const base = runnerConfig(k, [
+      { id: 'all', ext: '291', media: { mode: 'file', file: agentWav } },
+      { id: 'od', ext: '292', media: { mode: 'file', file: agentWav } },
+    ]) as { lines: Array<Record<string, unknown>> };
+    base.lines[1]!.recording = 'on-demand';
+    runner = new HeadlessRunner({ ...base, recording: { mode: 'all', dir: recordings, format: 'wav', retentionDays: 30 } });
+    await runner.registered(['all', 'od']);
+  });
+  after(async () => {
+    await runner?.stop();
+    await k?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function call(service: string, line: string, whileUp?: () => Promise<void>): Promise<string> {
+    const mark = runner.events.length;
+    const sipp = startSipp({ scenario: pcapCallerScenario([pcap], 3_500), target: `127.0.0.1:${k.udpPort}`, service, mediaPort: await freeUdpPortBlock(4), timeoutMs: 30_000 });
+    const offered = await runner.waitForEvent('call.offered', { line }, 10_000, mark);
+    runner.send({ cmd: 'accept', line });
+    await runner.waitForEvent('call.answered', { call: offered.call }, 10_000, mark);
+    await whileUp?.();
+    await runner.waitForEvent('call.ended', { call: offered.call }, 20_000, mark);
+    const r = await sipp.done;
+    assert.equal(r.successful, 1, r.errors);
+    return String(offered.call);
+  }
+
+  test('recording.mode all: the caller on the left, the agent on the right; the record and history name the file (0600 in a 0700 folder)', async () => {
+    const mark = runner.events.length;
+    const id = await call('291', 'all');
+    const started = await runner.waitForEvent('recording.started', { call: id }, 5_000, mark);
+    const stopped = await runner.waitForEvent('recording.stopped', { call: id }, 5_000, mark);
+    const file = String(started.file);
+    assert.equal(stopped.file, file);
+    assert.equal(stopped.error, undefined);
+    assert.equal(dirname(file), recordings);
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'the recording is owner-only');
+    assert.equal(statSync(recordings).mode & 0o777, 0o700, 'the folder is owner-only');
+
+    const wav = readStereoWav(file);
+    assert.equal(wav.headerDataBytes, wav.fileDataBytes, 'the header states the size the file holds');
+    const seconds = wav.left.length / wav.rate;
+    assert.ok(seconds > 2.5 && seconds < 8, `${seconds.toFixed(2)} s recorded`);
+    const left = loudestStretch(wav.left, wav.rate, 1000);
+    const right = loudestStretch(wav.right, wav.rate, 1000);
+    const fl = toneFrequency(left, wav.rate);
+    const fr = toneFrequency(right, wav.rate);
+    assert.ok(Math.abs(fl - 1000) < 5, `left (caller) at ${fl.toFixed(1)} Hz`);
+    assert.ok(Math.abs(fr - 400) < 5, `right (agent) at ${fr.toFixed(1)} Hz`);
+    assert.ok(goertzel(left, wav.rate, 1000) > 100 * goertzel(left, wav.rate, 400), 'no agent tone on the caller channel');
+    assert.ok(goertzel(right, wav.rate, 400) > 100 * goertzel(right, wav.rate, 1000), 'no caller tone on the agent channel');
+
+    const hmark = runner.events.length;
+    runner.send({ cmd: 'history', limit: 5, id: 'h1' });
+    const history = await runner.waitForEvent('history', { id: 'h1' }, 5_000, hmark);
+    const rec = (history.records as Array<{ call: string; recording?: string }>).find((r) => r.call === id);
+    assert.equal(rec?.recording, file, 'history carries the recording');
+  });
+
+  test('on-demand: nothing until `record` on; the file holds what came between on and off', async () => {
+    const mark = runner.events.length;
+    let file = '';
+    const id = await call('292', 'od', async () => {
+      await delay(600);
+      assert.equal(runner.eventsSince(mark, 'recording.started').length, 0, 'no recording before the command');
+      runner.send({ cmd: 'record', line: 'od', on: true, id: 'r1' });
+      const started = await runner.waitForEvent('recording.started', {}, 5_000, mark);
+      file = String(started.file);
+      await delay(1_000);
+      runner.send({ cmd: 'record', line: 'od', on: false, id: 'r2' });
+      await runner.waitForEvent('recording.stopped', { file }, 5_000, mark);
+    });
+    assert.ok(basename(file).includes('od'), file);
+    const wav = readStereoWav(file);
+    assert.equal(wav.headerDataBytes, wav.fileDataBytes);
+    const seconds = wav.left.length / wav.rate;
+    assert.ok(seconds > 0.7 && seconds < 1.6, `${seconds.toFixed(2)} s between on and off`);
+    const fr = toneFrequency(loudestStretch(wav.right, wav.rate, 500), wav.rate);
+    assert.ok(Math.abs(fr - 400) < 5, `right (agent) at ${fr.toFixed(1)} Hz`);
+    const fl = toneFrequency(loudestStretch(wav.left, wav.rate, 500), wav.rate);
+    assert.ok(Math.abs(fl - 1000) < 5, `left (caller) at ${fl.toFixed(1)} Hz`);
+    assert.equal(runner.eventsSince(mark, 'recording.started').length, 1, `one recording for call ${id}`);
+  });
+
+  test('record is refused on a call that is not there, and `record off` without a recording', async () => {
+    const mark = runner.events.length;
+    runner.send({ cmd: 'record', line: 'od', on: true, id: 'x1' });
+    const e = await runner.waitForEvent('error', { id: 'x1' }, 5_000, mark);
+    assert.match(String(e.message), /no active call/);
+  });
+});
