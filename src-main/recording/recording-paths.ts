@@ -32,6 +32,8 @@ export function recordingFileName(at: number, line: string, callId: string, form
  */
 export async function recordingInside(dir: string, name: string): Promise<string | undefined> {
   if (typeof name !== 'string' || name.length === 0 || name.length > 4096 || name.includes('\0')) return undefined;
+  // A name, or an absolute path: nothing relative with folders in it ("sub/../x.wav").
+  if (!isAbsolute(name) && /[\\/]/.test(name)) return undefined;
   const root = resolve(dir);
   const candidate = isAbsolute(name) ? resolve(name) : resolve(root, name);
   const rel = relative(root, candidate);
