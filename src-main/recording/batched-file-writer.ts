@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 /** Bytes gathered before one write: a few writes a second per call, never one per frame. */
-const BATCH_BYTES = 32 * 1024;
+const BATCH_BYTES = 16 * 1024;
 
 /**
  * Appends to a file without blocking the thread that produces the bytes (a media worker's
