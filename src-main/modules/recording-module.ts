@@ -1,9 +1,10 @@
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ensurePrivateDir } from '../common/private-files.js';
 import type { CommandResult } from '../contract/commands.js';
 import { convertRate, readWavFile } from '../media/audio/wav-file.js';
 import type { MediaSession, RecordStart } from '../media/media-engine.js';
-import { recordingFileName, recordingModeFor } from '../recording/recording-paths.js';
+import { recordingFileName, recordingInside, recordingModeFor } from '../recording/recording-paths.js';
 import { sweepRecordings } from '../recording/recording-retention.js';
 import type { RecordingMode } from '../recording/recording-types.js';
 import { Devices } from './devices-module.js';
@@ -42,6 +43,7 @@ export const recordingModule: CoreModule = {
     const used = host.lineIds().some((l) => modeOf(l) !== 'off');
     host.services.provide(Recordings, { dir });
     const refuse = (why: string): CommandResult => ({ ok: false, error: why });
+    host.commands.register('recording.get', (c) => playable(dir, c.file));
     if (!used) {
       host.commands.register('record', () => refuse('recording is off (recording.mode)'));
       return;
@@ -106,6 +108,19 @@ export const recordingModule: CoreModule = {
     });
   },
 };
+
+/** A recording's bytes for a window to play; only LineDesk's recordings directly in the folder (recordingInside). */
+async function playable(dir: string, name: string): Promise<CommandResult> {
+  const file = await recordingInside(dir, name);
+  if (!file) return { ok: false, error: 'not a recording of this desk' };
+  const { size } = await stat(file);
+  if (size > MAX_PLAYABLE_BYTES) return { ok: false, error: `the recording is too large to play here (${Math.round(size / 1e6)} MB); open ${file}` };
+  const data = await readFile(file);
+  return { ok: true, value: { file, mime: file.endsWith('.opus') ? 'audio/ogg; codecs=opus' : 'audio/wav', data: data.toString('base64') } };
+}
+
+/** The largest recording a window is sent whole (about 30 min of 8 kHz WAV, many hours of Opus). */
+const MAX_PLAYABLE_BYTES = 64 * 1024 * 1024;
 
 /** The consent WAV at every rate the media may run at, on SharedArrayBuffers (media workers share them). */
 async function loadConsent(file: string, deviceRate: number | undefined): Promise<Array<readonly [number, Int16Array]>> {
