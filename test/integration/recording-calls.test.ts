@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,6 +15,7 @@ import { goertzel, loudestStretch, readStereoWav } from '../support/recording-fi
 import { startSipp } from '../support/sipp.js';
 import { pcapCallerScenario } from '../support/sipp-pcap-scenario.js';
 import { sine, toneFrequency } from '../support/tone.js';
+import { findBinary } from '../support/peer-binaries.js';
 
 const skip = peerSkipReason('kamailio', 'sipp');
 
@@ -29,6 +31,7 @@ describe('call recording (headless runner, Kamailio, sipp)', { skip, timeout: 12
   let dir: string;
   let recordings: string;
   let pcap: string;
+  let oldRecording: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'linedesk-rec-'));
@@ -37,6 +40,12 @@ describe('call recording (headless runner, Kamailio, sipp)', { skip, timeout: 12
     writeFileSync(agentWav, encodeWav(sine(400, 8000, 8000, 8000), 8000));
     pcap = join(dir, 'caller-1k.pcap');
     writeTonePcap(pcap, { codec: 'PCMU', seconds: 3, hz: 1000 });
+    // A recording from 40 days ago: retention (30 days) deletes it at start.
+    mkdirSync(recordings, { mode: 0o755 });
+    oldRecording = join(recordings, '20261028-101010_all_old_abcdef.wav');
+    writeFileSync(oldRecording, 'x');
+    const past = (Date.now() - 40 * 86_400_000) / 1000;
+    utimesSync(oldRecording, past, past);
     k = await startKamailio();
     const base = runnerConfig(k, [
       { id: 'all', ext: '291', media: { mode: 'file', file: agentWav } },
@@ -122,10 +131,59 @@ describe('call recording (headless runner, Kamailio, sipp)', { skip, timeout: 12
     assert.equal(runner.eventsSince(mark, 'recording.started').length, 1, `one recording for call ${id}`);
   });
 
-  test('record is refused on a call that is not there, and `record off` without a recording', async () => {
+  test('record is refused on a line with no call; recording.get serves only the desk\'s recordings; retention ran at start', async () => {
     const mark = runner.events.length;
     runner.send({ cmd: 'record', line: 'od', on: true, id: 'x1' });
-    const e = await runner.waitForEvent('error', { id: 'x1' }, 5_000, mark);
-    assert.match(String(e.message), /no active call/);
+    assert.match(String((await runner.waitForEvent('error', { id: 'x1' }, 5_000, mark)).message), /no active call/);
+    for (const [i, file] of ['../config.json', '/etc/passwd', join(dir, 'agent-400.wav'), 'sub/x.wav'].entries()) {
+      runner.send({ cmd: 'recording.get', file, id: `g${i}` });
+      assert.match(String((await runner.waitForEvent('error', { id: `g${i}` }, 5_000, mark)).message), /not a recording of this desk/, file);
+    }
+    assert.equal(existsSync(oldRecording), false, 'the 40-day-old recording was deleted (retentionDays 30)');
+  });
+});
+
+const opusSkip = skip ?? (findBinary('opusdec') ? false : 'opusdec missing (apt-get install opus-tools)');
+
+describe('call recording in Opus, with a consent message (headless runner, Kamailio, sipp)', { skip: opusSkip, timeout: 120_000 }, () => {
+  let k: Kamailio;
+  let runner: HeadlessRunner;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'linedesk-rec-opus-'));
+    const consent = join(dir, 'consent.wav');
+    writeFileSync(consent, encodeWav(sine(800, 8000, 8000, 8000), 8000));
+    k = await startKamailio();
+    runner = new HeadlessRunner({
+      ...runnerConfig(k, [{ id: 'echo', ext: '293', autoAnswerMs: 0 }]),
+      recording: { mode: 'all', dir: join(dir, 'recs'), format: 'opus', consent },
+    });
+    await runner.registered(['echo']);
+  });
+  after(async () => {
+    await runner?.stop();
+    await k?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an echo line: the caller hears the consent (800 Hz) first, then its own echo; the Ogg Opus file holds both sides', async () => {
+    const pcap = join(dir, 'caller-1k.pcap');
+    writeTonePcap(pcap, { codec: 'PCMU', seconds: 3, hz: 1000 });
+    const mark = runner.events.length;
+    const sipp = startSipp({ scenario: pcapCallerScenario([pcap], 3_500), target: `127.0.0.1:${k.udpPort}`, service: '293', mediaPort: await freeUdpPortBlock(4), timeoutMs: 30_000 });
+    const r = await sipp.done;
+    assert.equal(r.successful, 1, r.errors);
+    const stopped = await runner.waitForEvent('recording.stopped', {}, 10_000, mark);
+    const file = String(stopped.file);
+    assert.match(file, /\.opus$/);
+    const out = join(dir, 'decoded.wav');
+    execFileSync(findBinary('opusdec')!, ['--quiet', '--rate', '48000', file, out]);
+    const wav = readStereoWav(out);
+    const at = (x: Int16Array, from: number, to: number): Int16Array => x.subarray(Math.round(from * 48_000), Math.round(to * 48_000));
+    const f = (x: Int16Array): number => toneFrequency(x, 48_000);
+    assert.ok(Math.abs(f(at(wav.right, 0.2, 0.8)) - 800) < 5, `our side starts with the consent: ${f(at(wav.right, 0.2, 0.8)).toFixed(1)} Hz`);
+    assert.ok(Math.abs(f(at(wav.left, 0.2, 0.8)) - 1000) < 5, `the caller meanwhile: ${f(at(wav.left, 0.2, 0.8)).toFixed(1)} Hz`);
+    assert.ok(Math.abs(f(at(wav.right, 1.5, 2.5)) - 1000) < 5, `then the echo of the caller: ${f(at(wav.right, 1.5, 2.5)).toFixed(1)} Hz`);
   });
 });
