@@ -63,8 +63,13 @@ export class CallAudioTap {
   /** Our audio at `rate`, as it goes to the encoder: the consent replaces it while it plays. Returns what is sent. */
   sending(pcm: Int16Array, rate: number, muted: boolean): Int16Array {
     const out = this.#consent ? this.#consentFrame(pcm.length, rate) : pcm;
-    this.#feed('near', muted && out === pcm ? new Int16Array(pcm.length) : out, rate);
+    if (this.#active || this.#wanted) this.#feed('near', muted && out === pcm ? new Int16Array(pcm.length) : out, rate);
     return out;
+  }
+
+  /** A line that sends nothing (listen): our side of the recording is silence. */
+  silent(samples: number, rate: number): void {
+    if (this.#active || this.#wanted) this.#feed('near', new Int16Array(samples), rate);
   }
 
   /** The call's media closes: the recording is finished. */

@@ -384,9 +384,8 @@ export class CallMedia implements MediaSession, DeviceClient {
     const heard = new Int16Array(samples);
     this.#playFifo.shift(samples, heard);
     this.#tap.heard(heard, codec.sampleRate);
-    const ours = this.o.mode === 'listen' ? new Int16Array(samples) : this.o.mode === 'echo' ? heard : this.#fileFrame(samples);
-    const sent = this.#tap.sending(ours, codec.sampleRate, this.#muted);
-    if (this.o.mode !== 'listen') this.#sendFifo.push(sent);
+    if (this.o.mode === 'listen') return this.#tap.silent(samples, codec.sampleRate);
+    this.#sendFifo.push(this.#tap.sending(this.o.mode === 'echo' ? heard : this.#fileFrame(samples), codec.sampleRate, this.#muted));
     this.#sendFromFifo();
   }
 

@@ -79,6 +79,8 @@ export const recordingModule: CoreModule = {
           stopped: (f, error) => {
             if (active.get(callId)?.file === f) active.delete(callId);
             if (error) log.warn(`the recording of call ${callId} stopped: ${error}`);
+            // A recording whose file never opened was never announced: only its failure is news.
+            if (!announced && !error) return;
             host.emit({ event: 'recording.stopped', call: callId, line, file: f, ...(error ? { error } : {}) });
           },
         },

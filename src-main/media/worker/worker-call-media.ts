@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaEncryption } from '../../contract/vocabulary.js';
@@ -237,9 +238,10 @@ export class WorkerCallMedia implements MediaSession {
     // The recording carries on in the same file (its consent was played, or cut short: not again).
     const rec = this.#recording;
     if (rec) {
-      await this.#repairRecording();
-      const { consent: _played, ...request } = rec.request;
-      rec.request = { ...request, append: true };
+      // A file the dead worker never opened is started afresh.
+      const exists = await this.#repairRecording();
+      const { consent: _played, append: _was, ...request } = rec.request;
+      rec.request = exists ? { ...request, append: true } : request;
     }
     try {
       await this.open(this.#port);
@@ -255,13 +257,17 @@ export class WorkerCallMedia implements MediaSession {
     if (this.#muted) this.#post({ t: 'mute', id: this.o.id, on: true });
   }
 
-  async #repairRecording(): Promise<void> {
+  /** Fixes the sizes of the recording's WAV (its worker died); false when the file is not there. */
+  async #repairRecording(): Promise<boolean> {
     const rec = this.#recording;
-    if (rec?.request.format !== 'wav') return;
+    if (!rec) return false;
     try {
-      await repairWav(rec.request.file);
+      if (rec.request.format === 'wav') await repairWav(rec.request.file);
+      else await access(rec.request.file);
+      return true;
     } catch (error) {
-      this.o.log.warn(`could not repair the recording ${rec.request.file}`, { error });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn(`could not repair the recording ${rec.request.file}`, { error });
+      return false;
     }
   }
 
