@@ -1,7 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import { CallRecording } from '../recording/call-recording.js';
 import { OggOpusSink, WavSink, type RecordingSink } from '../recording/recording-sinks.js';
-import type { RecordListener, RecordRequest, StereoOpusEncoder } from '../recording/recording-types.js';
+import type { ConsentPcm, RecordListener, RecordRequest, StereoOpusEncoder } from '../recording/recording-types.js';
 import { loadOpus, opusUnavailableReason } from './codec/opus-codec.js';
 import { Resampler } from './dsp/resampler.js';
 
@@ -52,6 +52,13 @@ export class CallAudioTap {
       this.#consent = new Map(request.consent);
       this.#consentAt = 0;
     }
+  }
+
+  /** Plays the consent message now (an outbound call, once it is answered), before our audio goes on. */
+  playConsent(consent: ConsentPcm): void {
+    if (consent.length === 0) return;
+    this.#consent = new Map(consent);
+    this.#consentAt = 0;
   }
 
   /** The far end's audio at `rate`, as it goes to our ear: recorded, and silenced during the consent. */

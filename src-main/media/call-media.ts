@@ -7,7 +7,7 @@ import { createCodec } from './codec/create-codec.js';
 import { packetSamples } from './codec/packet-duration.js';
 import type { DeviceClient } from './audio-router.js';
 import { CallAudioTap } from './call-audio-tap.js';
-import type { RecordListener, RecordRequest } from '../recording/recording-types.js';
+import type { ConsentPcm, RecordListener, RecordRequest } from '../recording/recording-types.js';
 import { PcmFifo } from './dsp/pcm-fifo.js';
 import { Resampler } from './dsp/resampler.js';
 import { DtmfReceiver } from './dtmf/dtmf-receiver.js';
@@ -200,10 +200,9 @@ export class CallMedia implements MediaSession, DeviceClient {
     return true;
   }
 
-  /** Records the call into `request.file` (after its consent message), or with null stops. */
-  record(request: RecordRequest | null, listener?: RecordListener): void {
-    if (!this.#closed) this.#tap.record(request, listener);
-  }
+  // Recording and the consent message (MediaSession documents them): the tap's.
+  readonly record = (request: RecordRequest | null, listener?: RecordListener): void => { if (!this.#closed) this.#tap.record(request, listener); };
+  readonly playConsent = (consent: ConsentPcm): void => { if (!this.#closed) this.#tap.playConsent(consent); };
 
   close(): void {
     if (this.#closed) return;

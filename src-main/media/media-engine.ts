@@ -1,7 +1,7 @@
 import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
 import type { AudioCodecName } from './sdp/codecs.js';
-import type { RecordListener, RecordRequest } from '../recording/recording-types.js';
+import type { ConsentPcm, RecordListener, RecordRequest } from '../recording/recording-types.js';
 
 /** The media side of one call, as the SessionDescriptionHandler drives it. */
 export interface MediaEndpoint {
@@ -43,6 +43,8 @@ export interface MediaSession extends MediaEndpoint {
   setMuted(on: boolean): void;
   /** Records the call (both sides, recording/), or with null stops; the listener hears when the file opens and closes. */
   record?(request: RecordRequest | null, listener?: RecordListener): void;
+  /** Plays a consent message to the far end now, before our audio goes on (an outbound call, once answered). */
+  playConsent?(consent: ConsentPcm): void;
 }
 
 /** A recording to start with a call's media (the recording module's `recording.mode` all). */

@@ -63,11 +63,11 @@ export const recordingModule: CoreModule = {
     const daily = host.clock.setInterval(() => void sweep(false).catch((error: unknown) => log.error('the recordings sweep failed', { error })), DAY_MS);
     host.onClose(() => daily.cancel());
 
-    const startFor = (callId: string, line: string): RecordStart => {
+    const startFor = (callId: string, line: string, withConsent = true): RecordStart => {
       const file = resolve(dir, recordingFileName(host.clock.wallNow(), line, callId, cfg.format));
       let announced = false;
       return {
-        request: { file, format: cfg.format, ...(consent ? { consent } : {}) },
+        request: { file, format: cfg.format, ...(consent && withConsent ? { consent } : {}) },
         listener: {
           started: (f) => {
             active.set(callId, { file: f, line });
@@ -87,7 +87,19 @@ export const recordingModule: CoreModule = {
       };
     };
     const engine = host.services.get(Media).engine;
-    engine.recordAtOpen = (req) => (modeOf(req.line) === 'all' ? startFor(req.callId, req.line) : undefined);
+    // An outbound call's media opens with its INVITE and may carry early media (ringback):
+    // its consent waits for the answer. An inbound call's media opens as it is answered.
+    const consentAtAnswer = new Set<string>();
+    engine.recordAtOpen = (req) => {
+      if (modeOf(req.line) !== 'all') return undefined;
+      const outbound = host.calls.get(req.callId)?.direction === 'outbound';
+      if (outbound && consent) consentAtAnswer.add(req.callId);
+      return startFor(req.callId, req.line, !outbound);
+    };
+    host.events.on('event', (e) => {
+      if (e.event === 'call.answered' && consent && consentAtAnswer.delete(e.call)) host.calls.get(e.call)?.media?.playConsent?.(consent);
+      else if (e.event === 'call.ended') consentAtAnswer.delete(e.call);
+    });
 
     host.commands.register('record', (c) => {
       const call = c.call !== undefined ? host.calls.get(c.call) : c.line !== undefined ? host.calls.activeOn(c.line) : undefined;

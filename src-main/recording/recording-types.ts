@@ -15,8 +15,11 @@ export interface RecordRequest {
    * The consent message, played to the far end before the call's audio is connected; PCM
    * by sample rate (on SharedArrayBuffers when it crosses to a media worker).
    */
-  consent?: ReadonlyArray<readonly [rate: number, pcm: Int16Array]>;
+  consent?: ConsentPcm;
 }
+
+/** A consent message's PCM by sample rate. */
+export type ConsentPcm = ReadonlyArray<readonly [rate: number, pcm: Int16Array]>;
 
 /** What becomes of a recording: its file opened (started), or closed (stopped, with the error that stopped it early). */
 export interface RecordListener {

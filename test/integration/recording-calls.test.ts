@@ -12,7 +12,8 @@ import { runnerConfig } from '../support/linedesk-config.js';
 import { writeTonePcap } from '../support/pcap-writer.js';
 import { freeUdpPortBlock } from '../support/ports.js';
 import { goertzel, loudestStretch, readStereoWav } from '../support/recording-files.js';
-import { startSipp } from '../support/sipp.js';
+import { startDevice, startSipp, type Device } from '../support/sipp.js';
+import { earlyMediaCallee } from '../support/sipp-pbx-scenarios.js';
 import { pcapCallerScenario } from '../support/sipp-pcap-scenario.js';
 import { sine, toneFrequency } from '../support/tone.js';
 import { findBinary } from '../support/peer-binaries.js';
@@ -185,5 +186,56 @@ describe('call recording in Opus, with a consent message (headless runner, Kamai
     assert.ok(Math.abs(f(at(wav.right, 0.2, 0.8)) - 800) < 5, `our side starts with the consent: ${f(at(wav.right, 0.2, 0.8)).toFixed(1)} Hz`);
     assert.ok(Math.abs(f(at(wav.left, 0.2, 0.8)) - 1000) < 5, `the caller meanwhile: ${f(at(wav.left, 0.2, 0.8)).toFixed(1)} Hz`);
     assert.ok(Math.abs(f(at(wav.right, 1.5, 2.5)) - 1000) < 5, `then the echo of the caller: ${f(at(wav.right, 1.5, 2.5)).toFixed(1)} Hz`);
+  });
+});
+
+describe('call recording of an outbound call with early media: the consent waits for the answer', { skip, timeout: 120_000 }, () => {
+  let k: Kamailio;
+  let runner: HeadlessRunner;
+  let dir: string;
+  let device: Device | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'linedesk-rec-out-'));
+    const consent = join(dir, 'consent.wav');
+    writeFileSync(consent, encodeWav(sine(800, 8000, 8000, 8000), 8000));
+    const agentWav = join(dir, 'agent-400.wav');
+    writeFileSync(agentWav, encodeWav(sine(400, 8000, 8000, 8000), 8000));
+    k = await startKamailio();
+    runner = new HeadlessRunner({
+      ...runnerConfig(k, [{ id: 'out', ext: '295', media: { mode: 'file', file: agentWav } }], { media: { codecs: ['PCMU'] } }),
+      recording: { mode: 'all', dir: join(dir, 'recs'), consent },
+    });
+    await runner.registered(['out']);
+  });
+  after(async () => {
+    device?.kill();
+    await device?.done.catch(() => undefined);
+    await runner?.stop();
+    await k?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('183 with early media, 200 two seconds later: 400 Hz (ours, not sent) before the answer, the 800 Hz consent after it, then ours again', async () => {
+    const pcap = join(dir, 'ringback.pcap');
+    writeTonePcap(pcap, { codec: 'PCMU', seconds: 2, hz: 1000 });
+    device = startDevice({ target: `127.0.0.1:${k.udpPort}`, user: '296', lifeMs: 40_000, answerScenario: earlyMediaCallee(pcap, 2_000), mediaPort: await freeUdpPortBlock(4) });
+    await device.registered;
+    const mark = runner.events.length;
+    runner.send({ cmd: 'dial', line: 'out', target: '296' });
+    const started = await runner.waitForEvent('recording.started', {}, 10_000, mark);
+    const answered = await runner.waitForEvent('call.answered', { line: 'out' }, 10_000, mark);
+    await delay(2_500);
+    runner.send({ cmd: 'hangup', line: 'out' });
+    const stopped = await runner.waitForEvent('recording.stopped', {}, 10_000, mark);
+    const wav = readStereoWav(String(stopped.file));
+    const answerAt = (Number(answered.ts) - Number(started.ts)) / 1000;
+    assert.ok(answerAt > 1.5, `answered ${answerAt.toFixed(2)} s into the recording`);
+    const f = (from: number, to: number): number => toneFrequency(wav.right.subarray(Math.round(from * wav.rate), Math.round(to * wav.rate)), wav.rate);
+    assert.ok(Math.abs(f(0.3, answerAt - 0.3) - 400) < 5, `before the answer: ${f(0.3, answerAt - 0.3).toFixed(1)} Hz`);
+    assert.ok(Math.abs(f(answerAt + 0.2, answerAt + 0.8) - 800) < 5, `after the answer, the consent: ${f(answerAt + 0.2, answerAt + 0.8).toFixed(1)} Hz`);
+    assert.ok(Math.abs(f(answerAt + 1.3, answerAt + 2.2) - 400) < 5, `then ours: ${f(answerAt + 1.3, answerAt + 2.2).toFixed(1)} Hz`);
+    const early = wav.left.subarray(Math.round(0.3 * wav.rate), Math.round((answerAt - 0.3) * wav.rate));
+    assert.ok(Math.abs(toneFrequency(early, wav.rate) - 1000) < 5, 'the early media (ringback) on the far end\'s channel');
   });
 });

@@ -5,7 +5,7 @@ import type { CallMediaEvents } from '../media-engine.js';
 import type { AudioCodecName } from '../sdp/codecs.js';
 import type { Negotiated, NegotiationChanges } from '../sdp/negotiate.js';
 import type { SdesCrypto } from '../srtp/sdes.js';
-import type { RecordRequest } from '../../recording/recording-types.js';
+import type { ConsentPcm, RecordRequest } from '../../recording/recording-types.js';
 
 /*
  * The messages between the main thread and a media worker (worker_threads). Everything here
@@ -64,6 +64,7 @@ export type ToWorker =
   | { t: 'dtmf'; id: number; tones: string; durationMs?: number }
   | { t: 'mute'; id: number; on: boolean }
   | { t: 'record'; id: number; request: RecordRequest | null }
+  | { t: 'consent'; id: number; consent: ConsentPcm }
   | { t: 'close'; id: number }
   | { t: 'gc' }
   /** Test hook: die as a bug would (an exception nobody catches, an exit, a loop that never returns). */

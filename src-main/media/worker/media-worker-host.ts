@@ -65,6 +65,9 @@ export class MediaWorkerHost {
       case 'record':
         this.#withSession(m.id, (s) => s.media.record(m.request, this.#recordListener(m.id)));
         return;
+      case 'consent':
+        this.#withSession(m.id, (s) => s.media.playConsent(m.consent));
+        return;
       case 'close':
         if (!this.#sessions.has(m.id)) this.#closedEarly.add(m.id);
         this.#withSession(m.id, (s) => s.media.close());

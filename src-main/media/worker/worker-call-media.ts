@@ -5,7 +5,7 @@ import type { MediaEncryption } from '../../contract/vocabulary.js';
 import type { MediaMode } from '../call-media.js';
 import { isDtmfSymbol } from '../dtmf/rfc4733.js';
 import type { MediaRequest, MediaSession, RecordStart } from '../media-engine.js';
-import type { RecordListener, RecordRequest } from '../../recording/recording-types.js';
+import type { ConsentPcm, RecordListener, RecordRequest } from '../../recording/recording-types.js';
 import { repairWav } from '../../recording/wav-header.js';
 import type { AudioCodecName } from '../sdp/codecs.js';
 import { compareNegotiated, type Negotiated, type NegotiationChanges } from '../sdp/negotiate.js';
@@ -164,6 +164,10 @@ export class WorkerCallMedia implements MediaSession {
       this.#recording = { request, listener };
     }
     this.#post({ t: 'record', id: this.o.id, request });
+  }
+
+  playConsent(consent: ConsentPcm): void {
+    if (!this.#closed) this.#post({ t: 'consent', id: this.o.id, consent });
   }
 
   close(): void {
