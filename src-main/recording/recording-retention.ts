@@ -1,5 +1,6 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { repairOgg } from './ogg-repair.js';
 import { repairWav } from './wav-header.js';
 
 const DAY_MS = 86_400_000;
@@ -38,10 +39,7 @@ export async function sweepRecordings(dir: string, days: number, now: number, op
         result.deleted.push(file);
         continue;
       }
-      if (opts.repair && name.endsWith('.wav')) {
-        const layout = await repairWav(file);
-        if (layout?.changed) result.repaired.push(file);
-      }
+      if (opts.repair && (name.endsWith('.wav') ? (await repairWav(file))?.changed : await repairOgg(file))) result.repaired.push(file);
     } catch (error) {
       result.failed.push({ file, error: error instanceof Error ? error.message : String(error) });
     }

@@ -75,6 +75,8 @@ export class OggOpusSink implements RecordingSink {
   ) {
     this.#writer = new BatchedFileWriter(file, { append: opts.append === true, onError: opts.onError });
     this.#writer.write(this.#stream.headers(2, 48_000, opts.comments ?? []));
+    // Pages go to the disk as they are made (about a second each): what a crash loses is the page being filled.
+    this.#writer.flush();
     this.opened = this.#writer.opened;
   }
 
@@ -102,6 +104,8 @@ export class OggOpusSink implements RecordingSink {
   #encodeFrame(): void {
     const page = this.#stream.packet(this.encoder.encode(this.#frame, OPUS_FRAME), OPUS_FRAME);
     this.#filled = 0;
-    if (page) this.#writer.write(page);
+    if (!page) return;
+    this.#writer.write(page);
+    this.#writer.flush();
   }
 }

@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { MediaEncryption } from '../../contract/vocabulary.js';
@@ -6,6 +5,7 @@ import type { MediaMode } from '../call-media.js';
 import { isDtmfSymbol } from '../dtmf/rfc4733.js';
 import type { MediaRequest, MediaSession, RecordStart } from '../media-engine.js';
 import type { ConsentPcm, RecordListener, RecordRequest } from '../../recording/recording-types.js';
+import { repairOgg } from '../../recording/ogg-repair.js';
 import { repairWav } from '../../recording/wav-header.js';
 import type { AudioCodecName } from '../sdp/codecs.js';
 import { compareNegotiated, type Negotiated, type NegotiationChanges } from '../sdp/negotiate.js';
@@ -267,7 +267,7 @@ export class WorkerCallMedia implements MediaSession {
     if (!rec) return false;
     try {
       if (rec.request.format === 'wav') await repairWav(rec.request.file);
-      else await access(rec.request.file);
+      else await repairOgg(rec.request.file);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn(`could not repair the recording ${rec.request.file}`, { error });

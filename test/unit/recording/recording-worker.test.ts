@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,6 +14,8 @@ import { compareNegotiated, type Negotiated } from '../../../src-main/media/sdp/
 import type { CrashKind } from '../../../src-main/media/worker/media-protocol.js';
 import type { WorkerCallMedia } from '../../../src-main/media/worker/worker-call-media.js';
 import { WorkerMediaEngine } from '../../../src-main/media/worker/worker-media-engine.js';
+import { OGG_EOS, parseOggPages } from '../../../src-main/recording/ogg-page.js';
+import { findBinary } from '../../support/peer-binaries.js';
 import { readStereoWav } from '../../support/recording-files.js';
 import { sine, toneFrequency } from '../../support/tone.js';
 import { until } from '../../support/until.js';
@@ -81,7 +84,7 @@ interface Heard {
   stopped: Array<{ file: string; error?: string }>;
 }
 
-async function recordedCall(file: string, consent?: Int16Array): Promise<{ e: WorkerMediaEngine; media: WorkerCallMedia; far: Far; heard: Heard }> {
+async function recordedCall(file: string, consent?: Int16Array, format: 'wav' | 'opus' = 'wav'): Promise<{ e: WorkerMediaEngine; media: WorkerCallMedia; far: Far; heard: Heard }> {
   const e = new WorkerMediaEngine({
     workers: 2,
     address: '127.0.0.1',
@@ -105,7 +108,7 @@ async function recordedCall(file: string, consent?: Int16Array): Promise<{ e: Wo
     shared.set(consent);
   }
   e.recordAtOpen = (): RecordStart => ({
-    request: { file, format: 'wav', ...(shared ? { consent: [[8000, shared] as const] } : {}) },
+    request: { file, format, ...(shared ? { consent: [[8000, shared] as const] } : {}) },
     listener: { started: (f) => heard.started.push(f), stopped: (f, error) => heard.stopped.push({ file: f, ...(error ? { error } : {}) }) },
   });
   let port = 0;
@@ -150,6 +153,40 @@ describe('recording in the media worker', { timeout: 60_000 }, () => {
       assert.ok(Math.abs(toneFrequency(wav.right.subarray(wav.right.length - 4000, wav.right.length - 800), 8000) - 440) < 5, 'our side (the echo) after it');
     });
   }
+
+  test('an Opus recording whose worker dies goes on as a second (chained) Ogg stream in the same file, which opusdec plays whole', { skip: !findBinary('opusdec') ? 'opusdec missing (opus-tools)' : false }, async () => {
+    const file = join(dir, 'crash.opus');
+    const { media, far, heard } = await recordedCall(file, undefined, 'opus');
+    try {
+      await until(() => heard.started.length === 1, 5000, 'the recording to start');
+      await delay(1_500);
+      const dead = media.worker!;
+      dead.crash('throw');
+      await until(() => !dead.alive, 5000, 'the death to be noticed');
+      const mark = far.got.length;
+      await until(() => far.got.length > mark + 25, 5000, 'the echo from the re-opened media');
+      await delay(1_000);
+      media.close();
+      await until(() => heard.stopped.length === 1, 5000, 'the recording to stop');
+    } finally {
+      far.stop();
+    }
+    assert.deepEqual(heard.stopped, [{ file }]);
+    const pages = parseOggPages(readFileSync(file));
+    assert.ok(pages.every((p) => p.crcOk), 'every page checks');
+    const streams = new Set(pages.map((p) => p.serial));
+    assert.equal(streams.size, 2, 'two logical streams, one after the other');
+    assert.equal(pages.at(-1)!.flags & OGG_EOS, OGG_EOS);
+    const info = execFileSync(findBinary('opusinfo')!, [file], { encoding: 'utf8' });
+    assert.doesNotMatch(info, /WARNING|ERROR/, info);
+    assert.match(info, /New logical stream \(#2/);
+    const out = join(dir, 'crash-decoded.wav');
+    execFileSync(findBinary('opusdec')!, ['--quiet', '--rate', '48000', file, out]);
+    const wav = readStereoWav(out);
+    const seconds = wav.left.length / 48_000;
+    assert.ok(seconds > 1.5 && seconds < 4.5, `${seconds.toFixed(2)} s decoded`);
+    assert.ok(Math.abs(toneFrequency(wav.left.subarray(wav.left.length - 48_000, wav.left.length - 4800), 48_000) - 440) < 5, 'the caller after the crash');
+  });
 
   test('the consent message plays to the far end first, then the echo is connected; the recording holds both', async () => {
     const file = join(dir, 'consent.wav');

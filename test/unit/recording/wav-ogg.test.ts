@@ -8,6 +8,7 @@ import { decodeWav } from '../../../src-main/media/audio/wav-file.js';
 import { loadOpus } from '../../../src-main/media/codec/opus-codec.js';
 import { OGG_BOS, OGG_EOS, oggCrc, oggPage, parseOggPages } from '../../../src-main/recording/ogg-page.js';
 import { OggOpusStream, opusHead } from '../../../src-main/recording/ogg-opus-stream.js';
+import { repairOgg } from '../../../src-main/recording/ogg-repair.js';
 import { OggOpusSink, WavSink } from '../../../src-main/recording/recording-sinks.js';
 import { parseWavHeader, repairWav, wavHeader, WAV_HEADER_BYTES } from '../../../src-main/recording/wav-header.js';
 import { findBinary } from '../../support/peer-binaries.js';
@@ -129,6 +130,29 @@ describe('Ogg pages', () => {
     const audio = pages.slice(2);
     assert.equal(audio.reduce((n, p) => n + p.packets.length, 0), 120);
     for (let i = 1; i < audio.length; i++) assert.ok(audio[i]!.granule > audio[i - 1]!.granule);
+  });
+});
+
+describe('repairOgg', () => {
+  test('a stream cut in the middle of a page loses that page, and its last whole page is marked end-of-stream', async () => {
+    const s = new OggOpusStream(7);
+    const parts: Buffer[] = [s.headers(2, 48_000)];
+    for (let i = 0; i < 150; i++) {
+      const page = s.packet(Buffer.alloc(40, i), 960);
+      if (page) parts.push(page);
+    }
+    const whole = Buffer.concat(parts);
+    const file = join(dir, 'cut.opus');
+    writeFileSync(file, Buffer.concat([whole, oggPage({ serial: 7, sequence: 99, granule: 1n, flags: 0, packets: [Buffer.alloc(500)] }).subarray(0, 300)]));
+    assert.equal(await repairOgg(file), true);
+    const pages = parseOggPages(readFileSync(file));
+    assert.equal(readFileSync(file).length, whole.length, 'the half page is gone');
+    assert.ok(pages.every((p) => p.crcOk));
+    assert.equal(pages.at(-1)!.flags & OGG_EOS, OGG_EOS);
+    assert.equal(pages.filter((p) => p.flags & OGG_EOS).length, 1);
+    assert.equal(await repairOgg(file), false, 'a finished file is left as it is');
+    writeFileSync(file, 'no pages here');
+    await assert.rejects(repairOgg(file), /no whole Ogg page/);
   });
 });
 
