@@ -67,10 +67,14 @@ export class CallAudioTap {
     if (this.#consent) pcm.fill(0);
   }
 
-  /** Our audio at `rate`, as it goes to the encoder: the consent replaces it while it plays. Returns what is sent. */
-  sending(pcm: Int16Array, rate: number, muted: boolean): Int16Array {
+  /**
+   * Our audio at `rate`, as it goes to the encoder: the consent replaces it while it plays.
+   * Returns what is sent. `silent`: the far end hears none of it (muted, on hold, early
+   * media), so the recording has silence there.
+   */
+  sending(pcm: Int16Array, rate: number, silent: boolean): Int16Array {
     const out = this.#consent ? this.#consentFrame(pcm.length, rate) : pcm;
-    if (this.#active || this.#wanted) this.#feed('near', muted && out === pcm ? new Int16Array(pcm.length) : out, rate);
+    if (this.#active || this.#wanted) this.#feed('near', silent && out === pcm ? new Int16Array(pcm.length) : out, rate);
     return out;
   }
 

@@ -232,7 +232,7 @@ export class CallMedia implements MediaSession, DeviceClient {
 
   takeCapture(frame: Int16Array): void {
     if (!this.#codec) return;
-    const sent = this.#tap.sending(frame, this.o.deviceRate, this.#muted);
+    const sent = this.#tap.sending(frame, this.o.deviceRate, this.#muted || !this.rtp.sending);
     this.#sendFifo.push(this.#down ? this.#down.process(sent) : sent);
     this.#sendFromFifo();
   }
@@ -384,7 +384,7 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.#playFifo.shift(samples, heard);
     this.#tap.heard(heard, codec.sampleRate);
     if (this.o.mode === 'listen') return this.#tap.silent(samples, codec.sampleRate);
-    this.#sendFifo.push(this.#tap.sending(this.o.mode === 'echo' ? heard : this.#fileFrame(samples), codec.sampleRate, this.#muted));
+    this.#sendFifo.push(this.#tap.sending(this.o.mode === 'echo' ? heard : this.#fileFrame(samples), codec.sampleRate, this.#muted || !this.rtp.sending));
     this.#sendFromFifo();
   }
 
