@@ -240,3 +240,56 @@ describe('call recording of an outbound call with early media: the consent waits
     assert.ok(Math.abs(toneFrequency(early, wav.rate) - 1000) < 5, 'the early media (ringback) on the far end\'s channel');
   });
 });
+
+describe('call recording when LineDesk stops mid-call', { skip, timeout: 120_000 }, () => {
+  let k: Kamailio;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'linedesk-rec-stop-'));
+    k = await startKamailio();
+  });
+  after(async () => {
+    await k?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a stop (SIGTERM) hangs up, and the recording is closed with the right sizes; a kill (SIGKILL) leaves one the next start repairs', async () => {
+    const pcap = join(dir, 'caller.pcap');
+    writeTonePcap(pcap, { codec: 'PCMU', seconds: 8, hz: 1000 });
+    const config = { ...runnerConfig(k, [{ id: 'echo', ext: '297', autoAnswerMs: 0 }]), recording: { mode: 'all', dir: join(dir, 'recs') } };
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const runner = new HeadlessRunner(config);
+      try {
+        await runner.registered(['echo']);
+        const sipp = startSipp({ scenario: pcapCallerScenario([pcap], 8_500), target: `127.0.0.1:${k.udpPort}`, service: '297', mediaPort: await freeUdpPortBlock(4), timeoutMs: 30_000 });
+        const started = await runner.waitForEvent('recording.started', {}, 10_000);
+        await delay(2_000);
+        if (signal === 'SIGKILL') runner.child.kill('SIGKILL');
+        await runner.stop();
+        sipp.kill();
+        await sipp.done.catch(() => undefined);
+        const file = String(started.file);
+        const wav = readStereoWav(file);
+        if (signal === 'SIGTERM') {
+          assert.equal(wav.headerDataBytes, wav.fileDataBytes, 'closed at the stop');
+          assert.ok(runner.events.some((e) => e.event === 'recording.stopped' && e.file === file), 'recording.stopped before the runner exits');
+        } else {
+          assert.equal(wav.headerDataBytes, 0, 'a killed writer leaves the placeholder size');
+          // The next start's sweep repairs it.
+          const next = new HeadlessRunner(config);
+          try {
+            await next.registered(['echo']);
+            const repaired = readStereoWav(file);
+            assert.equal(repaired.headerDataBytes, repaired.fileDataBytes, 'repaired at the next start');
+            assert.ok(repaired.fileDataBytes > 0);
+          } finally {
+            await next.stop();
+          }
+        }
+      } finally {
+        await runner.stop();
+      }
+    }
+  });
+});
