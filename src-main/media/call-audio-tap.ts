@@ -41,7 +41,7 @@ export class CallAudioTap {
   /** Starts recording into `request.file` (its consent plays first, if it has one), or with null stops it. */
   record(request: RecordRequest | null, listener?: RecordListener): void {
     if (!request) {
-      this.#wanted = undefined;
+      this.#dropWanted();
       this.#stop();
       return;
     }
@@ -85,9 +85,16 @@ export class CallAudioTap {
 
   /** The call's media closes: the recording is finished. */
   close(): void {
-    this.#wanted = undefined;
+    this.#dropWanted();
     this.#consent = undefined;
     this.#stop();
+  }
+
+  /** A recording asked for whose file was never opened (no frame came): it is over all the same. */
+  #dropWanted(): void {
+    const w = this.#wanted;
+    this.#wanted = undefined;
+    w?.listener.stopped(w.request.file);
   }
 
   #consentFrame(samples: number, rate: number): Int16Array {

@@ -65,6 +65,8 @@ export const recordingModule: CoreModule = {
 
     const startFor = (callId: string, line: string, withConsent = true): RecordStart => {
       const file = resolve(dir, recordingFileName(host.clock.wallNow(), line, callId, cfg.format));
+      // Known from now on (a second `record` gets this file), until the media says it is closed.
+      active.set(callId, { file, line });
       let announced = false;
       return {
         request: { file, format: cfg.format, ...(consent && withConsent ? { consent } : {}) },
