@@ -42,7 +42,7 @@ export function buildTargets(root) {
       // start checks these, ~500 files otherwise): npm rewrites node_modules/.package-lock.json
       // whenever it changes the tree, and patches/ holds what postinstall applies on top.
       inputs: ['scripts/build-headless.mjs', 'patches', ...manifests],
-      outputs: ['dist/linedesk/linedesk.cjs'],
+      outputs: ['dist/linedesk/linedesk.cjs', 'dist/linedesk/media-worker-main.js'],
       steps: [async (r) => (await import('./build-headless.mjs')).buildHeadless(r).then((files) => files.filter((f) => !f.startsWith('node_modules/')))],
     },
   };

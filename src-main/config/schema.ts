@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { mediaEncryptions, strategyNames } from '../contract/vocabulary.js';
 import { sourceEntryError } from '../sip/security/source-list.js';
+import { integrationsSchema } from './integrations-schema.js';
 import { parseReferPattern } from './refer-patterns.js';
 
 /** "host:port" or "[v6]:port"; port 0 means "any free port". */
@@ -94,6 +95,8 @@ const lineSchema = z.strictObject({
   recording: recordingMode.optional(),
   /** Service lines: where the far end may send the line's calls by REFER; any other target is refused (603). */
   allowReferTo: z.array(referPattern).max(100).optional(),
+  /** Subscribe to the line's voicemail light (RFC 3842 message-summary); unsolicited NOTIFYs from the PBX are taken either way. */
+  mwi: z.boolean().optional(),
 });
 
 const timersSchema = z.strictObject({
@@ -174,6 +177,17 @@ const redirectsSchema = z.strictObject({
   maxHops: z.number().int().min(0).max(10).default(3),
 });
 
+/** Busy-lamp field (RFC 4235 dialog events): colleagues' extensions watched through the registrar. */
+const extension = z.string().regex(/^[A-Za-z0-9_.+*#-]{1,32}$/, 'must be an extension: 1-32 letters, digits or _ . + * # -');
+const presenceSchema = z.strictObject({
+  /** Extensions to watch, each a string or {ext, label}. */
+  watch: z.array(z.union([extension, z.strictObject({ ext: extension, label: z.string().min(1).max(64).optional() })])).max(100).default([]),
+  /** The line whose registration the subscriptions go through (the first line by default). */
+  line: z.string().optional(),
+  /** Requested subscription lifetime; refreshed before it ends. */
+  expiresSec: z.number().int().min(10).max(86_400).default(600),
+});
+
 const tlsSchema = z.strictObject({
   /** PEM file of the CA that signs the server certificate; system CAs when absent. */
   caFile: z.string().optional(),
@@ -228,6 +242,7 @@ export const configSchema = z
     security: securitySchema.prefault({}),
     sessionTimers: sessionTimersSchema.prefault({}),
     redirects: redirectsSchema.prefault({}),
+    presence: presenceSchema.prefault({}),
     limits: z
       .strictObject({
         maxMessageBytes: z.number().int().min(1_500).max(1_048_576).default(65_535),
@@ -301,6 +316,8 @@ export const configSchema = z
     recording: recordingSchema.prefault({}),
     /** The shared team database (docs/team.md); without it, nothing leaves the desk. */
     team: teamSchema.optional(),
+    /** CRM hooks: webhooks and the screen pop (docs/integrations.md). */
+    integrations: integrationsSchema.prefault({}),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'off']).default('info') }).prefault({}),
     /** User-Agent (requests) and Server (answers): no version by default, so a scanner cannot pick exploits by it. */
     userAgent: z.string().max(128).default('LineDesk'),
@@ -324,6 +341,13 @@ export const configSchema = z
     if (cfg.timers.t2 < cfg.timers.t1) ctx.addIssue({ code: 'custom', path: ['timers', 't2'], message: 'must not be smaller than t1' });
     if (cfg.team && cfg.store.path === ':memory:') ctx.addIssue({ code: 'custom', path: ['store', 'path'], message: 'team replication ships from the store file: store.path must be a file, not ":memory:"' });
     if (cfg.timers.retryMaxMs < cfg.timers.retryMinMs) ctx.addIssue({ code: 'custom', path: ['timers', 'retryMaxMs'], message: 'must not be smaller than retryMinMs' });
+    if (cfg.presence.line !== undefined && !ids.has(cfg.presence.line)) ctx.addIssue({ code: 'custom', path: ['presence', 'line'], message: `no line "${cfg.presence.line}"` });
+    const watched = new Set<string>();
+    cfg.presence.watch.forEach((w, i) => {
+      const ext = typeof w === 'string' ? w : w.ext;
+      if (watched.has(ext)) ctx.addIssue({ code: 'custom', path: ['presence', 'watch', i], message: `${ext} is watched twice` });
+      watched.add(ext);
+    });
     if (cfg.sessionTimers.expiresSec < cfg.sessionTimers.minSeSec) ctx.addIssue({ code: 'custom', path: ['sessionTimers', 'expiresSec'], message: 'must not be smaller than minSeSec' });
   });
 

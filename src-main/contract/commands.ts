@@ -81,6 +81,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     range: z.union([z.enum(['today', 'week']), z.strictObject({ from: z.number().int().min(0), to: z.number().int().min(0) })]),
     id,
   }),
+  // Presence (BLF) and message waiting: answered by a `presence.list` event
+  z.strictObject({ cmd: z.literal('presence.list'), id }),
   // Process
   z.strictObject({ cmd: z.literal('status'), id }),
   /** Memory and the sizes of what the core keeps, for monitoring and leak checks; `gc` collects first when Node runs with --expose-gc. */

@@ -48,6 +48,13 @@ export type ControlEvent =
   | { event: 'team.sync'; state: TeamSyncState; pending: number; lagMs: number; reason?: string }
   | { event: 'team.agents'; id?: string; agents: TeamAgent[] }
   | { event: 'team.stats'; id?: string; team: TeamFigures; agents: TeamAgentFigures[] }
+  // CRM hooks (docs/integrations.md): a URL for the CRM to open; a webhook's deliveries failing or back
+  | { event: 'screenpop'; url: string; call: string; line: string }
+  | { event: 'webhook.state'; webhook: number; url: string; state: WebhookState; pending: number; dropped: number; rejected: number; error?: string }
+  // Presence (BLF) and message waiting
+  | { event: 'presence'; ext: string; label: string; state: PresenceState }
+  | { event: 'presence.list'; id?: string; lamps: PresenceLamp[]; mwi: MwiStatus[] }
+  | { event: 'mwi'; line: string; waiting: boolean; new: number; old: number }
   | { event: 'error'; id?: string; cmd?: string; message: string }
   | { event: 'stopped' }
   // Desktop app and browser mode only (desk/link-prompts.ts): a sip:/tel: link waits for the agent's Dial or Cancel
@@ -58,6 +65,26 @@ export type ControlEventName = ControlEvent['event'];
 
 /** What became of a REFER the far end sent: carried out (202), declined by the agent, unanswered, refused by LineDesk, or gone with its call (each 603, a second REFER while one waits 491). */
 export type ReferOutcome = 'accepted' | 'declined' | 'timeout' | 'refused' | 'call-ended';
+
+/** A webhook's deliveries: `ok` (the last POST was taken, or none was needed), `failing` (retrying with backoff, events kept). */
+export type WebhookState = 'ok' | 'failing';
+
+/** A watched colleague's lamp: idle, ringing (a call to them not yet answered), busy (on a call, or placing one), offline (not known: no subscription, or our line is down). */
+export type PresenceState = 'idle' | 'ringing' | 'busy' | 'offline';
+
+export interface PresenceLamp {
+  ext: string;
+  label: string;
+  state: PresenceState;
+}
+
+/** A line's voicemail light (RFC 3842). */
+export interface MwiStatus {
+  line: string;
+  waiting: boolean;
+  new: number;
+  old: number;
+}
 
 export type AgentStateName = 'available' | 'paused' | 'wrapup' | 'dnd' | 'offline';
 

@@ -1,4 +1,4 @@
-import type { AgentStateName, ControlEvent, Stamped } from './control-events.js';
+import type { AgentStateName, ControlEvent, MwiStatus, PresenceLamp, Stamped } from './control-events.js';
 import type { EndReason, OfferEnd, RegistrationState } from './vocabulary.js';
 
 /**
@@ -115,6 +115,10 @@ export interface DeskModel {
   queue: QueueEntryView[];
   agent?: AgentView;
   linkPrompt?: LinkPromptView;
+  /** Watched colleagues' lamps (presence.watch), in config order; absent until the first `presence` event. */
+  presence?: PresenceLamp[];
+  /** Voicemail lights by line id; absent until the first `mwi` event. */
+  mwi?: Record<string, MwiStatus>;
   transports: { protocol: string; local: string }[];
   ready: boolean;
   stopped: boolean;
@@ -222,6 +226,16 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       return applyStatus(m, e);
     case 'stopped':
       return { ...m, stopped: true, lines: m.lines.map((l) => ({ ...l, registration: 'unregistered', offers: [], calls: [] })), queue: [] };
+    case 'presence': {
+      const lamp: PresenceLamp = { ext: e.ext, label: e.label, state: e.state };
+      const lamps = m.presence ?? [];
+      const i = lamps.findIndex((l) => l.ext === e.ext);
+      return { ...m, presence: i < 0 ? [...lamps, lamp] : lamps.map((l, j) => (j === i ? lamp : l)) };
+    }
+    case 'presence.list':
+      return { ...m, presence: e.lamps, mwi: Object.fromEntries(e.mwi.map((w) => [w.line, w])) };
+    case 'mwi':
+      return { ...m, mwi: { ...m.mwi, [e.line]: { line: e.line, waiting: e.waiting, new: e.new, old: e.old } } };
     case 'link.prompt':
       return { ...m, linkPrompt: { prompt: e.prompt, target: e.target, since: e.ts } };
     case 'link.prompt.ended': {
@@ -325,6 +339,8 @@ export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   for (const q of m.queue) out.push({ event: 'call.queued', call: q.call, position: q.position, from: q.from, to: q.to, ts: q.since });
   if (m.agent) out.push({ event: 'agent.state', ...m.agent, ts: now });
   if (m.linkPrompt) out.push({ event: 'link.prompt', prompt: m.linkPrompt.prompt, target: m.linkPrompt.target, ts: m.linkPrompt.since });
+  for (const lamp of m.presence ?? []) out.push({ event: 'presence', ...lamp, ts: now });
+  for (const w of Object.values(m.mwi ?? {})) out.push({ event: 'mwi', ...w, ts: now });
   return out;
 }
 

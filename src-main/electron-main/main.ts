@@ -5,7 +5,7 @@
  * is sandboxed and talks to the core only through the typed, validated IPC of
  * src-main/contract/ipc-contract.ts.
  */
-import { Notification, app, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { Notification, app, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import { writeJsonAtomic } from '../common/json-file.js';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -27,6 +27,7 @@ import { hardenWebContents } from './harden-web-contents.js';
 import { shellIpcHandlers, type IpcSender } from './ipc-guard.js';
 import { rotatingFileSink } from './rotating-log.js';
 import { SafeStorageVault } from './safe-storage-vault.js';
+import { openScreenPop } from './screen-pop-opener.js';
 import { secureSession } from './session-security.js';
 import { protectUserData, shellPaths } from './shell-paths.js';
 import { shellText } from './shell-strings.js';
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
     tray.update(host.model);
     notifications.onEvent(e);
     windows.followRinging(host.model);
+    if (e.event === 'screenpop') openScreenPop(e.url, (url) => shell.openExternal(url), log.child('screen-pop'));
     if (e.event === 'ready') {
       // The core (re)started, perhaps with saved settings: its pause reasons are the ones to offer.
       tray.rebuildMenu();

@@ -29,5 +29,8 @@ export function trayTooltip(model: DeskModel): string {
   const state = trayStateOf(model);
   const registered = model.lines.filter((l) => l.registration === 'registered').length;
   const reason = model.agent?.reason ? ` (${model.agent.reason})` : '';
-  return `LineDesk: ${state}${state === model.agent?.state ? reason : ''} · ${registered}/${model.lines.length} lines registered`;
+  // The voicemail light (mwi), kept to a few words: the line window shows the details.
+  const waiting = Object.values(model.mwi ?? {}).filter((w) => w.waiting);
+  const voicemail = waiting.length > 0 ? ` · voicemail: ${waiting.reduce((n, w) => n + w.new, 0)} new` : '';
+  return `LineDesk: ${state}${state === model.agent?.state ? reason : ''} · ${registered}/${model.lines.length} lines registered${voicemail}`;
 }

@@ -36,7 +36,7 @@ export interface CallRow {
   rtt_last: number | null;
   /** 1 SRTP throughout, 0 plain RTP at some point, null unknown (migration 4). */
   encrypted: 0 | 1 | null;
-  /** The recording's file (migration 5). */
+  /** The recording's file (migration 6). */
   recording?: string | null;
 }
 

@@ -164,6 +164,25 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 5,
+    description: 'webhook deliveries waiting for their receiver (integrations/webhook-outbox.ts)',
+    up(db) {
+      db.exec(`
+        -- Events still to POST, per webhook (hook: its URL), in order. AUTOINCREMENT: a seq is
+        -- never reused, so it orders deliveries across restarts and receivers may compare them.
+        CREATE TABLE webhook_outbox (
+          seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+          hook     TEXT    NOT NULL,
+          delivery TEXT    NOT NULL,          -- the delivery id (X-LineDesk-Delivery), the same on every retry
+          event    TEXT    NOT NULL,          -- the event name (X-LineDesk-Event)
+          body     TEXT    NOT NULL,          -- the exact JSON posted
+          at       INTEGER NOT NULL           -- when it was queued, ms
+        );
+        CREATE INDEX webhook_outbox_by_hook ON webhook_outbox (hook, seq);
+      `);
+    },
+  },
+  {
+    version: 6,
     description: 'the file of the call\'s recording',
     up(db) {
       db.exec(`

@@ -15,7 +15,8 @@ export interface FigureRow {
   wrapup_ms: number;
 }
 
-interface LiveRow {
+/** A call not ended yet, as far as its talk and hold go. */
+export interface LiveRow {
   line: string | null;
   answered_at: number | null;
   hold_ms: number;
@@ -91,29 +92,7 @@ export class StatsQueries {
    * (tests compare both).
    */
   summary(range: StatsRange, now: number, opts: { lines?: readonly string[]; pauseReasons?: readonly string[]; wholeDays?: boolean } = {}): StatsSummary {
-    const s: StatsSummary = {
-      from: range.from,
-      to: range.to,
-      offered: 0,
-      answered: 0,
-      answerRate: 0,
-      declined: 0,
-      declinedByReason: {},
-      missed: 0,
-      abandoned: 0,
-      answeredElsewhere: 0,
-      failed: 0,
-      rejected: 0,
-      averageSpeedOfAnswerMs: 0,
-      averageHandleTimeMs: 0,
-      talkMs: 0,
-      holdMs: 0,
-      wrapupMs: 0,
-      occupancy: 0,
-      pauseMsByReason: {},
-      callsPerHour: Array.from({ length: 24 }, () => 0),
-      perLine: {},
-    };
+    const s = emptySummary(range);
     for (const line of opts.lines ?? []) s.perLine[line] = { offered: 0, answered: 0, talkMs: 0 };
     for (const reason of opts.pauseReasons ?? []) s.pauseMsByReason[reason] = 0;
 
@@ -156,15 +135,45 @@ export class StatsQueries {
 
   /** Talk and hold of calls up now grow without a write: add what they have so far. */
   #addLiveTime(s: StatsSummary, range: StatsRange, now: number): void {
-    for (const c of this.#live.iterate({ from: range.from, to: range.to })) {
-      const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
-      s.holdMs += holdNow;
-      if (c.answered_at === null) continue;
-      const talk = Math.max(0, now - c.answered_at - c.hold_ms - holdNow);
-      s.talkMs += talk;
-      if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
-    }
+    for (const c of this.#live.iterate({ from: range.from, to: range.to })) addLiveCall(s, c, now);
   }
+}
+
+/** A call up now: its hold so far and, once answered, its talk so far (on its line too). */
+export function addLiveCall(s: StatsSummary, c: LiveRow, now: number): void {
+  const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
+  s.holdMs += holdNow;
+  if (c.answered_at === null) return;
+  const talk = Math.max(0, now - c.answered_at - c.hold_ms - holdNow);
+  s.talkMs += talk;
+  if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
+}
+
+/** A summary of `range` with nothing counted yet: every figure zero, the 24 hours present. */
+export function emptySummary(range: { from: number; to: number }): StatsSummary {
+  return {
+    from: range.from,
+    to: range.to,
+    offered: 0,
+    answered: 0,
+    answerRate: 0,
+    declined: 0,
+    declinedByReason: {},
+    missed: 0,
+    abandoned: 0,
+    answeredElsewhere: 0,
+    failed: 0,
+    rejected: 0,
+    averageSpeedOfAnswerMs: 0,
+    averageHandleTimeMs: 0,
+    talkMs: 0,
+    holdMs: 0,
+    wrapupMs: 0,
+    occupancy: 0,
+    pauseMsByReason: {},
+    callsPerHour: Array.from({ length: 24 }, () => 0),
+    perLine: {},
+  };
 }
 
 export function addFigures(s: StatsSummary, totals: { answerWait: number; handled: number; handleTime: number }, row: FigureRow): void {

@@ -1,5 +1,5 @@
 import type { AgentStateName, StatsSummary, TeamFigures } from '../contract/control-events.js';
-import { addFigures, NO_REASON, type FigureRow } from '../stats/stats-queries.js';
+import { addFigures, addLiveCall, emptySummary, NO_REASON, type FigureRow, type LiveRow } from '../stats/stats-queries.js';
 
 /**
  * Folds figure rows (the same breakdowns as the desk's own statistics, stats-queries.ts)
@@ -18,29 +18,7 @@ export class FiguresBuilder {
     range: { from: number; to: number },
     private readonly serviceLevelSeconds: number,
   ) {
-    this.#s = {
-      from: range.from,
-      to: range.to,
-      offered: 0,
-      answered: 0,
-      answerRate: 0,
-      declined: 0,
-      declinedByReason: {},
-      missed: 0,
-      abandoned: 0,
-      answeredElsewhere: 0,
-      failed: 0,
-      rejected: 0,
-      averageSpeedOfAnswerMs: 0,
-      averageHandleTimeMs: 0,
-      talkMs: 0,
-      holdMs: 0,
-      wrapupMs: 0,
-      occupancy: 0,
-      pauseMsByReason: {},
-      callsPerHour: Array.from({ length: 24 }, () => 0),
-      perLine: {},
-    };
+    this.#s = emptySummary(range);
   }
 
   addRow(row: FigureRow, withinServiceLevel = 0): void {
@@ -54,14 +32,8 @@ export class FiguresBuilder {
   }
 
   /** A call up now: its talk and hold so far. */
-  addLive(c: { line: string | null; answered_at: number | null; hold_ms: number; hold_since: number | null }, now: number): void {
-    const s = this.#s;
-    const holdNow = c.hold_since !== null ? Math.max(0, now - c.hold_since) : 0;
-    s.holdMs += holdNow;
-    if (c.answered_at === null) return;
-    const talk = Math.max(0, now - c.answered_at - c.hold_ms - holdNow);
-    s.talkMs += talk;
-    if (c.line !== null) (s.perLine[c.line] ??= { offered: 0, answered: 0, talkMs: 0 }).talkMs += talk;
+  addLive(c: LiveRow, now: number): void {
+    addLiveCall(this.#s, c, now);
   }
 
   addStateTime(state: AgentStateName, reason: string | null, ms: number): void {

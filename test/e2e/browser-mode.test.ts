@@ -5,11 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
-import { repoRoot } from '../support/paths.js';
 import { startSipp, type RunningSipp } from '../support/sipp.js';
 import { startBrowserMode, rendererSkipReason, type BrowserMode } from './support/browser-mode.js';
 import { chromiumSkipReason, launchChromium, type Browser } from './support/chromium.js';
-import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
+import { axeViolations, describeViolations, watchedPage } from './support/page-checks.js';
+import { screenshotDir } from './support/screenshots.js';
 
 /**
  * The desktop UI in browser mode, driven in Debian's Chromium, against the real core, a
@@ -17,8 +17,6 @@ import { axeViolations, describeViolations, watchPage } from './support/page-che
  * q1 alone answers 301 and takes one call at a time, so a second call to 301 queues.
  */
 const skip = peerSkipReason('kamailio', 'sipp') ?? chromiumSkipReason() ?? rendererSkipReason();
-// Every run saves its screenshots; the README's copies are refreshed only when asked.
-const screenshots = process.env.LINEDESK_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-results', 'screenshots');
 
 describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeout: 240_000 }, () => {
   let k: Kamailio;
@@ -34,9 +32,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     return sipp;
   };
   const open = async (window: Parameters<BrowserMode['url']>[0], size = { width: 460, height: 620 }): Promise<Page> => {
-    const page = await browser.context.newPage();
-    await page.setViewportSize(size);
-    problems.push(...watchPage(page));
+    const page = await watchedPage(browser.context, problems, size);
     await page.goto(app.url(window));
     return page;
   };
@@ -45,7 +41,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
   const finalCode = async (sipp: RunningSipp): Promise<string> => (await sipp.waitForLog(/^FINAL \S+ \d+$/, 15_000)).split(' ')[2]!;
 
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
+    mkdirSync(screenshotDir, { recursive: true });
     k = await startKamailio();
     const config = runnerConfig(
       k,
@@ -79,7 +75,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     assert.match(await l1.title(), /LineDesk|Incoming call/);
     const ringing = await axeViolations(l1);
     assert.deepEqual(ringing, [], describeViolations(ringing));
-    await l1.screenshot({ path: join(screenshots, 'line-ringing.png') });
+    await l1.screenshot({ path: join(screenshotDir, 'line-ringing.png') });
 
     await l1.getByRole('button', { name: 'Accept' }).click();
     await lineState(l1, 'in-call');
@@ -89,7 +85,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     assert.equal(await lock.getAttribute('data-encrypted'), 'false');
     assert.match((await lock.getAttribute('aria-label')) ?? '', /^Not encrypted/);
     await l1.waitForTimeout(1_100); // let the call timer show a second
-    await l1.screenshot({ path: join(screenshots, 'line-in-call.png') });
+    await l1.screenshot({ path: join(screenshotDir, 'line-in-call.png') });
     const inCall = await axeViolations(l1);
     assert.deepEqual(inCall, [], describeViolations(inCall));
     assert.equal((await sipp.done).successful, 1);
@@ -121,7 +117,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     const sipp = call('300');
     await lineState(l1, 'ringing');
     assert.match(await l1.getByTestId('ringing').innerText(), /来电/);
-    await l1.screenshot({ path: join(screenshots, 'line-ringing-zh-CN.png') });
+    await l1.screenshot({ path: join(screenshotDir, 'line-ringing-zh-CN.png') });
     await l1.evaluate('document.activeElement && document.activeElement.blur()');
     await l1.keyboard.press('Enter');
     await lineState(l1, 'in-call');
@@ -146,7 +142,7 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     assert.equal(await dashboard.getByTestId('queue').getAttribute('data-count'), '1');
     assert.match(await dashboard.locator('tr[data-line="q1"]').innerText(), /5550101/);
     await dashboard.waitForTimeout(1_100);
-    await dashboard.screenshot({ path: join(screenshots, 'dashboard.png'), fullPage: true });
+    await dashboard.screenshot({ path: join(screenshotDir, 'dashboard.png'), fullPage: true });
     const violations = await axeViolations(dashboard);
     assert.deepEqual(violations, [], describeViolations(violations));
 
@@ -201,14 +197,12 @@ describe('the desktop UI in browser mode, with Kamailio and sipp', { skip, timeo
     await dashboard.locator('[data-testid="history"] [role="status"]').waitFor({ timeout: 5_000 });
     await dashboard.getByRole('searchbox').fill('5550101');
     await rows.first().waitFor({ timeout: 5_000 });
-    await dashboard.screenshot({ path: join(screenshots, 'dashboard-stats.png'), fullPage: true });
+    await dashboard.screenshot({ path: join(screenshotDir, 'dashboard-stats.png'), fullPage: true });
     await dashboard.close();
   });
 
   test('typing a search sends one history query, and a new period one stats query', async () => {
-    const dashboard = await browser.context.newPage();
-    await dashboard.setViewportSize({ width: 1200, height: 1100 });
-    problems.push(...watchPage(dashboard));
+    const dashboard = await watchedPage(browser.context, problems, { width: 1200, height: 1100 });
     const sent: { cmd: string; range?: unknown }[] = [];
     dashboard.on('websocket', (ws) =>
       ws.on('framesent', (f) => {

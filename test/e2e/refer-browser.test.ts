@@ -5,11 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
-import { repoRoot } from '../support/paths.js';
 import { startDevice, startSipp, type Device, type RunningSipp } from '../support/sipp.js';
 import { startBrowserMode, rendererSkipReason, type BrowserMode } from './support/browser-mode.js';
 import { chromiumSkipReason, launchChromium, type Browser } from './support/chromium.js';
-import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
+import { axeViolations, describeViolations, watchedPage } from './support/page-checks.js';
+import { screenshotDir } from './support/screenshots.js';
 
 /**
  * A REFER from the caller, as the agent meets it in browser mode (the line window in
@@ -18,7 +18,6 @@ import { axeViolations, describeViolations, watchPage } from './support/page-che
  * suite's call history stays as that suite expects.
  */
 const skip = peerSkipReason('kamailio', 'sipp') ?? chromiumSkipReason() ?? rendererSkipReason();
-const screenshots = process.env.LINEDESK_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-results', 'screenshots');
 
 describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }, () => {
   let k: Kamailio;
@@ -30,7 +29,7 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
   const lineState = (page: Page, state: 'ringing' | 'in-call' | 'idle') => page.locator(`[data-testid="line-window"][data-state="${state}"]`).waitFor({ timeout: 10_000 });
 
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
+    mkdirSync(screenshotDir, { recursive: true });
     k = await startKamailio();
     device = startDevice({ target: `127.0.0.1:${k.udpPort}`, user: '302', lifeMs: 100_000 });
     app = await startBrowserMode({ ...runnerConfig(k, [{ id: 'l1', ext: '300' }]), agent: { wrapupSeconds: 0 }, store: { path: ':memory:' } });
@@ -49,9 +48,7 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
   });
 
   test('the REFER shows with its target and waits; Accept and call places the call, which the window then shows', async () => {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 460, height: 720 });
-    problems.push(...watchPage(page));
+    const page = await watchedPage(browser.context, problems, { width: 460, height: 720 });
     await page.goto(app.url('line:l1'));
     await page.locator('[data-testid="registration"][data-state="registered"]').first().waitFor({ timeout: 10_000 });
 
@@ -67,8 +64,7 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
     const panel = page.getByTestId('refer');
     await panel.waitFor({ timeout: 10_000 });
     // The dashboard says so too, so an agent whose line window is closed learns of it.
-    const dashboard = await browser.context.newPage();
-    problems.push(...watchPage(dashboard));
+    const dashboard = await watchedPage(browser.context, problems);
     await dashboard.goto(app.url('dashboard'));
     assert.match(await dashboard.getByTestId('refer-waiting').innerText({ timeout: 10_000 }), /Asked to call sip:302@127\.0\.0\.1/);
     assert.equal(await page.getByTestId('refer-target').innerText(), 'sip:302@127.0.0.1');
@@ -77,7 +73,7 @@ describe('a REFER in the line window (browser mode)', { skip, timeout: 120_000 }
     assert.deepEqual(device.log().filter((l) => l.startsWith('INVITE ')), [], 'nothing dialled while the REFER waits');
     const violations = await axeViolations(page);
     assert.deepEqual(violations, [], describeViolations(violations));
-    await page.screenshot({ path: join(screenshots, 'line-refer.png') });
+    await page.screenshot({ path: join(screenshotDir, 'line-refer.png') });
 
     await page.getByRole('button', { name: 'Accept and call' }).click();
     await panel.waitFor({ state: 'detached', timeout: 10_000 });

@@ -7,16 +7,15 @@ import type { Page } from 'playwright-core';
 import { HeadlessRunner } from '../support/headless-runner.js';
 import { peerSkipReason, startKamailio, type Kamailio } from '../support/kamailio.js';
 import { runnerConfig } from '../support/linedesk-config.js';
-import { repoRoot } from '../support/paths.js';
 import { postgresSkipReason, startPostgres, type Postgres } from '../support/postgres.js';
 import { startSipp, type RunningSipp } from '../support/sipp.js';
 import { initTeamDb, type TeamDb } from '../support/team-db.js';
 import { rendererSkipReason, startBrowserMode, type BrowserMode } from './support/browser-mode.js';
 import { chromiumSkipReason, launchChromium, type Browser } from './support/chromium.js';
-import { axeViolations, describeViolations, watchPage } from './support/page-checks.js';
+import { axeViolations, describeViolations, watchedPage } from './support/page-checks.js';
+import { screenshotDir } from './support/screenshots.js';
 
 const skip = peerSkipReason('kamailio', 'sipp') ?? postgresSkipReason() ?? chromiumSkipReason() ?? rendererSkipReason();
-const screenshots = process.env.LINEDESK_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-results', 'screenshots');
 
 /**
  * The supervisor's team window in Chromium (browser mode), with an agent's desk (headless
@@ -36,7 +35,7 @@ describe('the team window in browser mode', { skip, timeout: 180_000 }, () => {
   const callers: RunningSipp[] = [];
 
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
+    mkdirSync(screenshotDir, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'linedesk-team-ui-'));
     server = await startPostgres();
     db = await initTeamDb(server);
@@ -73,15 +72,12 @@ describe('the team window in browser mode', { skip, timeout: 180_000 }, () => {
   const stateOf = (id: string, state: string) => page.locator(`[data-testid="team-agents"] tr[data-agent="${id}"][data-state="${state}"]`).waitFor({ timeout: 5_000 });
 
   test('the dashboard links supervisors to the team window, which lists every agent live', async () => {
-    const dashboard = await browser.context.newPage();
-    problems.push(...watchPage(dashboard));
+    const dashboard = await watchedPage(browser.context, problems);
     await dashboard.goto(app.url('dashboard'));
     await dashboard.getByTestId('open-team').waitFor({ timeout: 10_000 });
     await dashboard.close();
 
-    page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1200, height: 820 });
-    problems.push(...watchPage(page));
+    page = await watchedPage(browser.context, problems, { width: 1200, height: 820 });
     await page.goto(app.url('team'));
     await stateOf('amy', 'available');
     await stateOf('sid', 'available');
@@ -105,7 +101,7 @@ describe('the team window in browser mode', { skip, timeout: 180_000 }, () => {
     agent.send({ cmd: 'accept', line: 'a1' });
     await agent.waitForEvent('call.answered', { call: offer.call as string }, 10_000, mark);
     await page.locator('[data-testid="team-agents"] tr[data-agent="amy"] li[data-line="a1"]', { hasText: 'in call with 5550142' }).waitFor({ timeout: 5_000 });
-    await page.screenshot({ path: join(screenshots, 'team-window.png') });
+    await page.screenshot({ path: join(screenshotDir, 'team-window.png') });
     const violations = await axeViolations(page);
     assert.deepEqual(violations, [], describeViolations(violations));
     await agent.waitForEvent('call.ended', { call: offer.call as string }, 15_000, mark);

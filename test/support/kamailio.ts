@@ -2,17 +2,36 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { binaryPath } from './peer-binaries.js';
+import { binaryPath, peerSkipReason } from './peer-binaries.js';
 import { peersDir } from './paths.js';
 import { freePort } from './ports.js';
 import { spawnGroup, type ProcessGroup } from './process-group.js';
 
 export { peerSkipReason } from './peer-binaries.js';
+
+const PRESENCE_MODULES = ['presence.so', 'presence_dialoginfo.so', 'presence_mwi.so', 'pua.so', 'pua_dialoginfo.so', 'dialog.so', 'db_text.so'];
+
+/**
+ * For tests that start Kamailio with `presence: true`: undefined when Kamailio and its
+ * presence modules (Debian kamailio-presence-modules) are installed, else why the test is
+ * skipped; with LINEDESK_REQUIRE_PEERS=1 a missing module is an error.
+ */
+export function presenceSkipReason(): string | undefined {
+  const binaries = peerSkipReason('kamailio', 'kamcmd');
+  if (binaries) return binaries;
+  const dirs = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/lib64/kamailio/modules'];
+  const dir = dirs.find((d) => existsSync(join(d, 'tm.so')));
+  const missing = dir === undefined ? PRESENCE_MODULES : PRESENCE_MODULES.filter((m) => !existsSync(join(dir, m)));
+  if (missing.length === 0) return undefined;
+  const message = `Kamailio's presence modules are missing (${missing.join(', ')}); install with: apt-get install kamailio-presence-modules`;
+  if (process.env.LINEDESK_REQUIRE_PEERS === '1') throw new Error(`${message} (LINEDESK_REQUIRE_PEERS=1)`);
+  return message;
+}
 
 const execFileAsync = promisify(execFile);
 
@@ -32,6 +51,12 @@ export interface KamailioOptions {
   ipv6?: boolean;
   /** How long the serial ring groups 601 (hunt) and 602 (q-value) ring each member (default 3000 ms). */
   ringGroupMs?: number;
+  /**
+   * A presence server (Debian kamailio-presence-modules): dialog (BLF) and message-summary
+   * (MWI) subscriptions are handled here, and every call relayed publishes its dialog
+   * states. Its watchers live in memory: a restart forgets them.
+   */
+  presence?: boolean;
 }
 
 export interface Kamailio {
@@ -60,6 +85,9 @@ export interface Kamailio {
 
 const CONFIG_FILE = peersDir('kamailio', 'kamailio.cfg');
 const DBTEXT_DIR = peersDir('kamailio', 'dbtext');
+/** Kamailio's own empty db_text tables (package kamailio), copied for the presence modules. */
+const KAMAILIO_DBTEXT_TABLES = '/usr/share/kamailio/dbtext/kamailio';
+const PRESENCE_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 const LOG_TAIL_BYTES = 4 * 1024 * 1024;
@@ -224,6 +252,10 @@ class KamailioPeer implements Kamailio {
     if (this.opts.extraUdpAddress) args.push(...define('EXTRA_UDP_ADDRESS', this.opts.extraUdpAddress));
     if (this.opts.ipv6) args.push(...define('WITH_IPV6'));
     if (this.opts.ringGroupMs !== undefined) args.push(...define('RG_RING_MS', this.opts.ringGroupMs));
+    if (this.opts.presence) {
+      args.push(...define('WITH_PRESENCE'), ...define('PRESENCE_DB_URL', `"text://${this.presenceDbDir}"`));
+      args.push(...define('PRESENCE_SERVER', `"sip:${this.host}:${this.udpPort}"`));
+    }
     if (this.opts.auth) {
       args.push(...define('WITH_AUTH'), ...define('DBTEXT_URL', `"text://${DBTEXT_DIR}"`));
       args.push(...define('AUTH_ALGORITHM', `"${this.opts.authAlgorithm ?? 'MD5'}"`));
@@ -231,9 +263,18 @@ class KamailioPeer implements Kamailio {
     return args;
   }
 
-  /** (Re)creates workDir after a stop() removed it: certificates and tls.cfg. */
+  private get presenceDbDir(): string {
+    return join(this.workDir, 'presence-db');
+  }
+
+  /** (Re)creates workDir after a stop() removed it: certificates and tls.cfg; the presence tables, empty. */
   private async prepareWorkDir(): Promise<void> {
     await mkdir(this.workDir, { recursive: true });
+    if (this.opts.presence) {
+      await rm(this.presenceDbDir, { recursive: true, force: true });
+      await mkdir(this.presenceDbDir);
+      for (const table of PRESENCE_TABLES) await copyFile(join(KAMAILIO_DBTEXT_TABLES, table), join(this.presenceDbDir, table));
+    }
     const certFile = join(this.workDir, 'server.pem');
     const keyFile = join(this.workDir, 'server.key');
     await writeFile(this.caFile, this.certificates.caCertPem);

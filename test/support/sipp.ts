@@ -90,6 +90,7 @@ export const SCENARIO_KEY_DEFAULTS: Readonly<Record<string, string>> = {
   refer_to: 'sip:999@127.0.0.1', // uac-refer, uac-refer-ood: the Refer-To URI
   refer_after: '200', // uac-refer: ms between the ACK and the REFER
   hangup_after: '200', // uac-refer: ms between the REFER's outcome and the BYE
+  terminate_after: '1000', // uas-dialog-notifier-ooc: ms between the first NOTIFY and the terminating one
 };
 
 const SCENARIO_DIR = peersDir('sipp');

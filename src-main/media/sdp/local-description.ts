@@ -8,7 +8,7 @@ import type { ResolvedConfig } from './local-media-config.js';
 import type { LocalDescription, OriginState } from './negotiation-types.js';
 import { parseSessionDescription } from './sdp-parser.js';
 import { serializeSessionDescription } from './sdp-serializer.js';
-import type { Direction, MediaDescription, RtpMap, SessionDescription } from './session-description.js';
+import { bareMedia, type Direction, type MediaDescription, type RtpMap, type SessionDescription } from './session-description.js';
 
 export function rtpMapFor(codec: AudioCodecName, payloadType: number): RtpMap {
   const spec = codecCatalogue[codec];
@@ -48,18 +48,7 @@ export function audioMedia(
 
 /** RFC 3264 §6: a rejected stream keeps its place, type, transport and formats, with port 0. */
 export function rejectedMedia(offered: MediaDescription): MediaDescription {
-  return {
-    media: offered.media,
-    port: 0,
-    protocol: offered.protocol,
-    formats: offered.formats.length > 0 ? [...offered.formats] : ['0'],
-    bandwidths: [],
-    rtpMaps: [],
-    fmtps: [],
-    rtcpMux: false,
-    extraLines: [],
-    attributes: [],
-  };
+  return bareMedia(offered.media, 0, offered.protocol, offered.formats.length > 0 ? [...offered.formats] : ['0']);
 }
 
 export function localDescription(

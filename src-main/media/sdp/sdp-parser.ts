@@ -10,6 +10,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import {
+  bareMedia,
   connectionOf,
   directions,
   type Attribute,
@@ -202,18 +203,7 @@ function parseMediaLine(value: string, where: string): MediaDescription {
   const [portText = '', countText] = portField.split('/');
   const port = parsePort(portText);
   if (port === undefined) throw new SdpError(`${where}: bad port "${portField}" in m= line "${clip(value)}"`);
-  const description: MediaDescription = {
-    media,
-    port,
-    protocol,
-    formats,
-    bandwidths: [],
-    rtpMaps: [],
-    fmtps: [],
-    rtcpMux: false,
-    extraLines: [],
-    attributes: [],
-  };
+  const description = bareMedia(media, port, protocol, formats);
   if (countText !== undefined) {
     if (!digits.test(countText) || Number(countText) < 1) throw new SdpError(`${where}: bad port count "${portField}"`);
     description.portCount = Number(countText);

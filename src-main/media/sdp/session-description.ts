@@ -104,6 +104,11 @@ export interface MediaDescription {
   attributes: Attribute[];
 }
 
+/** A media section with its m= line and nothing else (no attributes, no other lines). */
+export function bareMedia(media: string, port: number, protocol: string, formats: string[]): MediaDescription {
+  return { media, port, protocol, formats, bandwidths: [], rtpMaps: [], fmtps: [], rtcpMux: false, extraLines: [], attributes: [] };
+}
+
 export interface SessionDescription {
   origin: Origin;
   sessionName: string;

@@ -14,7 +14,13 @@ const CLOSED = 3;
 const HEADER_BYTES = 16;
 
 /** Atomics.waitAsync (Node ≥ 16; ES2024, beyond this project's lib setting). */
-const atomics = Atomics as unknown as { waitAsync(this: void, a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } };
+const atomics = Atomics as unknown as { waitAsync(this: void, a: Int32Array, i: number, v: number, timeoutMs?: number): { async: boolean; value: Promise<unknown> | string } };
+
+/**
+ * The longest a wait lasts: a close() that lands between a waiter's closed check and its
+ * waitAsync notifies nobody (the waited index did not change), so waiters look again this often.
+ */
+const MAX_WAIT_MS = 250;
 
 export class PcmRing {
   readonly #head: Int32Array;
@@ -104,12 +110,12 @@ export class PcmRing {
     Atomics.notify(this.#head, READ);
   }
 
-  /** Resolves once the reader has read past `seen` (see `readCount`), or the ring closed. */
+  /** Resolves once the reader has read past `seen` (see `readCount`), or the ring closed (or after MAX_WAIT_MS: look again). */
   readMoved(seen: number): Promise<unknown> {
     return this.#wait(READ, seen);
   }
 
-  /** Resolves once the writer has written past `seen` (see `writeCount`), or the ring closed. */
+  /** Resolves once the writer has written past `seen` (see `writeCount`), or the ring closed (or after MAX_WAIT_MS: look again). */
   writeMoved(seen: number): Promise<unknown> {
     return this.#wait(WRITTEN, seen);
   }
@@ -124,7 +130,7 @@ export class PcmRing {
 
   #wait(index: number, seen: number): Promise<unknown> {
     if (this.closed) return Promise.resolve();
-    const w = atomics.waitAsync(this.#head, index, seen);
+    const w = atomics.waitAsync(this.#head, index, seen, MAX_WAIT_MS);
     return w.async ? (w.value as Promise<unknown>) : Promise.resolve();
   }
 }

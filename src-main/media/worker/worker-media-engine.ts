@@ -1,14 +1,10 @@
-import type { Clock } from '../../common/clock.js';
-import type { Logger } from '../../common/logger.js';
-import type { AudioDevices } from '../audio/audio-device.js';
-import { serviceFilesByRate, type ServiceFile } from '../audio/service-files.js';
+import { serviceFilesByRate } from '../audio/service-files.js';
 import { AudioRouter } from '../audio-router.js';
 import type { MediaMode } from '../call-media.js';
 import { codecSampleRate } from '../codec/create-codec.js';
 import type { MediaEngine, MediaRequest, MediaSession, RecordStart } from '../media-engine.js';
-import type { LineMedia } from '../rtp-media-engine.js';
-import { RECENT_PORTS, type PortRange } from '../rtp/rtp-port-pair.js';
-import type { AudioCodecName } from '../sdp/codecs.js';
+import type { RtpMediaEngineOptions } from '../rtp-media-engine.js';
+import { RECENT_PORTS } from '../rtp/rtp-port-pair.js';
 import { DeviceBridge } from './device-bridge.js';
 import type { FromWorker } from './media-protocol.js';
 import type { MediaWorker } from './media-worker.js';
@@ -16,20 +12,10 @@ import { levelOf } from './worker-log.js';
 import { WorkerCallMedia } from './worker-call-media.js';
 import { MediaWorkerPool } from './worker-pool.js';
 
-export interface WorkerMediaEngineOptions {
+/** The same media settings as the in-thread engine (the sound card stays on the main thread), and the pool's. */
+export interface WorkerMediaEngineOptions extends RtpMediaEngineOptions {
   /** Worker threads (one per core is the default the media module picks). */
   workers: number;
-  address: string;
-  ports: PortRange;
-  codecs: readonly AudioCodecName[];
-  symmetricRtp: boolean;
-  jitter: { minDelayMs: number; maxDelayMs: number };
-  serviceFiles?: ReadonlyMap<string, ServiceFile>;
-  /** The sound card (it stays on the main thread); device-mode calls fall back to listening without one. */
-  devices: AudioDevices | undefined;
-  clock: Clock;
-  log: Logger;
-  lineMedia(lineId: string): LineMedia;
   /** Tests: another worker script, a shorter watchdog. */
   script?: string | URL;
   heartbeatMs?: number;

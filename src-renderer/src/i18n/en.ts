@@ -273,6 +273,18 @@ export const en = {
   'settings.sc.hangup': 'Hang up',
   'settings.sc.mute': 'Mute / unmute',
   'settings.language': 'Language',
+
+  'presence.title': 'Colleagues',
+  'presence.empty': 'No colleagues are watched (presence.watch in the configuration).',
+  'presence.state.idle': 'Free',
+  'presence.state.ringing': 'Ringing',
+  'presence.state.busy': 'Busy',
+  'presence.state.offline': 'Unknown',
+  'presence.dial': 'Call {name} ({ext})',
+  'presence.transfer': 'Transfer the call to {name} ({ext})',
+  'presence.noLine': 'No registered line is free to call from.',
+  'mwi.waiting': 'Voicemail: {count} new',
+  'mwi.title': '{count} new and {old} old voice messages',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -275,4 +275,16 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.sc.hangup': '挂断',
   'settings.sc.mute': '静音 / 取消静音',
   'settings.language': '语言',
+
+  'presence.title': '同事',
+  'presence.empty': '没有关注的同事（配置中的 presence.watch）。',
+  'presence.state.idle': '空闲',
+  'presence.state.ringing': '振铃中',
+  'presence.state.busy': '忙',
+  'presence.state.offline': '未知',
+  'presence.dial': '呼叫 {name}（{ext}）',
+  'presence.transfer': '将通话转接给 {name}（{ext}）',
+  'presence.noLine': '没有空闲的已注册线路可用于呼叫。',
+  'mwi.waiting': '语音信箱：{count} 条新留言',
+  'mwi.title': '{count} 条新留言，{old} 条旧留言',
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -34,4 +34,12 @@ export function watchPage(page: Page): string[] {
     if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
   });
   return problems;
+}
+
+/** A new page, at `size` when given, whose page errors and CSP violations are added to `problems`. */
+export async function watchedPage(context: BrowserContext, problems: string[], size?: { width: number; height: number }): Promise<Page> {
+  const page = await context.newPage();
+  if (size) await page.setViewportSize(size);
+  problems.push(...watchPage(page));
+  return page;
 }

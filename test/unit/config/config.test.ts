@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { aorUser } from '../../../src-main/config/aor-user.js';
-import { ConfigError, loadConfigFile, parseConfig } from '../../../src-main/config/load-config.js';
+import { loadConfigFile, parseConfig } from '../../../src-main/config/load-config.js';
+import { configIssues } from '../../support/config-fixture.js';
 import { lineSettings } from '../../../src-main/core/line-settings-from-config.js';
 import { lineEncryption } from '../../../src-main/config/media-encryption.js';
 
@@ -16,16 +17,6 @@ const sample = {
     { id: 'l2', aor: 'sip:201@127.0.0.1', username: '201', password: 'secret', autoAnswerMs: 0 },
   ],
 };
-
-function issues(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError);
-    return e.issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  assert.fail('expected a ConfigError');
-}
 
 describe('config', () => {
   test('SRTP policy per line: its own, else media.encryption, else optional on TLS/WSS lines and off on UDP/TCP/WS', () => {
@@ -41,7 +32,7 @@ describe('config', () => {
     assert.deepEqual(c.lines.map((l) => lineEncryption(c, l)), ['off', 'optional', 'optional', 'mandatory', 'optional']);
     const all = parseConfig({ ...sample, transport, lines, media: { encryption: 'mandatory' } });
     assert.deepEqual(all.lines.map((l) => lineEncryption(all, l)), ['mandatory', 'mandatory', 'mandatory', 'mandatory', 'optional']);
-    assert.deepEqual(issues({ ...sample, media: { encryption: 'on' } }), ['media.encryption: must be one of off, optional, mandatory']);
+    assert.deepEqual(configIssues({ ...sample, media: { encryption: 'on' } }), ['media.encryption: must be one of off, optional, mandatory']);
   });
 
   test('the sample from the issue parses, with defaults filled in', () => {
@@ -74,14 +65,14 @@ describe('config', () => {
   });
 
   test('errors name the offending field', () => {
-    assert.deepEqual(issues({ ...sample, transport: { protocol: 'sctp' } }), ['transport[0].protocol: must be one of udp, tcp, tls, ws, wss']);
-    assert.deepEqual(issues({ ...sample, registrar: { uri: 'http://pbx' } }), ['registrar.uri: must be a sip: or sips: URI, e.g. "sip:pbx.example.com:5060"']);
-    assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], pasword: 'x' }] }), ['lines[0]: unknown field "pasword"']);
-    assert.deepEqual(issues({ ...sample, lines: [sample.lines[0], sample.lines[0]] }), ['lines[1].id: duplicate line id "l1"']);
-    assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], transport: 'tls' }] }), ['lines[0].transport: no tls transport is configured']);
-    assert.deepEqual(issues({ ...sample, timers: { t1: 800, t2: 600 } }), ['timers.t2: must not be smaller than t1']);
-    assert.deepEqual(issues({ ...sample, lines: [{ ...sample.lines[0], aor: 'sip:127.0.0.1' }] }), ['lines[0].aor: must be a SIP address of record with a user, e.g. "sip:200@pbx.example.com"']);
-    assert.deepEqual(issues({ registrar: sample.registrar, lines: sample.lines }), ['transport: is required']);
+    assert.deepEqual(configIssues({ ...sample, transport: { protocol: 'sctp' } }), ['transport[0].protocol: must be one of udp, tcp, tls, ws, wss']);
+    assert.deepEqual(configIssues({ ...sample, registrar: { uri: 'http://pbx' } }), ['registrar.uri: must be a sip: or sips: URI, e.g. "sip:pbx.example.com:5060"']);
+    assert.deepEqual(configIssues({ ...sample, lines: [{ ...sample.lines[0], pasword: 'x' }] }), ['lines[0]: unknown field "pasword"']);
+    assert.deepEqual(configIssues({ ...sample, lines: [sample.lines[0], sample.lines[0]] }), ['lines[1].id: duplicate line id "l1"']);
+    assert.deepEqual(configIssues({ ...sample, lines: [{ ...sample.lines[0], transport: 'tls' }] }), ['lines[0].transport: no tls transport is configured']);
+    assert.deepEqual(configIssues({ ...sample, timers: { t1: 800, t2: 600 } }), ['timers.t2: must not be smaller than t1']);
+    assert.deepEqual(configIssues({ ...sample, lines: [{ ...sample.lines[0], aor: 'sip:127.0.0.1' }] }), ['lines[0].aor: must be a SIP address of record with a user, e.g. "sip:200@pbx.example.com"']);
+    assert.deepEqual(configIssues({ registrar: sample.registrar, lines: sample.lines }), ['transport: is required']);
   });
 
   test("a line's number is the user part of its AOR, parsed as the SIP line parses it", () => {

@@ -36,6 +36,7 @@ describe('PcmRing: PCM between the sound card and a media worker', () => {
     // A worker that waits for 32 samples, sums them and reports; then waits again until closed.
     const worker = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
+       parentPort.on('message', () => {}); // a pending Atomics.waitAsync does not keep a thread alive; a listened port does
        const head = new Int32Array(workerData, 0, 4);
        const data = new Int16Array(workerData, 16);
        (async () => {
@@ -51,7 +52,7 @@ describe('PcmRing: PCM between the sound card and a media worker', () => {
              parentPort.postMessage({ sum });
              continue;
            }
-           const w = Atomics.waitAsync(head, 0, written);
+           const w = Atomics.waitAsync(head, 0, written, 50); // bounded: a close between the check and the wait notifies nobody
            if (w.async) await w.value;
          }
        })();`,

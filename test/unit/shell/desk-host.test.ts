@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { SettingsSave } from '../../../src-main/contract/ipc-contract.js';
-import type { SecretVault } from '../../../src-main/desk/config-file-store.js';
-import { fakeDesk, sampleConfig } from './fake-desk.js';
+import { fakeDesk, MemoryVault, sampleConfig, saveFrom } from './fake-desk.js';
 
 /** The registrar URI a config file on disk holds. */
 function registrarIn(file: string): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { registrar: { uri: string } }).registrar.uri;
-}
-
-function saveFrom(view: ReturnType<ReturnType<typeof fakeDesk>['host']['settings']>): SettingsSave {
-  return { ...view, lines: view.lines.map(({ hasPassword: _h, ownRegistrar: _o, ...l }) => l) };
-}
-
-class MemoryVault implements SecretVault {
-  readonly entries = new Map<string, string>();
-  get = (k: string) => this.entries.get(k);
-  set = (k: string, v: string) => void this.entries.set(k, v);
-  delete = (k: string) => void this.entries.delete(k);
-  keys = () => [...this.entries.keys()];
 }
 
 describe('DeskHost', () => {

@@ -6,6 +6,7 @@ import { silentLogger } from '../../../src-main/common/logger.js';
 import type { LineDeskConfig } from '../../../src-main/config/schema.js';
 import type { Command, CommandResult } from '../../../src-main/contract/commands.js';
 import type { ControlEvent } from '../../../src-main/contract/control-events.js';
+import type { SettingsSave, SettingsView } from '../../../src-main/contract/ipc-contract.js';
 import { ConfigFileStore, type SecretVault } from '../../../src-main/desk/config-file-store.js';
 import { DeskHost, type DeskCore } from '../../../src-main/desk/desk-host.js';
 import { MemoryPrefsStore } from '../../../src-main/desk/prefs-store.js';
@@ -68,4 +69,18 @@ export function fakeDesk(opts: { vault?: SecretVault; config?: object } = {}) {
     log: silentLogger,
   });
   return { host, cores, file, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What the settings form sends back for a view it was shown: the view less its read-only fields. */
+export function saveFrom(view: SettingsView): SettingsSave {
+  return { ...view, lines: view.lines.map(({ hasPassword: _h, ownRegistrar: _o, ...l }) => l) };
+}
+
+/** A SecretVault in memory (safeStorage needs Electron), its entries open to the test. */
+export class MemoryVault implements SecretVault {
+  readonly entries = new Map<string, string>();
+  get = (k: string) => this.entries.get(k);
+  set = (k: string, v: string) => void this.entries.set(k, v);
+  delete = (k: string) => void this.entries.delete(k);
+  keys = () => [...this.entries.keys()];
 }

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { SettingsSave, SettingsView } from '../../../src-main/contract/ipc-contract.js';
+import type { SettingsView } from '../../../src-main/contract/ipc-contract.js';
 import { passwordStays } from '../../../src-main/contract/password-binding.js';
-import type { SecretVault } from '../../../src-main/desk/config-file-store.js';
-import { fakeDesk, sampleConfig } from './fake-desk.js';
+import { fakeDesk, MemoryVault, sampleConfig, saveFrom } from './fake-desk.js';
 
 /**
  * Changing where a line registers, or as whom, clears its stored password unless a new one
  * is typed in the same save: a saved password never follows a changed setting to another
  * server or account (issue 12, item 8).
  */
-
-function saveFrom(view: SettingsView): SettingsSave {
-  return { ...view, lines: view.lines.map(({ hasPassword: _h, ownRegistrar: _o, ...l }) => l) };
-}
-
-class MemoryVault implements SecretVault {
-  readonly entries = new Map<string, string>();
-  get = (k: string) => this.entries.get(k);
-  set = (k: string, v: string) => void this.entries.set(k, v);
-  delete = (k: string) => void this.entries.delete(k);
-  keys = () => [...this.entries.keys()];
-}
 
 const passwordsIn = (file: string): string[] => (JSON.parse(readFileSync(file, 'utf8')) as { lines: { password: string }[] }).lines.map((l) => l.password);
 const hasPasswords = (view: SettingsView): boolean[] => view.lines.map((l) => l.hasPassword);

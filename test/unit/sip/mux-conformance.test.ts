@@ -1,56 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createLogger, silentLogger } from '../../../src-main/common/logger.js';
-import type { Peer, SipProtocol } from '../../../src-main/sip/transport/flow.js';
-import { SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
-import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
-import { FakeClock } from '../../support/fake-clock.js';
+import { createLogger } from '../../../src-main/common/logger.js';
 import { request, sipText } from '../../support/sip-text.js';
 import { UdpPeer } from '../../support/udp-peer.js';
-
-class Line implements MuxLine {
-  readonly forceNextHop = false;
-  readonly protocol: SipProtocol = 'udp';
-  readonly aorHost = '127.0.0.1';
-  readonly aorUser = '230';
-  readonly id = 'c1';
-  readonly delivered: string[] = [];
-  constructor(private readonly hop: () => Peer) {}
-  contactUser(): string {
-    return 'c0nf0rm';
-  }
-  nextHop(): Peer {
-    return this.hop();
-  }
-  registrarAddress(): Peer | undefined {
-    return undefined;
-  }
-  deliver(text: string): void {
-    this.delivered.push(text);
-  }
-  flowClosed(): void {}
-}
-
-const settle = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { FakeLine, settle, udpMux } from './mux-harness.js';
 
 describe('SipMux conformance and stateless answers', () => {
-  const clock = new FakeClock();
   const logged: string[] = [];
-  const udp = new UdpChannel({ host: '127.0.0.1', port: 0 }, silentLogger);
-  const mux = new SipMux({ udp, connections: {}, clock, log: createLogger('warn', (l) => logged.push(l)) });
+  const { clock, mux, ...udp } = udpMux({ log: createLogger('warn', (l) => logged.push(l)) });
   const pbx = new UdpPeer();
-  const line = new Line(() => ({ host: '127.0.0.1', port: pbx.port }));
+  const line = new FakeLine({ id: 'c1', aorUser: '230', contact: 'c0nf0rm', hop: () => ({ host: '127.0.0.1', port: pbx.port }) });
   let port = 0;
   let uri = '';
 
   before(async () => {
     await pbx.bind();
-    port = (await udp.start()).port;
+    port = await udp.start(line);
     uri = `sip:c0nf0rm@127.0.0.1:${port}`;
-    mux.addLine(line);
   });
   after(() => {
-    mux.dispose();
     udp.close();
     pbx.close();
   });

@@ -1,41 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createLogger, silentLogger } from '../../../src-main/common/logger.js';
+import { createLogger } from '../../../src-main/common/logger.js';
 import { SignallingGuard } from '../../../src-main/sip/security/signalling-guard.js';
-import type { Peer, SipProtocol } from '../../../src-main/sip/transport/flow.js';
-import { SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
-import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { request, response } from '../../support/sip-text.js';
 import { UdpPeer } from '../../support/udp-peer.js';
-
-class Line implements MuxLine {
-  readonly forceNextHop = false;
-  readonly protocol: SipProtocol = 'udp';
-  readonly aorHost = '127.0.0.1';
-  readonly delivered: string[] = [];
-  constructor(
-    readonly id: string,
-    private readonly contact: string,
-    readonly aorUser: string,
-    private readonly hop: () => Peer,
-  ) {}
-  contactUser(): string {
-    return this.contact;
-  }
-  nextHop(): Peer {
-    return this.hop();
-  }
-  registrarAddress(): Peer | undefined {
-    return undefined;
-  }
-  deliver(text: string): void {
-    this.delivered.push(text);
-  }
-  flowClosed(): void {}
-}
-
-const settle = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { FakeLine, settle, udpMux } from './mux-harness.js';
 
 /**
  * The PBX is 127.0.0.1 (the line's next hop), a trusted cluster node 127.0.0.4, a stranger
@@ -46,23 +16,20 @@ describe('SipMux with a signalling guard (UDP)', () => {
   const warnings: string[] = [];
   const log = createLogger('warn', (l) => warnings.push(l));
   const guard = new SignallingGuard({ pbx: { has: (a) => a === '127.0.0.1' }, trustedSources: ['127.0.0.4/32'], clock, log });
-  const udp = new UdpChannel({ host: '127.0.0.1', port: 0 }, silentLogger);
-  const mux = new SipMux({ udp, connections: {}, clock, log, guard });
+  const { mux, ...udp } = udpMux({ clock, log, guard });
   const pbx = new UdpPeer();
   const stranger = new UdpPeer();
   const clusterNode = new UdpPeer();
   let port = 0;
-  const line = new Line('l1', 'rNd0mC0ntact', '220', () => ({ host: '127.0.0.1', port: pbx.port }));
+  const line = new FakeLine({ id: 'l1', aorUser: '220', contact: 'rNd0mC0ntact', hop: () => ({ host: '127.0.0.1', port: pbx.port }) });
 
   before(async () => {
     await pbx.bind('127.0.0.1');
     await stranger.bind('127.0.0.3');
     await clusterNode.bind('127.0.0.4');
-    port = (await udp.start()).port;
-    mux.addLine(line);
+    port = await udp.start(line);
   });
   after(() => {
-    mux.dispose();
     udp.close();
     for (const p of [pbx, stranger, clusterNode]) p.close();
   });

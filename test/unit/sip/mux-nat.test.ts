@@ -1,66 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { silentLogger } from '../../../src-main/common/logger.js';
-import type { SipResponse } from '../../../src-main/sip/message/sip-message.js';
-import type { Via } from '../../../src-main/sip/message/via.js';
-import type { Peer, SipProtocol } from '../../../src-main/sip/transport/flow.js';
-import { SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
-import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
-import { FakeClock } from '../../support/fake-clock.js';
 import { request, response } from '../../support/sip-text.js';
 import { UdpPeer } from '../../support/udp-peer.js';
-
-class Line implements MuxLine {
-  readonly forceNextHop = false;
-  readonly aorHost = '127.0.0.1';
-  readonly delivered: string[] = [];
-  readonly answers: { status: number; via: Via | undefined }[] = [];
-  constructor(
-    readonly id: string,
-    readonly aorUser: string,
-    private readonly hop: () => Peer,
-    readonly protocol: SipProtocol = 'udp',
-  ) {}
-  contactUser(): string {
-    return `c-${this.id}`;
-  }
-  nextHop(): Peer {
-    return this.hop();
-  }
-  registrarAddress(): Peer | undefined {
-    return undefined;
-  }
-  deliver(text: string): void {
-    this.delivered.push(text);
-  }
-  flowClosed(): void {}
-  registerAnswered(res: SipResponse, via: Via | undefined): void {
-    this.answers.push({ status: res.status, via });
-  }
-}
-
-const settle = (ms = 50): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { FakeLine, settle, udpMux } from './mux-harness.js';
 
 describe('SipMux: NAT keep-alives and REGISTER answers', () => {
-  const clock = new FakeClock();
-  const udp = new UdpChannel({ host: '127.0.0.1', port: 0 }, silentLogger);
-  const mux = new SipMux({ udp, connections: {}, clock, log: silentLogger, udpKeepAliveMs: 15_000 });
+  const { clock, mux, ...udp } = udpMux({ udpKeepAliveMs: 15_000 });
   const pbx1 = new UdpPeer();
   const pbx2 = new UdpPeer();
-  const a = new Line('a', '200', () => ({ host: '127.0.0.1', port: pbx1.port }));
-  const b = new Line('b', '201', () => ({ host: '127.0.0.1', port: pbx1.port }));
-  const c = new Line('c', '202', () => ({ host: '127.0.0.1', port: pbx2.port }));
-  const t = new Line('t', '203', () => ({ host: '127.0.0.1', port: pbx2.port }), 'tcp');
+  const a = new FakeLine({ id: 'a', aorUser: '200', hop: () => ({ host: '127.0.0.1', port: pbx1.port }) });
+  const b = new FakeLine({ id: 'b', aorUser: '201', hop: () => ({ host: '127.0.0.1', port: pbx1.port }) });
+  const c = new FakeLine({ id: 'c', aorUser: '202', hop: () => ({ host: '127.0.0.1', port: pbx2.port }) });
+  const t = new FakeLine({ id: 't', aorUser: '203', hop: () => ({ host: '127.0.0.1', port: pbx2.port }), protocol: 'tcp' });
   let port = 0;
 
   before(async () => {
     await pbx1.bind();
     await pbx2.bind();
-    port = (await udp.start()).port;
-    for (const l of [a, b, c, t]) mux.addLine(l);
+    port = await udp.start(a, b, c, t);
   });
   after(() => {
-    mux.dispose();
     udp.close();
     pbx1.close();
     pbx2.close();

@@ -9,33 +9,28 @@ import type { SipDestination, SipTarget } from '../../../src-main/sip/dns/sip-ta
 import { TargetBlacklist } from '../../../src-main/sip/dns/target-blacklist.js';
 import { SipLine } from '../../../src-main/sip/line/sip-line.js';
 import type { LineStateDetail } from '../../../src-main/sip/line/sip-line.js';
-import { defaultRegistrationTimers } from '../../../src-main/sip/line/registration-controller.js';
 import { SipMux } from '../../../src-main/sip/transport/sip-mux.js';
 import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { sipText } from '../../support/sip-text.js';
 import { UdpPeer } from '../../support/udp-peer.js';
+import { testLineDeps, testLineSettings } from './line-fixture.js';
 
 describe('SipLine: TLS names and the digest policy', () => {
   test('over TLS the next hop and each registrar carry their URI host as the name to check (SNI)', () => {
     const clock = new FakeClock();
     const mux = new SipMux({ connections: {}, clock, log: silentLogger });
     const line = new SipLine(
-      {
+      testLineSettings({
         id: 't',
         aor: 'sip:200@pbx.example.com',
-        username: '200',
-        password: 'x',
         protocol: 'tls',
         registrars: [
           { uri: 'sips:pbx-a.example.com', address: { host: 'pbx-a.example.com', port: 5061 } },
           { uri: 'sips:10.0.0.2:5062', address: { host: '10.0.0.2', port: 5062 } },
         ],
-        expiresSec: 600,
-        refreshPercent: 90,
-        maxCalls: 1,
-      },
-      { mux, clock, log: silentLogger, timers: defaultRegistrationTimers, localHost: '127.0.0.1', sessionDescriptionHandlerFactory: (() => undefined) as never, userAgentString: 't' },
+      }),
+      testLineDeps(mux, clock),
     );
     try {
       assert.deepEqual(line.nextHop(), { host: 'pbx-a.example.com', port: 5061, servername: 'pbx-a.example.com' });
@@ -56,18 +51,8 @@ describe('SipLine: TLS names and the digest policy', () => {
       },
     } as unknown as SipResolver;
     const line = new SipLine(
-      {
-        id: 's',
-        aor: 'sip:200@pbx.example.com',
-        username: '200',
-        password: 'x',
-        protocol: 'tls',
-        registrars: [{ uri: 'sips:pbx.example.com', address: { host: 'pbx.example.com', port: 5061 } }],
-        expiresSec: 600,
-        refreshPercent: 90,
-        maxCalls: 1,
-      },
-      { mux, clock, log: silentLogger, timers: defaultRegistrationTimers, localHost: '127.0.0.1', sessionDescriptionHandlerFactory: (() => undefined) as never, userAgentString: 't', dns: { resolver, blacklist: new TargetBlacklist(clock, 30_000) } },
+      testLineSettings({ id: 's', aor: 'sip:200@pbx.example.com', protocol: 'tls', registrars: [{ uri: 'sips:pbx.example.com', address: { host: 'pbx.example.com', port: 5061 } }] }),
+      testLineDeps(mux, clock, { dns: { resolver, blacklist: new TargetBlacklist(clock, 30_000) } }),
     );
     // Where the line asks the mux to connect (then it fails: no TLS transport in this mux).
     let hop: unknown;
@@ -95,27 +80,17 @@ describe('SipLine: TLS names and the digest policy', () => {
     await registrar.bind();
     const localPort = (await udp.start()).port;
     const line = new SipLine(
-      {
+      testLineSettings({
         id: 'd',
         aor: 'sip:200@127.0.0.1',
-        username: '200',
-        password: 'x',
         protocol: 'udp',
         registrars: [{ uri: `sip:127.0.0.1:${registrar.port}`, address: { host: '127.0.0.1', port: registrar.port } }],
-        expiresSec: 600,
         refreshPercent: 50,
-        maxCalls: 1,
-      },
-      {
-        mux,
-        clock: systemClock,
-        log: silentLogger,
+      }),
+      testLineDeps(mux, systemClock, {
         timers: { retryMinMs: 60_000, retryMaxMs: 60_000, heartbeatMs: 0, heartbeatMisses: 2 },
-        localHost: '127.0.0.1',
-        sessionDescriptionHandlerFactory: (() => undefined) as never,
-        userAgentString: 't',
         digestPolicy: { minAlgorithm: 'SHA-256', allowNoQop: false },
-      },
+      }),
     );
     try {
       const failed = new Promise<LineStateDetail>((resolve) => line.events.on('state', (s, d) => s === 'failed' && resolve(d)));

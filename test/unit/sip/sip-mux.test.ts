@@ -3,61 +3,27 @@ import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../../src-main/common/logger.js';
 import { Emitter } from '../../../src-main/common/emitter.js';
 import type { ConnectionChannel, ConnectionChannelEvents } from '../../../src-main/sip/transport/connection-channel.js';
-import type { Flow, Peer, SipProtocol } from '../../../src-main/sip/transport/flow.js';
-import { localAddressToward, SipMux, type MuxLine } from '../../../src-main/sip/transport/sip-mux.js';
-import { UdpChannel } from '../../../src-main/sip/transport/udp-channel.js';
+import type { Flow, Peer } from '../../../src-main/sip/transport/flow.js';
+import { localAddressToward, SipMux } from '../../../src-main/sip/transport/sip-mux.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { request, response } from '../../support/sip-text.js';
 import { UdpPeer } from '../../support/udp-peer.js';
-
-class FakeLine implements MuxLine {
-  readonly forceNextHop = false;
-  readonly delivered: string[] = [];
-  /** Registrar URI → address. */
-  readonly registrars = new Map<string, Peer>();
-  constructor(
-    readonly id: string,
-    private readonly contact: string,
-    readonly aorUser: string,
-    private readonly hop: () => Peer,
-    readonly aorHost = '127.0.0.1',
-    readonly protocol: SipProtocol = 'udp',
-  ) {}
-  contactUser(): string {
-    return this.contact;
-  }
-  nextHop(): Peer {
-    return this.hop();
-  }
-  registrarAddress(requestUri: string): Peer | undefined {
-    return this.registrars.get(requestUri);
-  }
-  deliver(text: string): void {
-    this.delivered.push(text);
-  }
-  flowClosed(): void {}
-}
-
-const settle = (ms = 50): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { FakeLine, settle, udpMux } from './mux-harness.js';
 
 describe('SipMux over UDP', () => {
-  const clock = new FakeClock();
-  const udp = new UdpChannel({ host: '127.0.0.1', port: 0 }, silentLogger);
-  const mux = new SipMux({ udp, connections: {}, clock, log: silentLogger });
+  const { clock, mux, ...udp } = udpMux();
   const pbx = new UdpPeer();
   let port = 0;
   const hop = (): Peer => ({ host: '127.0.0.1', port: pbx.port });
-  const l1 = new FakeLine('l1', 'c0ntact1', '200', hop);
-  const l2 = new FakeLine('l2', 'c0ntact2', '200', hop);
-  const l3 = new FakeLine('l3', 'c0ntact3', '201', hop);
+  const l1 = new FakeLine({ id: 'l1', aorUser: '200', contact: 'c0ntact1', hop });
+  const l2 = new FakeLine({ id: 'l2', aorUser: '200', contact: 'c0ntact2', hop });
+  const l3 = new FakeLine({ id: 'l3', aorUser: '201', contact: 'c0ntact3', hop });
 
   before(async () => {
     await pbx.bind();
-    port = (await udp.start()).port;
-    for (const l of [l1, l2, l3]) mux.addLine(l);
+    port = await udp.start(l1, l2, l3);
   });
   after(() => {
-    mux.dispose();
     udp.close();
     pbx.close();
   });
@@ -280,7 +246,7 @@ describe('SipMux over a stream transport', () => {
     const flow = new FakeStreamFlow();
     const channel: ConnectionChannel = { protocol: 'tcp', events: new Emitter<ConnectionChannelEvents>(), connect: () => Promise.resolve(flow), close: () => {} };
     const mux = new SipMux({ connections: { tcp: channel }, clock, log: silentLogger });
-    const line = new FakeLine('t1', 'c0ntactT', '200', () => flow.remote, '127.0.0.1', 'tcp');
+    const line = new FakeLine({ id: 't1', aorUser: '200', contact: 'c0ntactT', hop: () => flow.remote, protocol: 'tcp' });
     mux.addLine(line);
     try {
       const branch = 'z9hG4bK-queued';

@@ -3,24 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError, parseConfig } from '../../../src-main/config/load-config.js';
+import { parseConfig } from '../../../src-main/config/load-config.js';
+import { configIssues, minimalConfig } from '../../support/config-fixture.js';
 import { TeamConfigError, teamClientConfig } from '../../../src-main/team/team-connection.js';
-
-const base = {
-  transport: { protocol: 'udp', bind: '127.0.0.1:0' },
-  registrar: { uri: 'sip:127.0.0.1:5060', backups: [] },
-  lines: [{ id: 'l1', aor: 'sip:200@127.0.0.1', username: '200', password: 'secret' }],
-};
-
-function issues(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError);
-    return e.issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  assert.fail('expected a ConfigError');
-}
 
 describe('team config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'linedesk-team-config-'));
@@ -29,20 +14,20 @@ describe('team config', () => {
   writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
 
   test('without team nothing changes; with it, defaults for role, service level and retries', () => {
-    assert.equal(parseConfig(base).team, undefined);
-    const c = parseConfig({ ...base, store: { path: 'x.sqlite' }, team: { database: 'postgres://alice@db.example.com/linedesk' } });
+    assert.equal(parseConfig(minimalConfig).team, undefined);
+    const c = parseConfig({ ...minimalConfig, store: { path: 'x.sqlite' }, team: { database: 'postgres://alice@db.example.com/linedesk' } });
     assert.deepEqual({ role: c.team?.role, sl: c.team?.serviceLevelSeconds, retry: c.team?.retryMaxMs }, { role: 'agent', sl: 20, retry: 5_000 });
     assert.equal(c.agent.id, undefined, 'the module falls back to the first line’s username');
   });
 
   test('bad team settings are refused with the field named', () => {
-    assert.deepEqual(issues({ ...base, store: { path: ':memory:' }, team: { database: 'postgres://a@h/d' } }), [
+    assert.deepEqual(configIssues({ ...minimalConfig, store: { path: ':memory:' }, team: { database: 'postgres://a@h/d' } }), [
       'store.path: team replication ships from the store file: store.path must be a file, not ":memory:"',
     ]);
-    assert.match(issues({ ...base, team: { database: 'mysql://a@h/d' } }).join('\n'), /team\.database/);
-    assert.match(issues({ ...base, team: { database: 'postgres://a@h/d', role: 'boss' } }).join('\n'), /team\.role/);
-    assert.match(issues({ ...base, team: { database: { host: 'h', user: 'u', password: 'inline' } } }).join('\n'), /team\.database/);
-    assert.match(issues({ ...base, agent: { id: 'has space' } }).join('\n'), /agent\.id/);
+    assert.match(configIssues({ ...minimalConfig, team: { database: 'mysql://a@h/d' } }).join('\n'), /team\.database/);
+    assert.match(configIssues({ ...minimalConfig, team: { database: 'postgres://a@h/d', role: 'boss' } }).join('\n'), /team\.role/);
+    assert.match(configIssues({ ...minimalConfig, team: { database: { host: 'h', user: 'u', password: 'inline' } } }).join('\n'), /team\.database/);
+    assert.match(configIssues({ ...minimalConfig, agent: { id: 'has space' } }).join('\n'), /agent\.id/);
   });
 
   test('a URL becomes node-postgres settings, TLS verified by default, the password from its file', () => {
