@@ -136,8 +136,11 @@ export class CallAudioTap {
     let sink: RecordingSink;
     let failed: string | undefined;
     const onError = (e: Error): void => {
-      failed ??= e.message;
+      if (failed !== undefined) return;
+      failed = e.message;
       this.log.error(`recording into ${request.file} failed: ${e.message}`);
+      // Stop now (the file takes nothing more), not when the call ends: the agent sees it.
+      if (this.#active?.recording.file === request.file) this.#stop();
     };
     try {
       if (request.format === 'opus') {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '../../../src-main/common/logger.js';
 import { CallAudioTap } from '../../../src-main/media/call-audio-tap.js';
+import { loadOpus } from '../../../src-main/media/codec/opus-codec.js';
 import { readStereoWav } from '../../support/recording-files.js';
 import { sine } from '../../support/tone.js';
 import { until } from '../../support/until.js';
@@ -19,6 +20,24 @@ function listener(): { events: string[]; started: (f: string) => void; stopped: 
 }
 
 describe('CallAudioTap', () => {
+  test('a disk that fills up (/dev/full) stops the recording with the error; the audio goes on', { skip: !existsSync('/dev/full') ? 'no /dev/full' : !loadOpus() ? 'audify (libopus) is not available' : false }, async () => {
+    const tap = new CallAudioTap(log);
+    const l = listener();
+    // Appending to an Ogg file opens it as it is: /dev/full takes the open and fails every write.
+    tap.record({ file: '/dev/full', format: 'opus', append: true }, l);
+    const ours = sine(400, 8000, 160, 8000);
+    for (let i = 0; i < 150; i++) {
+      tap.heard(Int16Array.from(ours), 8000);
+      assert.equal(tap.sending(ours, 8000, false), ours);
+    }
+    // Stopped by the error itself, while the call goes on.
+    await until(() => l.events.some((e) => e.startsWith('stopped')), 2000, 'the stop');
+    assert.equal(tap.sending(ours, 8000, false), ours);
+    tap.close();
+    assert.equal(l.events.length, 2);
+    assert.match(l.events[1]!, /^stopped: .*ENOSPC/);
+  });
+
   test('a recording asked for and dropped before any frame is over at once, and leaves no file', () => {
     const tap = new CallAudioTap(log);
     const l = listener();
