@@ -57,6 +57,21 @@ const registrarSchema = z.strictObject({
   backups: z.array(sipUri).default([]),
 });
 
+/** Call recording (docs/recording.md): never, every call, or when the agent asks. */
+const recordingMode = z.enum(['off', 'all', 'on-demand']);
+
+const recordingSchema = z.strictObject({
+  mode: recordingMode.default('off'),
+  /** The folder of the recordings (created 0700), relative to the config file. */
+  dir: z.string().min(1).default('recordings'),
+  /** wav: 16-bit PCM; opus: Opus in Ogg. Stereo either way: left the caller, right the agent. */
+  format: z.enum(['wav', 'opus']).default('wav'),
+  /** Recordings older than this many days are deleted (at start and daily); 0 keeps them. */
+  retentionDays: z.number().int().min(0).max(36_500).default(0),
+  /** A WAV file the caller hears before the call is connected, when it is recorded (relative to the config file). */
+  consent: z.string().min(1).optional(),
+});
+
 const lineSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, "_", "." or "-"'),
   aor: aorUri,
@@ -76,6 +91,8 @@ const lineSchema = z.strictObject({
   /** The q-value registered with the Contact (RFC 3261 §10.2.1.2): PBXs that fork by q ring higher ones first. */
   q: z.number().min(0).max(1).optional(),
   media: lineMediaSchema.optional(),
+  /** This line's recording mode (default: recording.mode). */
+  recording: recordingMode.optional(),
   /** Service lines: where the far end may send the line's calls by REFER; any other target is refused (603). */
   allowReferTo: z.array(referPattern).max(100).optional(),
   /** Subscribe to the line's voicemail light (RFC 3842 message-summary); unsolicited NOTIFYs from the PBX are taken either way. */
@@ -298,6 +315,7 @@ export const configSchema = z
         encryption: encryption.optional(),
       })
       .prefault({}),
+    recording: recordingSchema.prefault({}),
     /** The shared team database (docs/team.md); without it, nothing leaves the desk. */
     team: teamSchema.optional(),
     /** CRM hooks: webhooks and the screen pop (docs/integrations.md). */

@@ -38,6 +38,10 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('refer.accept'), line: lineId, id }),
   /** Refuse the far end's REFER on this line (603). */
   z.strictObject({ cmd: z.literal('refer.decline'), line: lineId, id }),
+  /** Starts (on) or stops recording a call: the call by its id, or the line's active call. */
+  z.strictObject({ cmd: z.literal('record'), line: lineId.optional(), call: z.string().min(1).max(256).optional(), on: z.boolean(), id }),
+  /** The bytes of a recording a `history` record names, for a window to play: {file, mime, data (base64)}. */
+  z.strictObject({ cmd: z.literal('recording.get'), file: z.string().min(1).max(4096), id }),
   // Availability
   z.strictObject({ cmd: z.literal('dnd'), line: lineId, on: z.boolean(), id }),
   z.strictObject({ cmd: z.literal('agent.state'), state: z.enum(agentStates), reason: z.string().min(1).max(64).optional(), id }),

@@ -6,7 +6,7 @@ import type { EndReason, LegState, OfferEnd, RegistrationState } from './vocabul
  * docs/control-protocol.md describes each one.
  */
 export type ControlEvent =
-  | { event: 'ready'; lines: string[]; transports: { protocol: string; local: string }[] }
+  | { event: 'ready'; lines: string[]; transports: { protocol: string; local: string }[]; recording?: Record<string, 'all' | 'on-demand'> }
   // Lines
   | { event: 'line.state'; line: string; state: RegistrationState; registrar?: string; target?: string; reason?: string; status?: number }
   | { event: 'line.dnd'; line: string; on: boolean }
@@ -30,6 +30,8 @@ export type ControlEvent =
   | { event: 'call.transfer'; call: string; line: string; target: string; mode: 'blind' | 'attended'; state: 'started' | 'accepted' | 'completed' | 'failed'; detail?: string }
   | { event: 'call.refer'; call: string; line: string; target: string; referredBy?: string }
   | { event: 'call.refer.ended'; call: string; line: string; target: string; outcome: ReferOutcome; code: number; detail?: string }
+  | { event: 'recording.started'; call: string; line: string; file: string }
+  | { event: 'recording.stopped'; call: string; line: string; file: string; error?: string }
   | { event: 'call.ended'; call: string; line?: string; reason: EndReason; code: number; detail?: string; talkMs?: number; queuedMs?: number }
   // Agent
   | { event: 'agent.state'; state: AgentStateName; reason?: string; since: number; wrapupEndsAt?: number }
@@ -168,6 +170,8 @@ export interface CallRecordView {
   mos?: number;
   /** The media was SRTP throughout (false: plain RTP at some point); absent when no media was reported. */
   encrypted?: boolean;
+  /** The call's recording (its last one, when it was recorded in parts): the file's path. */
+  recording?: string;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface CallView {
   muted: boolean;
   /** The media is SRTP (from call.answered, then each call.quality); absent until known. */
   encrypted?: boolean;
+  /** The file being recorded now (recording.started until recording.stopped). */
+  recording?: string;
   quality?: QualityView;
   transfer?: TransferView;
   refer?: ReferView;
@@ -79,6 +81,8 @@ export interface LineView {
   registrar?: string;
   reason?: string;
   dnd: boolean;
+  /** Calls on the line are recorded (all) or may be (on-demand); absent: recording is off. */
+  recording?: 'all' | 'on-demand';
   offers: OfferView[];
   calls: CallView[];
   lastEnded?: EndedView;
@@ -132,7 +136,7 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
     case 'ready': {
       let lines = m.lines.filter((l) => e.lines.includes(l.id));
       for (const id of e.lines) if (!lines.some((l) => l.id === id)) lines = [...lines, newLine(id)];
-      lines = e.lines.map((id) => lines.find((l) => l.id === id)!);
+      lines = e.lines.map((id) => withRecording(lines.find((l) => l.id === id)!, e.recording?.[id]));
       return { ...m, lines, transports: e.transports, ready: true, stopped: false };
     }
     case 'line.state':
@@ -183,6 +187,10 @@ export function applyEvent(m: DeskModel, e: Stamped<ControlEvent>): DeskModel {
       return updateCall(m, e.line, e.call, (c) => ({ ...c, held: e.on, ...(e.on ? { heldBy: e.by } : {}) }));
     case 'call.muted':
       return updateCall(m, e.line, e.call, (c) => ({ ...c, muted: e.on }));
+    case 'recording.started':
+      return updateCall(m, e.line, e.call, (c) => ({ ...c, recording: e.file }));
+    case 'recording.stopped':
+      return updateCall(m, e.line, e.call, ({ recording, ...c }) => (recording === e.file ? c : { ...c, ...(recording ? { recording } : {}) }));
     case 'call.quality': {
       const quality: QualityView = { codec: e.codec, lossPct: e.lossPct, jitterMs: e.jitterMs, mos: e.mos, at: e.ts, ...(e.rttMs !== undefined ? { rttMs: e.rttMs } : {}) };
       return updateCall(m, e.line, e.call, (c) => ({ ...c, quality, ...(e.encrypted !== undefined ? { encrypted: e.encrypted } : {}) }));
@@ -318,7 +326,8 @@ function dropOffer(l: LineView, call: string): LineView {
  */
 export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   const out: Stamped<ControlEvent>[] = [];
-  if (m.ready) out.push({ event: 'ready', lines: m.lines.map((l) => l.id), transports: m.transports, ts: now });
+  const recording = Object.fromEntries(m.lines.flatMap((l) => (l.recording ? [[l.id, l.recording] as const] : [])));
+  if (m.ready) out.push({ event: 'ready', lines: m.lines.map((l) => l.id), transports: m.transports, ...(Object.keys(recording).length > 0 ? { recording } : {}), ts: now });
   for (const l of m.lines) {
     out.push({ event: 'line.state', line: l.id, state: l.registration, ...(l.registrar !== undefined ? { registrar: l.registrar } : {}), ...(l.reason !== undefined ? { reason: l.reason } : {}), ts: now });
     if (l.dnd) out.push({ event: 'line.dnd', line: l.id, on: true, ts: now });
@@ -335,6 +344,12 @@ export function snapshotOf(m: DeskModel, now: number): Stamped<ControlEvent>[] {
   return out;
 }
 
+function withRecording(l: LineView, mode: 'all' | 'on-demand' | undefined): LineView {
+  if (mode === l.recording) return l;
+  const { recording: _was, ...rest } = l;
+  return mode ? { ...rest, recording: mode } : rest;
+}
+
 function callSnapshot(line: string, c: CallView): Stamped<ControlEvent>[] {
   const out: Stamped<ControlEvent>[] = [];
   const { call } = c;
@@ -348,6 +363,7 @@ function callSnapshot(line: string, c: CallView): Stamped<ControlEvent>[] {
   if (c.phase === 'active') out.push({ event: 'call.answered', call, line, ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: at });
   if (c.held) out.push({ event: 'call.held', call, line, on: true, by: c.heldBy ?? 'local', ts: at });
   if (c.muted) out.push({ event: 'call.muted', call, line, on: true, ts: at });
+  if (c.recording) out.push({ event: 'recording.started', call, line, file: c.recording, ts: at });
   if (c.quality) {
     const q = c.quality;
     out.push({ event: 'call.quality', call, line, codec: q.codec, lossPct: q.lossPct, jitterMs: q.jitterMs, mos: q.mos, ...(q.rttMs !== undefined ? { rttMs: q.rttMs } : {}), ...(c.encrypted !== undefined ? { encrypted: c.encrypted } : {}), ts: q.at });

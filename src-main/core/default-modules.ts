@@ -6,6 +6,7 @@ import { mediaModule } from '../modules/media-module.js';
 import type { CoreModule } from '../modules/module-api.js';
 import { outboundModule } from '../modules/outbound-module.js';
 import { presenceModule } from '../modules/presence-module.js';
+import { recordingModule } from '../modules/recording-module.js';
 import { referModule } from '../modules/refer-module.js';
 import { sessionTimersModule } from '../modules/session-timers-module.js';
 import { statsModule } from '../modules/stats-module.js';
@@ -19,5 +20,5 @@ import { teamModule } from '../modules/team-module.js';
  * stop runs in phases (see LineDeskCore.stop).
  */
 export function defaultModules(): CoreModule[] {
-  return [statsModule, teamModule, devicesModule, mediaModule, callsModule, outboundModule, referModule, sessionTimersModule, agentModule, integrationsModule, presenceModule];
+  return [statsModule, teamModule, devicesModule, mediaModule, callsModule, outboundModule, referModule, sessionTimersModule, agentModule, integrationsModule, presenceModule, recordingModule];
 }

@@ -139,7 +139,13 @@ export class LineDeskCore {
     const transports: { protocol: string; local: string }[] = [];
     if (this.#transports.udp) transports.push({ protocol: 'udp', local: peerKey(this.#transports.udp.local) });
     for (const p of Object.keys(this.#transports.connections)) transports.push({ protocol: p, local: 'outbound connections' });
-    this.#bus.emit({ event: 'ready', lines: [...this.lines.keys()], transports });
+    // Lines whose calls are or may be recorded (the line window's Record button).
+    const recording: Record<string, 'all' | 'on-demand'> = {};
+    for (const l of this.config.lines) {
+      const mode = l.recording ?? this.config.recording.mode;
+      if (mode !== 'off') recording[l.id] = mode;
+    }
+    this.#bus.emit({ event: 'ready', lines: [...this.lines.keys()], transports, ...(Object.keys(recording).length > 0 ? { recording } : {}) });
     for (const line of this.lines.values()) line.start();
   }
 

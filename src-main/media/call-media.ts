@@ -6,6 +6,8 @@ import type { AudioCodec } from './codec/audio-codec.js';
 import { createCodec } from './codec/create-codec.js';
 import { packetSamples } from './codec/packet-duration.js';
 import type { DeviceClient } from './audio-router.js';
+import { CallAudioTap } from './call-audio-tap.js';
+import type { ConsentPcm, RecordListener, RecordRequest } from '../recording/recording-types.js';
 import { PcmFifo } from './dsp/pcm-fifo.js';
 import { Resampler } from './dsp/resampler.js';
 import { DtmfReceiver } from './dtmf/dtmf-receiver.js';
@@ -33,7 +35,6 @@ export type MediaMode =
   | 'file'
   /** Receives and decodes, sends nothing. */
   | 'listen';
-
 
 export interface CallMediaOptions {
   callId: string;
@@ -108,6 +109,7 @@ export class CallMedia implements MediaSession, DeviceClient {
   #detach: (() => void) | undefined;
   #quality: TimerHandle | undefined;
   #closed = false;
+  readonly #tap: CallAudioTap; // recording and the consent message
 
   constructor(private readonly o: CallMediaOptions) {
     this.address = o.address;
@@ -120,6 +122,7 @@ export class CallMedia implements MediaSession, DeviceClient {
     // Up to 1 s each, but sized by what passes through (a frame or two).
     this.#playFifo = new PcmFifo(o.deviceRate);
     this.#sendFifo = new PcmFifo(48_000);
+    this.#tap = new CallAudioTap(o.log);
   }
 
   get negotiated(): Negotiated | undefined {
@@ -197,9 +200,14 @@ export class CallMedia implements MediaSession, DeviceClient {
     return true;
   }
 
+  // Recording and the consent message (MediaSession documents them): the tap's.
+  readonly record = (request: RecordRequest | null, listener?: RecordListener): void => { if (!this.#closed) this.#tap.record(request, listener); };
+  readonly playConsent = (consent: ConsentPcm): void => { if (!this.#closed) this.#tap.playConsent(consent); };
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#tap.close();
     this.#detach?.();
     this.#quality?.cancel();
     for (const t of this.#dtmfTimers) t.cancel();
@@ -219,11 +227,13 @@ export class CallMedia implements MediaSession, DeviceClient {
       this.#playFifo.push(this.#up ? this.#up.process(pcm) : pcm);
     }
     this.#playFifo.shift(out.length, out);
+    this.#tap.heard(out, this.o.deviceRate);
   }
 
   takeCapture(frame: Int16Array): void {
     if (!this.#codec) return;
-    this.#sendFifo.push(this.#down ? this.#down.process(frame) : frame);
+    const sent = this.#tap.sending(frame, this.o.deviceRate, this.#muted || !this.rtp.sending);
+    this.#sendFifo.push(this.#down ? this.#down.process(sent) : sent);
     this.#sendFromFifo();
   }
 
@@ -376,8 +386,9 @@ export class CallMedia implements MediaSession, DeviceClient {
     }
     const heard = new Int16Array(samples);
     this.#playFifo.shift(samples, heard);
-    if (this.o.mode === 'listen') return;
-    this.#sendFifo.push(this.o.mode === 'echo' ? heard : this.#fileFrame(samples));
+    this.#tap.heard(heard, codec.sampleRate);
+    if (this.o.mode === 'listen') return this.#tap.silent(samples, codec.sampleRate);
+    this.#sendFifo.push(this.#tap.sending(this.o.mode === 'echo' ? heard : this.#fileFrame(samples), codec.sampleRate, this.#muted || !this.rtp.sending));
     this.#sendFromFifo();
   }
 

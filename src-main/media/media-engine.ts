@@ -1,6 +1,7 @@
 import type { MediaEncryption } from '../contract/vocabulary.js';
 import type { Negotiated, NegotiationChanges } from './sdp/negotiate.js';
 import type { AudioCodecName } from './sdp/codecs.js';
+import type { ConsentPcm, RecordListener, RecordRequest } from '../recording/recording-types.js';
 
 /** The media side of one call, as the SessionDescriptionHandler drives it. */
 export interface MediaEndpoint {
@@ -40,6 +41,16 @@ export interface MediaSession extends MediaEndpoint {
   /** The SRTP suite protecting the media now; undefined for plain RTP. */
   readonly srtpSuite: string | undefined;
   setMuted(on: boolean): void;
+  /** Records the call (both sides, recording/), or with null stops; the listener hears when the file opens and closes. */
+  record?(request: RecordRequest | null, listener?: RecordListener): void;
+  /** Plays a consent message to the far end now, before our audio goes on (an outbound call, once answered). */
+  playConsent?(consent: ConsentPcm): void;
+}
+
+/** A recording to start with a call's media (the recording module's `recording.mode` all). */
+export interface RecordStart {
+  request: RecordRequest;
+  listener: RecordListener;
 }
 
 /** What a call asks for when it opens its media. */
@@ -62,4 +73,6 @@ export interface MediaEngine {
   /** Opens media for a call (binds its RTP/RTCP ports). */
   open(request: MediaRequest): Promise<MediaSession>;
   close(): void;
+  /** Asked at each open: a recording to start with the call's media (set by the recording module). */
+  recordAtOpen?: ((request: MediaRequest) => RecordStart | undefined) | undefined;
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { AudioDevices } from './audio/audio-device.js';
 import { AudioRouter } from './audio-router.js';
 import { CallMedia, type MediaMode } from './call-media.js';
-import type { MediaEngine, MediaRequest, MediaSession } from './media-engine.js';
+import type { MediaEngine, MediaRequest, MediaSession, RecordStart } from './media-engine.js';
 import { MediaTicker, SERVICE_TICK_MS } from './media-ticker.js';
 import { serviceFilesByRate, type ServiceFile } from './audio/service-files.js';
 import { codecSampleRate } from './codec/create-codec.js';
@@ -41,6 +41,7 @@ export interface RtpMediaEngineOptions {
 export class RtpMediaEngine implements MediaEngine {
   readonly router: AudioRouter | undefined;
   readonly ticker: MediaTicker;
+  recordAtOpen: ((request: MediaRequest) => RecordStart | undefined) | undefined;
   /** Open calls' media, for close() and the counters. */
   readonly #open = new Set<CallMedia>();
   /** Service files by line, converted here once to every codec sample rate in use (rate → PCM). */
@@ -78,6 +79,8 @@ export class RtpMediaEngine implements MediaEngine {
       on: { ...request.on, closed: () => this.#open.delete(media) },
     });
     this.#open.add(media);
+    const rec = this.recordAtOpen?.(request);
+    if (rec) media.record(rec.request, rec.listener);
     return media;
   }
 

@@ -61,6 +61,8 @@ export interface CallRecord {
   wrapupMs: number;
   readonly attempts: OfferAttempt[];
   quality: CallQuality;
+  /** The file of the call's recording (the last one started), or null. */
+  recording?: string | null;
 }
 
 export function emptyQuality(): CallQuality {

@@ -138,6 +138,13 @@ export class CallRecorder {
         this.#save(live.rec);
         return;
       }
+      case 'recording.started': {
+        const live = this.#live.get(e.call);
+        if (!live) return;
+        live.rec.recording = e.file;
+        this.#save(live.rec);
+        return;
+      }
       case 'call.answered_elsewhere': {
         const live = this.#live.get(e.call);
         if (live) live.answeredElsewhere = true;

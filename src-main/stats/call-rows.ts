@@ -36,6 +36,8 @@ export interface CallRow {
   rtt_last: number | null;
   /** 1 SRTP throughout, 0 plain RTP at some point, null unknown (migration 4). */
   encrypted: 0 | 1 | null;
+  /** The recording's file (migration 6). */
+  recording?: string | null;
 }
 
 export interface OfferRow {
@@ -65,6 +67,12 @@ export const callColumns = [
   'attempts', 'codec', 'mos_last', 'mos_worst', 'loss_last', 'loss_worst', 'jitter_last', 'jitter_worst', 'rtt_last',
   'encrypted',
 ] as const satisfies readonly (keyof CallRow)[];
+
+/**
+ * The columns of `calls` in the desk's own store: the team's, and the recording's file
+ * (a path on this desk, which stays here: it is not shipped to the team database).
+ */
+export const localCallColumns = [...callColumns, 'recording'] as const satisfies readonly (keyof CallRow)[];
 
 export function recordToRow(rec: CallRecord): CallRow {
   const q = rec.quality;
@@ -100,6 +108,7 @@ export function recordToRow(rec: CallRecord): CallRow {
     jitter_worst: q.jitterWorst,
     rtt_last: q.rttLast,
     encrypted: q.encrypted === null ? null : q.encrypted ? 1 : 0,
+    recording: rec.recording ?? null,
   };
 }
 
@@ -140,11 +149,12 @@ export function rowToRecord(row: CallRow, offers: readonly OfferRow[]): CallReco
       rttLast: row.rtt_last,
       encrypted: row.encrypted === null ? null : row.encrypted === 1,
     },
+    recording: row.recording ?? null,
   };
 }
 
 /** The history view of a stored row (`mos` is the worst seen). */
-export function rowToView(row: Pick<CallRow, 'call_id' | 'line' | 'direction' | 'from_number' | 'from_name' | 'called' | 'offered_at' | 'answered_at' | 'ended_at' | 'disposition' | 'decline_reason' | 'talk_ms' | 'hold_ms' | 'wrapup_ms' | 'attempts' | 'mos_worst'> & Partial<Pick<CallRow, 'encrypted'>>): CallRecordView {
+export function rowToView(row: Pick<CallRow, 'call_id' | 'line' | 'direction' | 'from_number' | 'from_name' | 'called' | 'offered_at' | 'answered_at' | 'ended_at' | 'disposition' | 'decline_reason' | 'talk_ms' | 'hold_ms' | 'wrapup_ms' | 'attempts' | 'mos_worst'> & Partial<Pick<CallRow, 'encrypted' | 'recording'>>): CallRecordView {
   const view: CallRecordView = {
     call: row.call_id,
     line: row.line,
@@ -164,5 +174,6 @@ export function rowToView(row: Pick<CallRow, 'call_id' | 'line' | 'direction' | 
   if (row.decline_reason !== null) view.declineReason = row.decline_reason;
   if (row.mos_worst !== null) view.mos = row.mos_worst;
   if (row.encrypted !== null && row.encrypted !== undefined) view.encrypted = row.encrypted === 1;
+  if (row.recording) view.recording = row.recording;
   return view;
 }

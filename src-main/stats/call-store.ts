@@ -2,7 +2,7 @@ import { protectDatabaseFiles } from './database-files.js';
 import { migrate } from './migrations.js';
 import type { AgentInterval } from './agent-interval.js';
 import type { CallRecord } from './call-record.js';
-import { callColumns, recordToRow, rowToRecord, type CallRow, type OfferRow } from './call-rows.js';
+import { localCallColumns, recordToRow, rowToRecord, type CallRow, type OfferRow } from './call-rows.js';
 import { openSqlite, sqliteCode, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 
 export type Durability = 'NORMAL' | 'FULL';
@@ -72,9 +72,9 @@ export class CallStore {
     const maxId = (sql: string): number => Number(db.prepare<{ m: number | null }>(sql).get()?.m ?? 0);
     this.#nextCallId = maxId('SELECT MAX(id) AS m FROM calls') + 1;
     this.#nextIntervalId = maxId('SELECT MAX(id) AS m FROM agent_intervals') + 1;
-    const updates = callColumns.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`);
+    const updates = localCallColumns.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`);
     this.#upsertCall = db.prepare(
-      `INSERT INTO calls (${callColumns.join(', ')}) VALUES (${callColumns.map((c) => `@${c}`).join(', ')})
+      `INSERT INTO calls (${localCallColumns.join(', ')}) VALUES (${localCallColumns.map((c) => `@${c}`).join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
     );
     this.#upsertOffer = db.prepare(

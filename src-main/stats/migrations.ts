@@ -181,6 +181,16 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'the file of the call\'s recording',
+    up(db) {
+      db.exec(`
+        -- The path of the call's recording (its last part, when it was recorded in parts); NULL: not recorded.
+        ALTER TABLE calls ADD COLUMN recording TEXT;
+      `);
+    },
+  },
 ];
 
 /** Version 3's trigger body: adds (sign 1) or takes away (sign −1) one call row's share of call_day_figures. */

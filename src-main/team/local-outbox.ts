@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentIntervalRow, CallRow, OfferRow } from '../stats/call-rows.js';
+import { callColumns, type AgentIntervalRow, type CallRow, type OfferRow } from '../stats/call-rows.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../stats/sqlite-driver.js';
 
 /** One entry of the outbox: something changed locally and must reach the team database. */
@@ -105,7 +105,8 @@ export class LocalOutbox {
     this.#next = db.prepare<OutboxEntry>('SELECT seq, kind, ref, at FROM team_outbox ORDER BY seq LIMIT ?');
     this.#count = db.prepare<{ n: number; oldest: number | null }>('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM team_outbox');
     const inList = (col: string): string => `${col} IN (SELECT value FROM json_each(?))`;
-    this.#calls = db.prepare<CallRow>(`SELECT * FROM calls WHERE ${inList('id')}`);
+    // The team's columns only: the recording's path stays on the desk.
+    this.#calls = db.prepare<CallRow>(`SELECT ${callColumns.join(', ')} FROM calls WHERE ${inList('id')}`);
     this.#offers = db.prepare<OfferRow>(`SELECT * FROM offers WHERE ${inList('call')}`);
     this.#intervals = db.prepare<AgentIntervalRow>(`SELECT * FROM agent_intervals WHERE ${inList('id')}`);
     this.#lines = db.prepare<LineStateRow>(`SELECT line, state, since FROM team_line_states WHERE ${inList('line')}`);

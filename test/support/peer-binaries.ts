@@ -14,6 +14,8 @@ const APT_PACKAGES: Record<string, string> = {
   svmap: 'sipvicious',
   svwar: 'sipvicious',
   linphonec: 'linphone-cli',
+  opusinfo: 'opus-tools',
+  opusdec: 'opus-tools',
 };
 
 // kamailio and kamcmd live in /usr/sbin, which is not on every user's PATH.

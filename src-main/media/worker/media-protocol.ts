@@ -5,6 +5,7 @@ import type { CallMediaEvents } from '../media-engine.js';
 import type { AudioCodecName } from '../sdp/codecs.js';
 import type { Negotiated, NegotiationChanges } from '../sdp/negotiate.js';
 import type { SdesCrypto } from '../srtp/sdes.js';
+import type { ConsentPcm, RecordRequest } from '../../recording/recording-types.js';
 
 /*
  * The messages between the main thread and a media worker (worker_threads). Everything here
@@ -52,6 +53,8 @@ export interface OpenRequestMessage {
   /** Ports released lately (on any worker): not handed out again while the range has others. */
   avoid: number[];
   device?: DeviceRings;
+  /** Record the call from its first frame (its consent's PCM on SharedArrayBuffers). */
+  record?: RecordRequest;
 }
 
 export type ToWorker =
@@ -60,6 +63,8 @@ export type ToWorker =
   | { t: 'apply'; id: number; negotiated: WireNegotiated; changes: NegotiationChanges }
   | { t: 'dtmf'; id: number; tones: string; durationMs?: number }
   | { t: 'mute'; id: number; on: boolean }
+  | { t: 'record'; id: number; request: RecordRequest | null }
+  | { t: 'consent'; id: number; consent: ConsentPcm }
   | { t: 'close'; id: number }
   | { t: 'gc' }
   /** Test hook: die as a bug would (an exception nobody catches, an exit, a loop that never returns). */
@@ -76,6 +81,8 @@ export type FromWorker =
   | { t: 'dtmf'; id: number; digit: string; durationMs: number }
   /** apply() threw in the worker (the main thread already checked what it could). */
   | { t: 'apply-failed'; id: number; error: string }
+  /** A recording's file opened, or closed (with the error that ended it early). */
+  | { t: 'recording'; id: number; state: 'started' | 'stopped'; file: string; error?: string }
   | { t: 'heartbeat'; lateFrames: number; calls: number; heapUsed: number }
   | { t: 'gc-done'; heapUsed: number }
   | { t: 'log'; level: Exclude<LogLevel, 'off'>; category: string; msg: string; fields?: Record<string, unknown> };

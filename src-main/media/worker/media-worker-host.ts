@@ -5,6 +5,7 @@ import { MediaTicker, SERVICE_TICK_MS } from '../media-ticker.js';
 import { bindRtpPortPair } from '../rtp/rtp-port-pair.js';
 import { fromWire, type CrashKind, type FromWorker, type OpenRequestMessage, type ToWorker, type WorkerInit } from './media-protocol.js';
 import { WorkerDeviceLink } from './worker-device-link.js';
+import type { RecordListener } from '../../recording/recording-types.js';
 
 interface Session {
   media: CallMedia;
@@ -60,6 +61,12 @@ export class MediaWorkerHost {
         return;
       case 'mute':
         this.#withSession(m.id, (s) => s.media.setMuted(m.on));
+        return;
+      case 'record':
+        this.#withSession(m.id, (s) => s.media.record(m.request, this.#recordListener(m.id)));
+        return;
+      case 'consent':
+        this.#withSession(m.id, (s) => s.media.playConsent(m.consent));
         return;
       case 'close':
         if (!this.#sessions.has(m.id)) this.#closedEarly.add(m.id);
@@ -146,6 +153,15 @@ export class MediaWorkerHost {
     });
     this.#sessions.set(id, { media, port: pair.port });
     this.post({ t: 'opened', id, port: pair.port });
+    if (m.record) media.record(m.record, this.#recordListener(id));
+  }
+
+  /** Tells the main thread when a session's recording file opens and closes (after the session itself may be gone). */
+  #recordListener(id: number): RecordListener {
+    return {
+      started: (file) => this.post({ t: 'recording', id, state: 'started', file }),
+      stopped: (file, error) => this.post({ t: 'recording', id, state: 'stopped', file, ...(error ? { error } : {}) }),
+    };
   }
 
   #withSession(id: number, fn: (s: Session) => void): void {

@@ -3,7 +3,10 @@ import type { Logger } from '../../common/logger.js';
 import type { MediaEncryption } from '../../contract/vocabulary.js';
 import type { MediaMode } from '../call-media.js';
 import { isDtmfSymbol } from '../dtmf/rfc4733.js';
-import type { MediaRequest, MediaSession } from '../media-engine.js';
+import type { MediaRequest, MediaSession, RecordStart } from '../media-engine.js';
+import type { ConsentPcm, RecordListener, RecordRequest } from '../../recording/recording-types.js';
+import { repairOgg } from '../../recording/ogg-repair.js';
+import { repairWav } from '../../recording/wav-header.js';
 import type { AudioCodecName } from '../sdp/codecs.js';
 import { compareNegotiated, type Negotiated, type NegotiationChanges } from '../sdp/negotiate.js';
 import { srtpKeyId } from '../srtp/call-srtp.js';
@@ -30,6 +33,10 @@ export interface WorkerCallMediaOptions {
   log: Logger;
   /** The media is gone for good (closed, or failed): the engine stops counting it. */
   gone(proxy: WorkerCallMedia, port: number | undefined): void;
+  /** A recording to start with the media. */
+  record?: RecordStart;
+  /** Its recording's file is closed (it may come after `gone`). */
+  recordingOver?(proxy: WorkerCallMedia): void;
 }
 
 /** After a re-open, a second death of its worker within this time ends the call instead (a crash loop). */
@@ -63,8 +70,11 @@ export class WorkerCallMedia implements MediaSession {
   #reopenedAt: number | undefined;
   #closed = false;
   #gone = false;
+  /** The recording asked for, until its file is closed. */
+  #recording: RecordStart | undefined;
 
   constructor(private readonly o: WorkerCallMediaOptions) {
+    this.#recording = o.record;
     this.address = o.address;
     this.codecs = o.codecs;
     this.encryption = o.request.encryption ?? 'off';
@@ -90,6 +100,11 @@ export class WorkerCallMedia implements MediaSession {
     return this.#muted;
   }
 
+  /** A recording is on, or its file not closed yet. */
+  get recording(): boolean {
+    return this.#recording !== undefined;
+  }
+
   get srtpSuite(): SrtpSuiteName | undefined {
     return this.#neg?.srtp?.suite;
   }
@@ -113,6 +128,7 @@ export class WorkerCallMedia implements MediaSession {
         ...(port !== undefined ? { port } : {}),
         avoid: this.o.recentPorts(),
         ...(this.o.device ? { device: this.o.device.bridge.rings } : {}),
+        ...(this.#recording ? { record: this.#recording.request } : {}),
       });
     });
     this.#port = bound;
@@ -139,6 +155,19 @@ export class WorkerCallMedia implements MediaSession {
     if (![...tones.toUpperCase()].some(isDtmfSymbol)) return false;
     this.#post({ t: 'dtmf', id: this.o.id, tones, ...(durationMs !== undefined ? { durationMs } : {}) });
     return true;
+  }
+
+  record(request: RecordRequest | null, listener?: RecordListener): void {
+    if (this.#closed) return;
+    if (request) {
+      if (this.#recording || !listener) return;
+      this.#recording = { request, listener };
+    }
+    this.#post({ t: 'record', id: this.o.id, request });
+  }
+
+  playConsent(consent: ConsentPcm): void {
+    if (!this.#closed) this.#post({ t: 'consent', id: this.o.id, consent });
   }
 
   close(): void {
@@ -172,6 +201,10 @@ export class WorkerCallMedia implements MediaSession {
       case 'dtmf':
         if (!this.#closed) this.o.request.on.dtmf(m.digit, m.durationMs);
         return;
+      case 'recording':
+        if (m.state === 'started') this.#recording?.listener.started(m.file);
+        else this.#recordingOver(m.file, m.error);
+        return;
       case 'apply-failed':
         this.#fail(`the media could not take the negotiation: ${m.error}`);
         return;
@@ -182,9 +215,13 @@ export class WorkerCallMedia implements MediaSession {
 
   /** Its worker died: re-open elsewhere, or fail the call (see the class comment). */
   workerDied(reason: string): void {
-    if (this.#gone) return;
     const why = `the media worker died (${reason})`;
-    if (this.#closed) return this.#finish();
+    if (this.#gone || this.#closed) {
+      this.#finish();
+      // Its recording's file was not closed: make it readable (the sizes in its header).
+      if (this.#recording) void this.#repairRecording().then(() => this.#recordingOver(this.#recording?.request.file ?? '', why));
+      return;
+    }
     if (this.#opening) {
       // Still binding: the call has no ports yet, so it loses nothing by starting over elsewhere.
       const opening = this.#opening;
@@ -202,6 +239,14 @@ export class WorkerCallMedia implements MediaSession {
 
   async #reopen(why: string): Promise<void> {
     this.o.device?.bridge.restart();
+    // The recording carries on in the same file (its consent was played, or cut short: not again).
+    const rec = this.#recording;
+    if (rec) {
+      // A file the dead worker never opened is started afresh.
+      const exists = await this.#repairRecording();
+      const { consent: _played, append: _was, ...request } = rec.request;
+      rec.request = exists ? { ...request, append: true } : request;
+    }
     try {
       await this.open(this.#port);
     } catch (error) {
@@ -214,6 +259,27 @@ export class WorkerCallMedia implements MediaSession {
     const n = this.#neg;
     if (n) this.#post({ t: 'apply', id: this.o.id, negotiated: toWire(n), changes: compareNegotiated(undefined, n) });
     if (this.#muted) this.#post({ t: 'mute', id: this.o.id, on: true });
+  }
+
+  /** Fixes the sizes of the recording's WAV (its worker died); false when the file is not there. */
+  async #repairRecording(): Promise<boolean> {
+    const rec = this.#recording;
+    if (!rec) return false;
+    try {
+      if (rec.request.format === 'wav') await repairWav(rec.request.file);
+      else await repairOgg(rec.request.file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn(`could not repair the recording ${rec.request.file}`, { error });
+      return false;
+    }
+  }
+
+  #recordingOver(file: string, error?: string): void {
+    const rec = this.#recording;
+    this.#recording = undefined;
+    rec?.listener.stopped(file || rec.request.file, error);
+    this.o.recordingOver?.(this);
   }
 
   /** The same refusal as CallSrtp's, here so that the SDH hears it at once. */

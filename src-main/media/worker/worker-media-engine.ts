@@ -2,7 +2,7 @@ import { serviceFilesByRate } from '../audio/service-files.js';
 import { AudioRouter } from '../audio-router.js';
 import type { MediaMode } from '../call-media.js';
 import { codecSampleRate } from '../codec/create-codec.js';
-import type { MediaEngine, MediaRequest, MediaSession } from '../media-engine.js';
+import type { MediaEngine, MediaRequest, MediaSession, RecordStart } from '../media-engine.js';
 import type { RtpMediaEngineOptions } from '../rtp-media-engine.js';
 import { RECENT_PORTS } from '../rtp/rtp-port-pair.js';
 import { DeviceBridge } from './device-bridge.js';
@@ -39,6 +39,9 @@ export class WorkerMediaEngine implements MediaEngine {
   /** Where each session was placed last (its worker, before the worker has bound its ports). */
   readonly #placed = new Map<number, MediaWorker>();
   readonly #recentPorts: number[] = [];
+  /** Media gone whose recording's file is still being closed (its `recording` message is still to come). */
+  readonly #finishing = new Map<number, WorkerCallMedia>();
+  recordAtOpen: ((request: MediaRequest) => RecordStart | undefined) | undefined;
   #nextId = 1;
   #closed = false;
 
@@ -84,7 +87,10 @@ export class WorkerMediaEngine implements MediaEngine {
     const router = this.router;
     const bridge = mode === 'device' && router ? new DeviceBridge(router.devices.format) : undefined;
     const id = this.#nextId++;
+    const record = this.recordAtOpen?.(request);
     const proxy = new WorkerCallMedia({
+      ...(record ? { record } : {}),
+      recordingOver: (p) => this.#finishing.delete(p.id),
       id,
       request,
       mode,
@@ -141,7 +147,7 @@ export class WorkerMediaEngine implements MediaEngine {
     for (const s of [...this.#sessions.values()]) s.close();
     this.router?.close();
     const deadline = this.o.clock.now() + 500;
-    while (this.#sessions.size > 0 && this.o.clock.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while ((this.#sessions.size > 0 || this.#finishing.size > 0) && this.o.clock.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await this.#pool.close();
   }
 
@@ -154,10 +160,11 @@ export class WorkerMediaEngine implements MediaEngine {
 
   #route(m: FromWorker): void {
     if (!('id' in m)) return;
-    this.#sessions.get(m.id)?.onMessage(m);
+    (this.#sessions.get(m.id) ?? this.#finishing.get(m.id))?.onMessage(m);
   }
 
   #onDeath(dead: MediaWorker, reason: string): void {
+    for (const s of [...this.#finishing.values()]) if (s.worker === dead) s.workerDied(reason);
     const lost = [...this.#sessions.values()].filter((s) => s.worker === dead);
     if (lost.length > 0) this.o.log.warn(`media worker ${dead.index} died with ${lost.length} call(s)`);
     for (const s of lost) s.workerDied(reason);
@@ -166,6 +173,7 @@ export class WorkerMediaEngine implements MediaEngine {
   #gone(proxy: WorkerCallMedia, port: number | undefined): void {
     this.#sessions.delete(proxy.id);
     this.#placed.delete(proxy.id);
+    if (proxy.recording) this.#finishing.set(proxy.id, proxy);
     if (port === undefined) return;
     this.#recentPorts.push(port);
     if (this.#recentPorts.length > RECENT_PORTS) this.#recentPorts.shift();

@@ -53,6 +53,23 @@ describe('the desk model', () => {
     assert.equal(deskModelOf(snapshotOf(m, 99_999)).lines[0]!.calls[0]!.encrypted, false, 'the snapshot carries it');
   });
 
+  test('recording: the lines that record come with ready, the file being recorded shows on its call, and a snapshot keeps both', () => {
+    let m = deskModelOf([at({ event: 'ready', lines: ['l1', 'l2'], transports: [], recording: { l1: 'on-demand' } }), ...busyDesk().slice(1)]);
+    assert.equal(m.lines[0]!.recording, 'on-demand');
+    assert.equal(applyEvent(m, at({ event: 'ready', lines: ['l1'], transports: [] })).lines[0]!.recording, undefined, 'a ready without it: recording is off');
+    m = applyEvent(m, at({ event: 'ready', lines: ['l1', 'l2', 'l3'], transports: [], recording: { l1: 'on-demand', l3: 'all' } }));
+    assert.deepEqual(m.lines.map((l) => l.recording), ['on-demand', undefined, 'all']);
+    m = applyEvent(m, at({ event: 'recording.started', call: 'c1', line: 'l1', file: '/r/a.wav' }));
+    assert.equal(m.lines[0]!.calls[0]!.recording, '/r/a.wav');
+    const again = deskModelOf(snapshotOf(m, 99_999));
+    assert.equal(again.lines[0]!.calls[0]!.recording, '/r/a.wav');
+    assert.deepEqual(again.lines.map((l) => l.recording), ['on-demand', undefined, 'all']);
+    m = applyEvent(m, at({ event: 'recording.stopped', call: 'c1', line: 'l1', file: '/r/other.wav' }));
+    assert.equal(m.lines[0]!.calls[0]!.recording, '/r/a.wav', 'another file stopping leaves it');
+    m = applyEvent(m, at({ event: 'recording.stopped', call: 'c1', line: 'l1', file: '/r/a.wav' }));
+    assert.equal(m.lines[0]!.calls[0]!.recording, undefined);
+  });
+
   test('a snapshot folded into an empty model gives the same model', () => {
     const m = deskModelOf(busyDesk());
     const again = deskModelOf(snapshotOf(m, 99_999));

@@ -33,12 +33,13 @@ describe('the desk’s outbox (SQLite)', () => {
       r1.attempts[0]!.outcome = 'answered';
       r1.attempts[0]!.dirty = true;
       store.saveCall(r1);
-      const r2 = rec(store.nextCallId());
+      const r2 = { ...rec(store.nextCallId()), recording: '/home/agent/recordings/c2.wav' };
       store.saveCall(r2);
       outbox.saveLineState({ line: 'l1', state: 'registered', since: 5 });
       const batch = outbox.nextBatch(100)!;
       assert.deepEqual(batch.calls.map((c) => [c.call_id, c.disposition]), [['c1', 'active'], ['c2', 'ringing']]);
       assert.deepEqual(batch.offers.map((o) => [o.call, o.outcome]), [[1, 'answered'], [2, null]]);
+      assert.ok(batch.calls.every((c) => !('recording' in c)), 'the recording\'s path stays on the desk');
       assert.deepEqual(batch.lines, [{ line: 'l1', state: 'registered', since: 5 }]);
       assert.equal(batch.entries, outbox.pending().count);
       // A change after the batch was read queues after it: shipping the batch leaves it.
