@@ -262,10 +262,8 @@ export class CallMedia implements MediaSession, DeviceClient {
   }
 
   #newJitterBuffer(codec: AudioCodec, frameSamples: number): JitterBuffer {
-    // Start at two packets (40 ms at 20 ms packets), or the configured minimum if higher: a first
-    // late packet before any jitter was measured is an audible gap. The target then follows the
-    // measured jitter down to the minimum (20 ms by default: agents sit on a LAN or a VPN) within
-    // seconds, and grows at once when a packet comes late.
+    // Start at two packets (a late packet before any jitter was measured is a gap); the target
+    // then follows the measured jitter down to the minimum (20 ms by default) and grows at once.
     const frameMs = (frameSamples * 1000) / codec.clockRate;
     const initialDelayMs = Math.max(this.o.jitter.minDelayMs, 2 * frameMs);
     return new JitterBuffer({ clockRate: codec.clockRate, frameSamples, minDelayMs: this.o.jitter.minDelayMs, maxDelayMs: this.o.jitter.maxDelayMs, initialDelayMs }, this.o.clock);
