@@ -1,4 +1,4 @@
-import type { MediaEngine, MediaRequest, MediaSession } from './media-engine.js';
+import type { MediaEngine, MediaRequest, MediaSession, RecordStart } from './media-engine.js';
 
 /** An engine that can report how many calls it runs and their late frames. */
 export interface CountingEngine extends MediaEngine {
@@ -18,6 +18,16 @@ export class MediaPlacement implements MediaEngine {
     private readonly workers: CountingEngine,
     private readonly onMainThread: (line: string) => boolean,
   ) {}
+
+  /** The recording module's hook, for calls on either side. */
+  get recordAtOpen(): ((request: MediaRequest) => RecordStart | undefined) | undefined {
+    return this.main.recordAtOpen;
+  }
+
+  set recordAtOpen(hook: ((request: MediaRequest) => RecordStart | undefined) | undefined) {
+    this.main.recordAtOpen = hook;
+    this.workers.recordAtOpen = hook;
+  }
 
   open(request: MediaRequest): Promise<MediaSession> {
     return (this.onMainThread(request.line) ? this.main : this.workers).open(request);

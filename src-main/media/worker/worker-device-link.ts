@@ -6,9 +6,7 @@ import type { DeviceRings } from './media-protocol.js';
 import { PcmRing } from './pcm-ring.js';
 
 /** Frames kept ahead in the playout ring at most, however late this worker has been. */
-const MAX_AHEAD_FRAMES = 4;
-/** Frames kept ahead at the start: the first frames of a call must not wait on a thread just woken (one is the least kept later). */
-const START_AHEAD_FRAMES = 2;
+const MAX_AHEAD_FRAMES = 3;
 /** Frames rendered ahead while the main thread does not read (it stalls), at most. */
 const MAX_STALL_FRAMES = 5;
 /**
@@ -40,7 +38,7 @@ export class WorkerDeviceLink {
   readonly #frame: Int16Array;
   readonly #frameMs: number;
   readonly #failures: RateLimitedWarning;
-  #aheadFrames = START_AHEAD_FRAMES;
+  #aheadFrames = 1;
   #underrunsSeen = 0;
   #lastUnderrunAt: number;
   #stall: TimerHandle | undefined;
