@@ -18,8 +18,11 @@ import { defaultSipTimers, inviteRingLimitMs, type SipTimerValues } from './sip-
 import type { UdpChannel } from './udp-channel.js';
 import { UdpReliability } from './udp-reliability.js';
 
-/** A stateless answer (404, 400, 420, 513) larger than this is not sent over UDP (RFC 3261 §18.1.1's MTU margin). */
-const maxStatelessUdpBytes = 1300;
+/**
+ * RFC 3261 §18.1.1's MTU margin: a stateless answer (404, 400, 420, 513) larger than this is
+ * not sent over UDP, and a message of ours larger than this is sent with a warning.
+ */
+const udpSizeLimitBytes = 1300;
 
 /**
  * The one owner of every SIP socket. Each line's user agent talks to the mux through its
@@ -156,9 +159,9 @@ export class SipMux {
     const { message: msg, keys } = scanned;
     const bytes = Buffer.from(text, 'utf8');
     const flow = msg.kind === 'request' ? await this.#requestFlow(line, msg, keys.via) : await this.#responseFlow(msg, keys);
-    if (!flow.reliable && bytes.length > 1300 && !this.#oversizeWarned) {
+    if (!flow.reliable && bytes.length > udpSizeLimitBytes && !this.#oversizeWarned) {
       this.#oversizeWarned = true;
-      this.opts.log.warn(`sending a ${bytes.length}-byte message over UDP (RFC 3261 §18.1.1 suggests TCP above 1300 bytes)`);
+      this.opts.log.warn(`sending a ${bytes.length}-byte message over UDP (RFC 3261 §18.1.1 suggests TCP above ${udpSizeLimitBytes} bytes)`);
     }
     await flow.send(bytes);
     this.stats.sent++;
@@ -362,8 +365,8 @@ export class SipMux {
   #answer(req: SipRequest, status: number, flow: Flow, why: string | undefined, extraHeaders: { name: string; value: string }[] = []): void {
     const warning = why === undefined ? [] : [{ name: 'Warning', value: `399 linedesk "${printable(why, 100).replace(/["\\]/g, "'")}"` }];
     let bytes = serializeSipMessage(statelessResponse(req, status, { extraHeaders: [...extraHeaders, ...warning] }));
-    if (!flow.reliable && bytes.length > maxStatelessUdpBytes && warning.length > 0) bytes = serializeSipMessage(statelessResponse(req, status, { extraHeaders }));
-    if (!flow.reliable && bytes.length > maxStatelessUdpBytes) {
+    if (!flow.reliable && bytes.length > udpSizeLimitBytes && warning.length > 0) bytes = serializeSipMessage(statelessResponse(req, status, { extraHeaders }));
+    if (!flow.reliable && bytes.length > udpSizeLimitBytes) {
       this.stats.unanswerable++;
       this.opts.log.debug(`not answering ${status} to ${flow.key}: the answer would be ${bytes.length} bytes`);
       return;
