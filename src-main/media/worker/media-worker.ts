@@ -44,6 +44,8 @@ export class MediaWorker {
   #worker: Worker;
   #alive = true;
   #lastBeat: number;
+  #lastCheck: number;
+  readonly #checkEveryMs: number;
   #watch: TimerHandle;
   #error: string | undefined;
   #ready!: { resolve: () => void; reject: (e: Error) => void };
@@ -67,8 +69,9 @@ export class MediaWorker {
     });
     this.#worker.on('messageerror', (error) => o.log.error('undecodable message from a media worker', { error }));
     this.#worker.on('exit', (code) => this.#died(this.#error ? `it threw: ${this.#error}` : `it exited with code ${code}`));
-    this.#lastBeat = o.clock.now();
-    this.#watch = o.clock.setInterval(() => this.#checkPulse(), Math.max(50, o.watchdogMs / 4));
+    this.#lastBeat = this.#lastCheck = o.clock.now();
+    this.#checkEveryMs = Math.max(50, o.watchdogMs / 4);
+    this.#watch = o.clock.setInterval(() => this.#checkPulse(), this.#checkEveryMs);
     this.post({ t: 'init', init: o.init });
   }
 
@@ -138,7 +141,14 @@ export class MediaWorker {
   }
 
   #checkPulse(): void {
-    const silent = this.o.clock.now() - this.#lastBeat;
+    const now = this.o.clock.now();
+    const mainStalled = now - this.#lastCheck > 2 * this.#checkEveryMs;
+    this.#lastCheck = now;
+    // When this thread itself was stalled (overload, a long GC), the worker's heartbeats may be
+    // waiting unread in the port, and timers run before the port is read: judge at the next
+    // check, once they are. Killing a busy worker loses its calls' audio for nothing.
+    if (mainStalled) return;
+    const silent = now - this.#lastBeat;
     if (silent <= this.o.watchdogMs) return;
     this.#died(`it stopped answering (no heartbeat for ${Math.round(silent)} ms)`);
     void this.#worker.terminate();

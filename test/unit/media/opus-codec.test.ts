@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { OpusCodec, opusUnavailableReason } from '../../../src-main/media/codec/opus-codec.js';
 
 const skip = opusUnavailableReason();
@@ -55,5 +57,26 @@ describe('OpusCodec', { skip }, () => {
     // patches/optional/audify+1.10.1.patch compiled in (scripts/postinstall.cjs) RSS levels
     // off at ~12 MB of garbage not yet collected.
     assert.ok(grown < 50e6, `RSS grew ${(grown / 1e6).toFixed(1)} MB over ${packets} packets: is the audify patch built? (node scripts/postinstall.cjs)`);
+  });
+
+  test('terminating a worker thread in the middle of Opus calls does not abort the process', () => {
+    // The pool terminates media workers (shutdown, a watchdog); one that is inside an Opus call
+    // then made node-addon-api throw into the stopping thread, and the C++ runtime aborted the
+    // whole app. The audify patch builds it to return instead. A child process holds the test.
+    const codec = fileURLToPath(new URL('../../../src-main/media/codec/opus-codec.js', import.meta.url));
+    const worker = `import(${JSON.stringify(codec)}).then(({ OpusCodec }) => { const c = new OpusCodec(); const pcm = new Int16Array(960); require('node:worker_threads').parentPort.postMessage('busy'); for (;;) c.decode(c.encode(pcm)); })`;
+    const main = `
+      const { Worker } = require('node:worker_threads');
+      let n = 0;
+      const one = () => {
+        const w = new Worker(${JSON.stringify(worker)}, { eval: true });
+        w.on('error', () => {});
+        w.on('message', () => setTimeout(() => w.terminate().then(() => (++n < 60 ? one() : console.log('terminated', n))), Math.random() * 5));
+      };
+      one();`;
+    const r = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, null, `the process died of ${r.signal}: ${r.stderr.trim()} (is the audify patch built? node scripts/postinstall.cjs)`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /terminated 60/);
   });
 });

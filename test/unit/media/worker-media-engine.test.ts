@@ -190,6 +190,28 @@ describe('media workers for real: threads, sockets, crashes', { timeout: 60_000 
     });
   }
 
+  test('a main thread that stalls past the watchdog does not take its busy workers for hung (their heartbeats wait unread)', async () => {
+    const e = await engine();
+    const far = await farEnd();
+    try {
+      const { media } = await call(e, far);
+      const tx = far.stream(media.rtpPort);
+      await until(() => far.got.length >= 10, 5000, 'the echo');
+      const threads = e.workers.map((w) => w.threadId);
+      const logMark = logs.length;
+      // Block this thread for longer than the watchdog (1.5 s) as an overloaded main thread would.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+      await delay(1000);
+      tx.stop();
+      assert.deepEqual(e.workers.map((w) => w.threadId), threads, 'the same threads');
+      assert.ok(e.workers.every((w) => w.alive));
+      assert.ok(!logs.slice(logMark).some((l) => l.includes('stopped answering')), 'no worker was taken for hung');
+      media.close();
+    } finally {
+      far.close();
+    }
+  });
+
   test('an SRTP call whose worker dies is ended as failed (and stops being counted); the other worker\'s calls go on', async () => {
     const e = await engine();
     const far = await farEnd();
