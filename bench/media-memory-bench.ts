@@ -84,8 +84,8 @@ export async function benchMediaMemory(opts: { log?: (s: string) => void } = {})
       });
       await delay((LIVE / 20 + 8) * 1000);
       const value = await read();
-      sipp.kill();
-      await sipp.done;
+      // Each call ends with its BYE: the next figures must not hold this run's calls.
+      await sipp.finish((seconds + 10) * 1000);
       await delay(3000);
       return value;
     };

@@ -125,8 +125,8 @@ async function probe(k: Kamailio, loadExt: string, probeExt: string, pcap: strin
     const loaded = await probes();
     return { idle, loaded };
   } finally {
-    load.kill();
-    await load.done;
+    // Each call ends with its BYE: the next user agent's probes must not run beside this one's calls.
+    await load.finish((seconds + 10) * 1000);
     await delay(1500);
   }
 }

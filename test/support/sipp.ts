@@ -72,6 +72,11 @@ export interface RunningSipp {
    * (A graceful quit is impossible: sipp 3.6.1 resets its quit flag once -m calls exist.)
    */
   kill: () => void;
+  /**
+   * Waits for sipp to end its calls itself (each with its BYE), killing it after `withinMs`.
+   * Killing it at once leaves the far end's calls up, still sending media into a closed port.
+   */
+  finish(withinMs: number): Promise<SippResult>;
 }
 
 /**
@@ -164,13 +169,23 @@ export function startSipp(opts: SippOptions): RunningSipp {
     }
   };
 
+  const kill = (): void => {
+    killRequested = true;
+    void group?.stop(KILL_GRACE_MS);
+  };
+
   return {
     done,
     waitForLog,
     log: () => result?.log ?? readLines(files.logs),
-    kill: () => {
-      killRequested = true;
-      void group?.stop(KILL_GRACE_MS);
+    kill,
+    finish: async (withinMs) => {
+      const bound = setTimeout(kill, withinMs);
+      try {
+        return await done;
+      } finally {
+        clearTimeout(bound);
+      }
     },
   };
 }
