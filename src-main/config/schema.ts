@@ -308,6 +308,12 @@ export const configSchema = z
         workers: z.number().int().min(0).max(64).optional(),
         /** Run headset (device-mode) calls in the workers too; by default they stay on the main thread beside the sound card. */
         deviceCallsInWorkers: z.boolean().default(false),
+        /**
+         * Hang up a call (as failed) when nothing, RTP or RTCP, has come from the far end for this
+         * long while its audio is expected (neither side holding): it went away without a BYE, and
+         * the line would stay busy. 0: never.
+         */
+        rtpTimeoutSeconds: z.number().int().min(0).max(3600).default(60),
         jitterMinMs: z.number().int().min(0).max(200).default(20),
         jitterMaxMs: z.number().int().min(40).max(2000).default(400),
         dtmf: z.enum(dtmfMethods).default('auto'),

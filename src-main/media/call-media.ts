@@ -8,6 +8,7 @@ import { packetSamples } from './codec/packet-duration.js';
 import type { DeviceClient } from './audio-router.js';
 import { CallAudioTap } from './call-audio-tap.js';
 import type { ConsentPcm, RecordListener, RecordRequest } from '../recording/recording-types.js';
+import { LoopedPcm } from './dsp/looped-pcm.js';
 import { PcmFifo } from './dsp/pcm-fifo.js';
 import { Resampler } from './dsp/resampler.js';
 import { DtmfReceiver } from './dtmf/dtmf-receiver.js';
@@ -59,6 +60,8 @@ export interface CallMediaOptions {
   /** SRTP policy of the call (what its SDP offers and accepts); default off. */
   encryption?: MediaEncryption;
   jitter: { minDelayMs: number; maxDelayMs: number };
+  /** End the call (on.failed) after this long with nothing from the far end while its audio is expected; 0/absent: never. */
+  rtpTimeoutMs?: number;
   /** Connects device-mode audio to the sound card; returns the detach function. */
   attachDevice(client: DeviceClient): () => void;
   /** A frame clock for the other modes, one call per SERVICE_TICK_MS; returns the unsubscribe function. */
@@ -100,8 +103,7 @@ export class CallMedia implements MediaSession, DeviceClient {
   #dtmfNextTimestamp: number | undefined;
   /** Digits waiting for their turn and events being played, cancelled by close(). */
   #dtmfTimers = new Set<TimerHandle>();
-  #file: Int16Array | undefined;
-  #filePos = 0;
+  #file: LoopedPcm | undefined;
   /** Packets in a row whose size differs from the jitter buffer's frame (see #followPacketization). */
   #oddSize = { samples: 0, count: 0 };
   #decodeErrors = 0;
@@ -116,8 +118,9 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.rtpPort = o.pair.port;
     this.codecs = o.codecs;
     this.encryption = o.encryption ?? 'off';
-    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
+    this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, farEndTimeoutMs: o.rtpTimeoutMs ?? 0, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
+    this.rtp.events.on('silent', (ms) => o.on.failed?.(`no RTP or RTCP from the far end for ${Math.round(ms / 1000)} s (it went away without a BYE?)`));
     this.#srtp = new CallSrtp(this.rtp, o.log);
     // Up to 1 s each, but sized by what passes through (a frame or two).
     this.#playFifo = new PcmFifo(o.deviceRate);
@@ -155,6 +158,7 @@ export class CallMedia implements MediaSession, DeviceClient {
     const send = n.direction === 'sendrecv' || n.direction === 'sendonly';
     const receive = n.direction === 'sendrecv' || n.direction === 'recvonly';
     this.rtp.setDirection(send, receive);
+    this.rtp.expectMedia(receive && !n.remoteHold);
     if (!first && n.remoteHold !== wasRemoteHold) this.o.on.remoteHold(n.remoteHold);
     if (first) this.#start();
   }
@@ -240,16 +244,13 @@ export class CallMedia implements MediaSession, DeviceClient {
   // ---- internals ----
 
   #setupCodec(n: Negotiated): void {
-    const previousRate = this.#codec?.sampleRate;
     this.#codec?.close();
     const codec = createCodec(n.codec.name);
     this.#codec = codec;
     if (this.o.mode === 'file') {
-      this.#file = this.o.file?.get(codec.sampleRate);
-      if (!this.#file) this.o.log.warn(`no file audio at ${codec.sampleRate} Hz: sending silence`);
-      // A codec change mid-call (re-INVITE) carries on from the same point of the file.
-      if (previousRate !== undefined) this.#filePos = Math.round((this.#filePos * codec.sampleRate) / previousRate);
-      if (!this.#file || this.#filePos >= this.#file.length) this.#filePos = 0;
+      const pcm = this.o.file?.get(codec.sampleRate);
+      if (!pcm) this.o.log.warn(`no file audio at ${codec.sampleRate} Hz: sending silence`);
+      this.#file = this.#file?.switchTo(pcm, codec.sampleRate) ?? new LoopedPcm(pcm, codec.sampleRate);
     }
     this.rtp.setClockRate(codec.clockRate);
     this.#jb = this.#newJitterBuffer(codec, Math.round((codec.clockRate * n.ptimeMs) / 1000));
@@ -386,20 +387,8 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.#playFifo.shift(samples, heard);
     this.#tap.heard(heard, codec.sampleRate);
     if (this.o.mode === 'listen') return this.#tap.silent(samples, codec.sampleRate);
-    this.#sendFifo.push(this.#tap.sending(this.o.mode === 'echo' ? heard : this.#fileFrame(samples), codec.sampleRate, this.#muted || !this.rtp.sending));
+    this.#sendFifo.push(this.#tap.sending(this.o.mode === 'echo' ? heard : (this.#file?.next(samples) ?? new Int16Array(samples)), codec.sampleRate, this.#muted || !this.rtp.sending));
     this.#sendFromFifo();
-  }
-
-  /** The next `samples` of the file (looped) at the codec rate; silence without one. */
-  #fileFrame(samples: number): Int16Array {
-    const pcm = this.#file;
-    const out = new Int16Array(samples);
-    if (!pcm || pcm.length === 0) return out;
-    for (let i = 0; i < samples; i++) {
-      out[i] = pcm[this.#filePos]!;
-      if (++this.#filePos === pcm.length) this.#filePos = 0;
-    }
-    return out;
   }
 
   #sendFromFifo(): void {

@@ -23,6 +23,8 @@ export interface RtpMediaEngineOptions {
   codecs: readonly AudioCodecName[];
   symmetricRtp: boolean;
   jitter: { minDelayMs: number; maxDelayMs: number };
+  /** A call ends as failed after this long with nothing from the far end while its audio is expected; 0/absent: never. */
+  rtpTimeoutMs?: number;
   /** The WAV of each "file" service line, by line id, at the file's own rate. */
   serviceFiles?: ReadonlyMap<string, ServiceFile>;
   /** The sound card; device-mode calls fall back to listening when there is none. */
@@ -74,6 +76,7 @@ export class RtpMediaEngine implements MediaEngine {
       ...(request.signallingPeerIp ? { signallingPeerIp: request.signallingPeerIp } : {}),
       encryption: request.encryption ?? 'off',
       jitter: this.o.jitter,
+      rtpTimeoutMs: this.o.rtpTimeoutMs ?? 0,
       attachDevice: (client) => this.router!.attach(client, lm.headset, lm.microphone),
       subscribeTicker: (tick) => this.ticker.subscribe(tick),
       on: { ...request.on, closed: () => this.#open.delete(media) },

@@ -57,6 +57,7 @@ export const mediaModule: CoreModule = {
       codecs,
       symmetricRtp: config.media.symmetricRtp,
       jitter: { minDelayMs: config.media.jitterMinMs, maxDelayMs: config.media.jitterMaxMs },
+      rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
       // Converted once, here, to the rate of every codec in use (not per call, not in a media tick).
       serviceFiles: await loadServiceFiles(config.lines, host.baseDir),
       devices,

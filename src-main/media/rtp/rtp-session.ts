@@ -12,6 +12,7 @@ import type { SrtpSession } from '../srtp/srtp-session.js';
 import { RateLimitedWarning } from './rate-limited-warning.js';
 import { ReceiveStatistics } from './receive-statistics.js';
 import type { RtpPortPair } from './rtp-port-pair.js';
+import { FarEndSilence } from './far-end-silence.js';
 import { RtpSourceGuard, type Endpoint } from './rtp-source-guard.js';
 
 const { RtpPacket, CompoundPacket, SenderReportPacket, ReceiverReportPacket, ReceptionReport, SdesPacket, SdesChunk, ByePacket, isRtp, isRtcp } = packets;
@@ -45,6 +46,8 @@ export interface RtpQuality {
 
 export interface RtpSessionEvents extends Record<string, unknown[]> {
   rtp: [packet: IncomingRtp];
+  /** Nothing came from the far end for `farEndTimeoutMs` while its audio was expected (once). */
+  silent: [silentMs: number];
 }
 
 export interface RtpSessionOptions {
@@ -66,6 +69,8 @@ export interface RtpSessionOptions {
   signallingPeerIp?: string;
   /** Mean RTCP interval (RFC 3550 §6.2: 5 s minimum, randomised ±50 %). */
   rtcpIntervalMs?: number;
+  /** Emit `silent` after this long with no RTP or RTCP from the far end while expectMedia(true); 0 or absent: never. */
+  farEndTimeoutMs?: number;
 }
 
 /**
@@ -98,6 +103,7 @@ export class RtpSession {
   #rtcpTimer: TimerHandle | undefined;
   #closed = false;
   #socketErrors: RateLimitedWarning;
+  #silence: FarEndSilence | undefined;
 
   constructor(
     private readonly pair: RtpPortPair,
@@ -116,6 +122,8 @@ export class RtpSession {
     pair.rtp.on('error', (error) => this.#onSocketError('RTP', error));
     pair.rtcp.on('error', (error) => this.#onSocketError('RTCP', error));
     this.#scheduleRtcp();
+    const timeout = opts.farEndTimeoutMs ?? 0;
+    if (timeout > 0) this.#silence = new FarEndSilence(opts.clock, timeout, (ms) => this.events.emit('silent', ms));
   }
 
   get port(): number {
@@ -162,6 +170,11 @@ export class RtpSession {
   setDirection(send: boolean, receive: boolean): void {
     this.#sending = send;
     this.#receiving = receive;
+  }
+
+  /** Whether the far end's audio is expected now (not held either way): the silence watch runs only then, afresh. */
+  expectMedia(on: boolean): void {
+    this.#silence?.expect(on);
   }
 
   get sending(): boolean {
@@ -211,6 +224,7 @@ export class RtpSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#rtcpTimer?.cancel();
+    this.#silence?.dispose();
     this.events.removeAllListeners();
     // RFC 3550 §6.6: say goodbye, so the far end stops waiting for our stream. The sockets
     // close once the BYE has left: closing at once would drop the queued send.
@@ -246,11 +260,13 @@ export class RtpSession {
         const verdict = this.#guard.checkRtcp(from, !onRtcpSocket, buf.readUInt32BE(4));
         if (verdict === 'drop') return this.#onForeign(from, 'RTCP');
         if (verdict === 'latched') this.#latchRtcp(from);
+        this.#silence?.heard();
         this.#onRtcp(view);
       } else if (isRtp(view)) {
         const verdict = this.#guard.checkRtp(from, buf.readUInt32BE(8));
         if (verdict === 'drop') return this.#onForeign(from, 'RTP');
         if (verdict === 'latched') this.#latchRtp(from);
+        this.#silence?.heard();
         this.#onRtp(view, buf);
       }
     } catch (error) {

@@ -21,6 +21,7 @@ export interface WorkerInit {
   codecs: readonly AudioCodecName[];
   symmetricRtp: boolean;
   jitter: { minDelayMs: number; maxDelayMs: number };
+  rtpTimeoutMs: number;
   /** Service files by line, then by sample rate: Int16Arrays on SharedArrayBuffers (shared, not copied). */
   files: Array<[line: string, byRate: Array<[rate: number, pcm: Int16Array]>]>;
   /** The internal audio format (the sound card's). */
@@ -79,6 +80,8 @@ export type FromWorker =
   | { t: 'closed'; id: number; port: number }
   | { t: 'quality'; id: number; quality: Quality }
   | { t: 'dtmf'; id: number; digit: string; durationMs: number }
+  /** The media stopped for good (nothing from the far end for the RTP timeout): the call should end. */
+  | { t: 'media-failed'; id: number; detail: string }
   /** apply() threw in the worker (the main thread already checked what it could). */
   | { t: 'apply-failed'; id: number; error: string }
   /** A recording's file opened, or closed (with the error that ended it early). */

@@ -135,6 +135,7 @@ export class MediaWorkerHost {
       ...(m.signallingPeerIp ? { signallingPeerIp: m.signallingPeerIp } : {}),
       encryption: m.encryption,
       jitter: init.jitter,
+      rtpTimeoutMs: init.rtpTimeoutMs,
       attachDevice: (client) => {
         if (!device) throw new Error('a device-mode call without its PCM rings');
         return new WorkerDeviceLink(device, client, this.clock, log).start();
@@ -143,6 +144,7 @@ export class MediaWorkerHost {
       on: {
         quality: (quality) => this.post({ t: 'quality', id, quality }),
         dtmf: (digit, durationMs) => this.post({ t: 'dtmf', id, digit, durationMs }),
+        failed: (detail) => this.post({ t: 'media-failed', id, detail }),
         // The main thread's proxy tells the call about remote hold as it applies the negotiation.
         remoteHold: () => {},
         closed: () => {

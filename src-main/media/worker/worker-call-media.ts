@@ -208,6 +208,9 @@ export class WorkerCallMedia implements MediaSession {
       case 'apply-failed':
         this.#fail(`the media could not take the negotiation: ${m.error}`);
         return;
+      case 'media-failed':
+        this.#fail(m.detail);
+        return;
       default:
         return;
     }

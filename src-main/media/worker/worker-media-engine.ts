@@ -56,6 +56,7 @@ export class WorkerMediaEngine implements MediaEngine {
         codecs: o.codecs,
         symmetricRtp: o.symmetricRtp,
         jitter: o.jitter,
+        rtpTimeoutMs: o.rtpTimeoutMs ?? 0,
         files: [...files].map(([line, byRate]) => [line, [...byRate]]),
         deviceRate: o.devices?.format.sampleRate ?? 48_000,
         logLevel: levelOf(o.log),

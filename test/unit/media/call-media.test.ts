@@ -62,12 +62,14 @@ interface Harness {
   rtp: FakeSocket;
   lines: string[];
   digits: string[];
+  /** What on.failed was told. */
+  failed: string[];
   /** RTP packets we sent, parsed. */
   sent(): Rtp[];
   deliver(buf: Buffer): void;
 }
 
-function harness(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int16Array>): Harness {
+function harness(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int16Array>, rtpTimeoutMs?: number): Harness {
   const clock = new FakeClock();
   const lines: string[] = [];
   const log: Logger = createLogger('debug', (l) => lines.push(l));
@@ -76,6 +78,7 @@ function harness(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int1
   const rtcp = new FakeSocket();
   const pair = { rtp: rtp as unknown as Socket, rtcp: rtcp as unknown as Socket, port: 40000, close() {} } satisfies RtpPortPair;
   const digits: string[] = [];
+  const failed: string[] = [];
   const media = new CallMedia({
     callId: 'c1',
     address: '127.0.0.1',
@@ -88,13 +91,14 @@ function harness(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int1
     log,
     symmetricRtp: false,
     jitter: { minDelayMs: 20, maxDelayMs: 200 },
+    ...(rtpTimeoutMs !== undefined ? { rtpTimeoutMs } : {}),
     attachDevice: () => () => {},
     subscribeTicker: (t) => ticker.subscribe(t),
-    on: { quality() {}, dtmf: (d) => digits.push(d), remoteHold() {} },
+    on: { quality() {}, dtmf: (d) => digits.push(d), remoteHold() {}, failed: (d) => failed.push(d) },
   });
   media.apply(n, compareNegotiated(undefined, n));
   const from: RemoteInfo = { address: '192.0.2.10', port: 4000, family: 'IPv4', size: 0 };
-  return { clock, media, rtp, lines, digits, sent: () => rtp.sent.map(parse), deliver: (buf) => rtp.emit('message', buf, { ...from, size: buf.length }) };
+  return { clock, media, rtp, lines, digits, failed, sent: () => rtp.sent.map(parse), deliver: (buf) => rtp.emit('message', buf, { ...from, size: buf.length }) };
 }
 
 let open: CallMedia[] = [];
@@ -102,8 +106,8 @@ afterEach(() => {
   for (const m of open) m.close();
   open = [];
 });
-function started(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int16Array>): Harness {
-  const h = harness(mode, n, file);
+function started(mode: MediaMode, n: Negotiated, file?: ReadonlyMap<number, Int16Array>, rtpTimeoutMs?: number): Harness {
+  const h = harness(mode, n, file, rtpTimeoutMs);
   open.push(h.media);
   return h;
 }
@@ -184,6 +188,63 @@ describe('CallMedia receiving', () => {
     h.media.apply(resumed, compareNegotiated(negotiated({ direction: 'recvonly' }), resumed));
     h.clock.advance(100);
     assert.ok(calls() >= 4 && h.sent().length >= 4);
+  });
+});
+
+describe('CallMedia: a far end that went away without a BYE', () => {
+  /** 20 ms PCMU packets from the far end for `ms`, in step with the clock. */
+  const talk = (h: Harness, ms: number, from = 0): void => {
+    for (let t = 0; t < ms; t += 20) {
+      const seq = (from + t) / 20;
+      h.deliver(packet(0, seq, seq * 160, new Uint8Array(160).fill(0xff)));
+      h.clock.advance(20);
+    }
+  };
+
+  test('nothing from the far end for the RTP timeout ends the call once, as failed, saying why', () => {
+    const h = started('echo', negotiated(), undefined, 10_000);
+    talk(h, 3000);
+    h.clock.advance(9000);
+    assert.deepEqual(h.failed, [], 'packets until 3 s: not silent for 10 s yet at 12 s');
+    h.clock.advance(3000);
+    assert.equal(h.failed.length, 1);
+    assert.match(h.failed[0]!, /no RTP or RTCP from the far end for 1[0-3] s/);
+    h.clock.advance(60_000);
+    assert.equal(h.failed.length, 1, 'said once');
+  });
+
+  test('RTCP alone keeps the call (a far end that sends no audio but is there)', () => {
+    const h = started('listen', negotiated(), undefined, 10_000);
+    const rr = Buffer.from([0x80, 201, 0x00, 0x01, 0x00, 0x00, 0x12, 0x34]); // an empty receiver report
+    for (let t = 0; t < 30_000; t += 5000) {
+      h.rtp.emit('message', rr, { address: '192.0.2.10', port: 4000, family: 'IPv4', size: rr.length });
+      h.clock.advance(5000);
+    }
+    assert.deepEqual(h.failed, []);
+  });
+
+  test('no watch while either side holds; it starts afresh when the audio is expected again', () => {
+    const h = started('echo', negotiated(), undefined, 10_000);
+    talk(h, 1000);
+    const held = negotiated({ direction: 'sendonly' }); // we hold: the far end sends nothing
+    h.media.apply(held, compareNegotiated(negotiated(), held));
+    h.clock.advance(60_000);
+    const remoteHold = { ...negotiated({ direction: 'recvonly' }), remoteHold: true }; // it holds us (maybe without music)
+    h.media.apply(remoteHold, compareNegotiated(held, remoteHold));
+    h.clock.advance(60_000);
+    assert.deepEqual(h.failed, [], 'two minutes of holds');
+    const resumed = negotiated();
+    h.media.apply(resumed, compareNegotiated(remoteHold, resumed));
+    h.clock.advance(9000);
+    assert.deepEqual(h.failed, [], 'the watch started again at the resume');
+    h.clock.advance(6000);
+    assert.equal(h.failed.length, 1);
+  });
+
+  test('without rtpTimeoutMs nothing is watched', () => {
+    const h = started('echo', negotiated());
+    h.clock.advance(600_000);
+    assert.deepEqual(h.failed, []);
   });
 });
 
