@@ -53,7 +53,8 @@ export async function benchSignallingUnderMedia(opts: { log?: (s: string) => voi
       }
       log(`  LineDesk (media ${name === 'workers' ? 'in workers' : 'on the main thread'}): INVITE→180 p99 ${percentile(results[name].idle, 99).toFixed(1)} ms idle, ${percentile(results[name].loaded, 99).toFixed(1)} ms with ${LOAD_CALLS} Opus calls`);
     }
-    const baresip = new BaresipPeer({ user: '301', registrarPort: k.udpPort, lifetimeSec: 900, audio: true, codecs: ['opus'], maxCalls: 2000 });
+    // PCMU too, as LineDesk's lines have: the probes offer G.711 only (an Opus-only baresip refused them all with 488).
+    const baresip = new BaresipPeer({ user: '301', registrarPort: k.udpPort, lifetimeSec: 900, audio: true, codecs: ['opus', 'PCMU'], maxCalls: 2000 });
     try {
       await baresip.start();
       results.baresip = await probe(k, '301', '301', pcap, seconds);
