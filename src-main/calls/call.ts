@@ -276,6 +276,11 @@ export class Call {
           },
           // The media died for good (its worker crashed and it could not be re-opened): end the call, as failed.
           failed: (detail) => this.leg.hangup(detail, true),
+          // The far end went silent (the RTP timeout): gone without a BYE once answered; while it
+          // rings, early media may send nothing (the ring timeout or the far end ends that).
+          silent: (detail) => {
+            if (this.#state === CallState.Active) this.leg.hangup(detail, true);
+          },
         },
       })
       .then((media) => {

@@ -120,7 +120,7 @@ export class CallMedia implements MediaSession, DeviceClient {
     this.encryption = o.encryption ?? 'off';
     this.rtp = new RtpSession(o.pair, { clock: o.clock, log: o.log, clockRate: 8000, symmetric: o.symmetricRtp, farEndTimeoutMs: o.rtpTimeoutMs ?? 0, ...(o.signallingPeerIp ? { signallingPeerIp: o.signallingPeerIp } : {}) });
     this.rtp.events.on('rtp', (p) => this.#onRtp(p));
-    this.rtp.events.on('silent', (ms) => o.on.failed?.(`no RTP or RTCP from the far end for ${Math.round(ms / 1000)} s (it went away without a BYE?)`));
+    this.rtp.events.on('silent', (ms) => o.on.silent?.(`no RTP or RTCP from the far end for ${Math.round(ms / 1000)} s (it went away without a BYE?)`));
     this.#srtp = new CallSrtp(this.rtp, o.log);
     // Up to 1 s each, but sized by what passes through (a frame or two).
     this.#playFifo = new PcmFifo(o.deviceRate);

@@ -25,6 +25,13 @@ export interface CallMediaEvents {
   dtmf(digit: string, durationMs: number): void;
   /** The far end put us on hold (sendonly/inactive/0.0.0.0) or took us off it. */
   remoteHold(on: boolean): void;
+  /**
+   * Nothing, RTP or RTCP, has come from the far end for the RTP timeout while its audio was
+   * expected (rtp/far-end-silence.ts). The call decides: an answered call ends as failed; early
+   * media (a 183 that sends nothing while it rings) may well be silent. Said again after the
+   * next offer/answer if the silence goes on.
+   */
+  silent?(detail: string): void;
   /** close() ran: the ports are released (the engine stops counting the call). */
   closed?(): void;
   /**

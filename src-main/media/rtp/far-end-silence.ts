@@ -6,7 +6,7 @@ import type { Clock, TimerHandle } from '../../common/clock.js';
  * busy for ever. Any RTP or RTCP accepted from the far end is a sign of life. The watch runs
  * only while its audio is expected (not while either side holds) and starts again at every
  * `expect(true)`: each offer/answer proves the far end alive through its signalling.
- * `onSilent` is called once, with how long nothing came.
+ * `onSilent` is called once per watch, with how long nothing came.
  */
 export class FarEndSilence {
   #heardAt = 0;
@@ -30,7 +30,10 @@ export class FarEndSilence {
 
   /** Its audio is expected from now on (true), or not (held, inactive). */
   expect(on: boolean): void {
-    if (on) this.#heardAt = this.clock.now();
+    if (on) {
+      this.#heardAt = this.clock.now();
+      this.#fired = false;
+    }
     this.#expecting = on;
   }
 
@@ -43,7 +46,6 @@ export class FarEndSilence {
     const silent = this.clock.now() - this.#heardAt;
     if (silent < this.timeoutMs) return;
     this.#fired = true;
-    this.#timer.cancel();
     this.onSilent(silent);
   }
 }

@@ -80,8 +80,8 @@ export type FromWorker =
   | { t: 'closed'; id: number; port: number }
   | { t: 'quality'; id: number; quality: Quality }
   | { t: 'dtmf'; id: number; digit: string; durationMs: number }
-  /** The media stopped for good (nothing from the far end for the RTP timeout): the call should end. */
-  | { t: 'media-failed'; id: number; detail: string }
+  /** Nothing from the far end for the RTP timeout (CallMediaEvents.silent): the call decides. */
+  | { t: 'media-silent'; id: number; detail: string }
   /** apply() threw in the worker (the main thread already checked what it could). */
   | { t: 'apply-failed'; id: number; error: string }
   /** A recording's file opened, or closed (with the error that ended it early). */

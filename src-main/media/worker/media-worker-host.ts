@@ -144,7 +144,7 @@ export class MediaWorkerHost {
       on: {
         quality: (quality) => this.post({ t: 'quality', id, quality }),
         dtmf: (digit, durationMs) => this.post({ t: 'dtmf', id, digit, durationMs }),
-        failed: (detail) => this.post({ t: 'media-failed', id, detail }),
+        silent: (detail) => this.post({ t: 'media-silent', id, detail }),
         // The main thread's proxy tells the call about remote hold as it applies the negotiation.
         remoteHold: () => {},
         closed: () => {

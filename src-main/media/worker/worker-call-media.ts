@@ -208,8 +208,8 @@ export class WorkerCallMedia implements MediaSession {
       case 'apply-failed':
         this.#fail(`the media could not take the negotiation: ${m.error}`);
         return;
-      case 'media-failed':
-        this.#fail(m.detail);
+      case 'media-silent':
+        if (!this.#closed) this.o.request.on.silent?.(m.detail);
         return;
       default:
         return;
