@@ -22,6 +22,13 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
   setTimeout(fn, ms) {
+    // Node makes a 0 ms timeout 1 ms, and the loop rounds it up further: "now" (an auto-answer
+    // at 0 ms, a deferred step) runs right after the current I/O instead.
+    if (ms <= 0) {
+      const i = setImmediate(fn);
+      i.unref();
+      return { cancel: () => clearImmediate(i) };
+    }
     const t = setTimeout(fn, ms);
     t.unref();
     return { cancel: () => clearTimeout(t) };
