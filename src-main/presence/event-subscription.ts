@@ -1,6 +1,7 @@
 import { Subscriber, SubscriptionState, type Notification, type URI, type UserAgent } from 'sip.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { headerToken } from '../common/header-token.js';
 
 export interface EventSubscriptionOptions {
   ua: UserAgent;
@@ -58,7 +59,7 @@ export class EventSubscription {
         // (not authorised yet) carries no state (RFC 6665 §4.1.3): neither is news.
         if (/^\s*(terminated|pending)/i.test(msg.getHeader('subscription-state') ?? '')) return;
         this.#delayMs = o.retryMinMs; // it works: the next failure starts the backoff over
-        o.onNotify(body, (msg.getHeader('content-type') ?? '').split(';')[0]!.trim().toLowerCase(), msg.callId);
+        o.onNotify(body, headerToken(msg.getHeader('content-type')), msg.callId);
       },
     };
     subscriber.stateChange.addListener((state) => {

@@ -4,6 +4,7 @@ import type { Logger } from '../common/logger.js';
 import type { MwiStatus } from '../contract/control-events.js';
 import { EventSubscription } from './event-subscription.js';
 import { parseMessageSummary } from './message-summary.js';
+import { headerToken } from '../common/header-token.js';
 
 export interface MessageWaitingOptions {
   line: string;
@@ -68,12 +69,12 @@ export class MessageWaiting {
 
   #unsolicited(n: Notification): void {
     const msg = n.request;
-    if ((msg.getHeader('event') ?? '').split(';')[0]!.trim().toLowerCase() !== 'message-summary') {
+    if (headerToken(msg.getHeader('event')) !== 'message-summary') {
       void n.reject({ statusCode: 489 }).catch(() => {});
       return;
     }
     void n.accept().catch(() => {});
-    this.#summary(msg.body ?? '', (msg.getHeader('content-type') ?? '').split(';')[0]!.trim().toLowerCase());
+    this.#summary(msg.body ?? '', headerToken(msg.getHeader('content-type')));
   }
 
   #summary(body: string, type: string): void {

@@ -1,4 +1,5 @@
 import { dtmfEventCode, dtmfSymbol, type DtmfSymbol } from './rfc4733.js';
+import { headerToken } from '../../common/header-token.js';
 
 /**
  * DTMF in SIP INFO bodies, the fallback when the peer does not negotiate RFC 4733:
@@ -55,7 +56,7 @@ export function parseDtmfBody(body: string | Uint8Array): DtmfInfo | undefined {
  * other content types or an invalid body.
  */
 export function parseDtmfInfo(contentType: string, body: string | Uint8Array): DtmfInfo | undefined {
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const type = headerToken(contentType);
   if (type === DTMF_RELAY_CONTENT_TYPE) return parseDtmfRelay(body);
   if (type === DTMF_CONTENT_TYPE) return parseDtmfBody(body);
   return undefined;

@@ -2,6 +2,7 @@ import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionH
 import type { Logger } from '../../common/logger.js';
 import type { MediaEndpoint } from '../media-engine.js';
 import { answerOffer, applyAnswer, compareNegotiated, createOffer, OfferAnswerState, type LocalMediaConfig, type Negotiated, type NegotiationChanges, type OriginState } from '../sdp/negotiate.js';
+import { headerToken } from '../../common/header-token.js';
 
 /** Our options, passed through sip.js's sessionDescriptionHandlerOptions. */
 export interface PlainRtpSdhOptions extends SessionDescriptionHandlerOptions {
@@ -48,7 +49,7 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
   }
 
   hasDescription(contentType: string): boolean {
-    return contentType.split(';')[0]!.trim().toLowerCase() === 'application/sdp';
+    return headerToken(contentType) === 'application/sdp';
   }
 
   async getDescription(options?: PlainRtpSdhOptions): Promise<BodyAndContentType> {
